@@ -1,0 +1,471 @@
+/**
+ * Every interface between the engine and the outside world.
+ *
+ * Adapters (Slack, Discord, console) implement `Channel` and call `Engine`.
+ * Infrastructure (model, store, audit, clock, logger) is injected through the
+ * other ports so tests can drive the engine with fakes and real stores.
+ */
+import type { z } from 'zod';
+
+// ---------------------------------------------------------------------------
+// Identity and conversations
+
+/** Roles in increasing order of trust. Always decided by the channel, never by the conversation. */
+export type Role = 'guest' | 'member' | 'staff' | 'admin';
+
+/** Who is speaking or clicking, as established by the platform. */
+export interface Caller {
+  /** Platform user id (Slack `U…`, Discord snowflake, console name). */
+  userId: string;
+  /** Platform name, e.g. `slack`, `discord`, `console`. */
+  platform: string;
+  /** Human-readable name for summaries and approval cards. */
+  displayName: string;
+  /** Highest role the platform grants this user. */
+  role: Role;
+  /** Why the user has that role, for the audit trail (e.g. `slack:is_admin`). */
+  roleSource?: string;
+}
+
+/** Identifies one conversation: a platform thread. One conversation is one session. */
+export interface ConversationRef {
+  /** Platform name, e.g. `slack`. */
+  platform: string;
+  /** Slack team id, Discord guild id (or `@me` for DMs), `local` for the console. */
+  workspaceId: string;
+  /** Channel the thread lives in. */
+  channelId: string;
+  /** Thread id: Slack root `ts`, Discord thread channel id, DM channel id. */
+  threadId: string;
+}
+
+/** Where a message posted by the bot lives, so it can be updated later. */
+export interface MessageRef {
+  platform: string;
+  channelId: string;
+  messageId: string;
+}
+
+/** A user message delivered by an adapter. */
+export interface InboundMessage {
+  conversation: ConversationRef;
+  caller: Caller;
+  /** Message text with the bot mention removed. */
+  text: string;
+  /** Platform message id; the engine de-duplicates redeliveries on it. */
+  messageId: string;
+  /** Link to the thread, used in hand-off summaries. */
+  permalink?: string;
+}
+
+// ---------------------------------------------------------------------------
+// What the engine asks channels to show
+
+/** Who may decide an approval. `requester` means the requester confirms it themselves. */
+export type ApprovalRequirement = 'none' | 'requester' | 'staff' | 'admin';
+
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
+
+/** An approval request as a channel renders it (buttons, embed, prompt). */
+export interface ApprovalView {
+  /** Opaque id; buttons carry only this. */
+  id: string;
+  conversation: ConversationRef;
+  toolName: string;
+  /** What will happen, in plain words. */
+  action: string;
+  /** Validated arguments, redacted for display. */
+  args: Record<string, unknown>;
+  requester: { userId: string; displayName: string };
+  requirement: Exclude<ApprovalRequirement, 'none'>;
+  /** Who may decide, in plain words (e.g. "staff, not the requester"). */
+  decidersText: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  status: ApprovalStatus;
+  decidedBy?: { userId: string; displayName: string };
+  decidedAt?: number;
+}
+
+export type Urgency = 'low' | 'normal' | 'high' | 'urgent';
+export type EscalationStatus = 'open' | 'claimed' | 'closed';
+
+/** A hand-off to humans, as rendered in the on-call channel. */
+export interface EscalationView {
+  id: string;
+  conversation: ConversationRef;
+  permalink?: string;
+  customer: { userId: string; displayName: string; role: Role };
+  /** What triggered it, e.g. `user_request`, `model_unavailable`. */
+  trigger: string;
+  reason: string;
+  urgency: Urgency;
+  /** Short hand-off summary written by the engine. */
+  summary: string;
+  /** What the bot already did in this conversation. */
+  stepsTaken: string[];
+  /** Approvals or actions still waiting. */
+  pending: string[];
+  status: EscalationStatus;
+  claimedBy?: { userId: string; displayName: string };
+  createdAt: number;
+  /** How many times on-call has been notified (1 on first notice). */
+  notifications: number;
+}
+
+/** A text message from the bot. Markdown; adapters convert it to the platform's dialect. */
+export interface OutboundMessage {
+  text: string;
+  /** `reply` answers the user; `notice` is a status line (hand-off, expiry); `error` is a fallback. */
+  kind?: 'reply' | 'notice' | 'error';
+}
+
+/** An operational alert for on-call (budget thresholds). */
+export interface Alert {
+  kind: 'budget';
+  text: string;
+}
+
+/** What the engine calls back. One channel per platform. */
+export interface Channel {
+  /** Platform name; conversations with this `platform` are routed here. */
+  readonly platform: string;
+  /** Post a message in the conversation's thread. */
+  postMessage(conversation: ConversationRef, message: OutboundMessage): Promise<MessageRef | undefined>;
+  /** Show that the bot is working (typing, placeholder); returns a function that stops it. */
+  startWorking?(conversation: ConversationRef): Promise<() => Promise<void>>;
+  /** Render an approval request with approve/deny controls. */
+  postApproval(view: ApprovalView): Promise<MessageRef | undefined>;
+  /** Re-render an approval after a decision or expiry (controls removed). */
+  updateApproval(ref: MessageRef, view: ApprovalView): Promise<void>;
+  /** Notify the on-call destination of an escalation; returns the notice so it can be updated. */
+  notifyOncall(view: EscalationView): Promise<MessageRef | undefined>;
+  /** Update an on-call notice (claimed, closed). */
+  updateOncall?(ref: MessageRef, view: EscalationView): Promise<void>;
+  /** Send an operational alert to on-call. */
+  alertOncall?(alert: Alert): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// Engine (what adapters call)
+
+export interface ToolCallRecord {
+  id: string;
+  name: string;
+  /** Arguments after validation (redacted for audit elsewhere). */
+  args: unknown;
+  outcome: 'ok' | 'error' | 'refused' | 'invalid' | 'pending_approval' | 'denied';
+  summary: string;
+  latencyMs: number;
+}
+
+export interface TurnError {
+  code: string;
+  message: string;
+}
+
+export type TurnStatus =
+  | 'answered'
+  | 'paused'
+  | 'handed_off'
+  | 'escalated'
+  | 'refused'
+  | 'failed'
+  | 'duplicate'
+  | 'ignored';
+
+/** The structured result of one turn (a message or a resumed run). */
+export interface TurnResult {
+  status: TurnStatus;
+  success: boolean;
+  sessionId: string;
+  /** What was posted to the user, if anything. */
+  reply?: string;
+  costUsd: number;
+  steps: number;
+  toolCalls: ToolCallRecord[];
+  errors: TurnError[];
+  /** Approvals this turn is waiting for. */
+  pendingApprovals: string[];
+  escalationId?: string;
+  latencyMs: number;
+}
+
+export type Decision = 'approve' | 'deny';
+
+export interface DecisionInput {
+  approvalId: string;
+  decision: Decision;
+  decider: Caller;
+}
+
+export type DecisionOutcome =
+  | { ok: true; view: ApprovalView; result?: TurnResult }
+  | { ok: false; reason: 'not_found' | 'not_allowed' | 'already_decided' | 'expired'; message: string; view?: ApprovalView };
+
+export type ClaimOutcome =
+  | { ok: true; view: EscalationView }
+  | { ok: false; reason: 'not_found' | 'not_allowed' | 'already_claimed' | 'closed'; message: string; view?: EscalationView };
+
+export type HandbackOutcome =
+  | { ok: true; message: string }
+  | { ok: false; reason: 'not_allowed' | 'not_handed_off'; message: string };
+
+/** Slash-command names every adapter supports. */
+export type CommandName = 'status' | 'cost' | 'help' | 'handback';
+
+export interface CommandInput {
+  name: CommandName;
+  /** Words after the subcommand, e.g. `["all"]` for `/support cost all`. */
+  args: string[];
+  caller: Caller;
+  /** The conversation the command was typed in, if any (needed for `handback`). */
+  conversation?: ConversationRef;
+}
+
+/** A titled block of a report, rendered as a Block Kit section or embed field. */
+export interface ReportSection {
+  title: string;
+  lines: string[];
+}
+
+export interface CommandReply {
+  ok: boolean;
+  title: string;
+  sections: ReportSection[];
+  /** Plain-text rendering of the whole reply (console, fallbacks). */
+  text: string;
+}
+
+export interface BreakerState {
+  name: string;
+  state: 'closed' | 'open' | 'half-open' | 'isolated';
+}
+
+export interface StatusReport {
+  version: string;
+  uptimeMs: number;
+  model: string;
+  mode: 'openai' | 'offline';
+  breakers: BreakerState[];
+  activeSessions: number;
+  pendingApprovals: number;
+  openEscalations: number;
+  turnsLastHour: number;
+  errorsLastHour: number;
+  p50TurnMs: number;
+  p95TurnMs: number;
+}
+
+export interface SpendLine {
+  label: string;
+  usd: number;
+}
+
+export interface CostReport {
+  user: { userId: string; todayUsd: number; dailyLimitUsd: number };
+  /** Present for admins only. */
+  admin?: {
+    monthToDateUsd: number;
+    monthlyLimitUsd: number;
+    topUsers: SpendLine[];
+    byModel: SpendLine[];
+    byDay: SpendLine[];
+  };
+}
+
+/** The one door adapters knock on. */
+export interface Engine {
+  /** Register the channel for a platform; the engine calls back through it. */
+  attach(channel: Channel): void;
+  /** Handle a user message: de-duplicate, run the turn, post the outcome through the channel. */
+  handleMessage(message: InboundMessage): Promise<TurnResult>;
+  /** Whether the bot takes part in this conversation already (follow-ups need no mention). */
+  isActiveConversation(conversation: ConversationRef): Promise<boolean>;
+  /** Approve or deny a pending approval; resumes the paused run when allowed. */
+  decideApproval(input: DecisionInput): Promise<DecisionOutcome>;
+  /** A staff member takes an escalation. */
+  claimEscalation(input: { escalationId: string; caller: Caller }): Promise<ClaimOutcome>;
+  /** Return a handed-off conversation to the bot. */
+  handBack(input: { conversation: ConversationRef; caller: Caller }): Promise<HandbackOutcome>;
+  /** Run a slash command (`status`, `cost`, `help`, `handback`). */
+  command(input: CommandInput): Promise<CommandReply>;
+  status(): Promise<StatusReport>;
+  costReport(caller: Caller): Promise<CostReport>;
+  /** Expire approvals and re-notify unclaimed escalations; run on a timer by `start()`. */
+  sweep(): Promise<void>;
+  /** Start background timers. */
+  start(): void;
+  /** Stop timers, wait for running turns, flush the audit log, close the store. */
+  stop(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// Model
+
+export interface ModelToolCall {
+  id: string;
+  name: string;
+  /** Raw JSON text as produced by the model; validated before use. */
+  arguments: string;
+}
+
+export type ChatMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string | null; toolCalls?: ModelToolCall[] }
+  | { role: 'tool'; toolCallId: string; content: string };
+
+/** A tool as offered to the model: JSON schema generated from its zod schema. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface ModelRequest {
+  messages: ChatMessage[];
+  tools: ToolSpec[];
+  maxOutputTokens: number;
+}
+
+export interface ModelUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface ModelResponse {
+  content: string | null;
+  toolCalls: ModelToolCall[];
+  usage?: ModelUsage;
+  /** Model that actually answered (for pricing); defaults to the client's model. */
+  model?: string;
+}
+
+/** One chat-completion request in, one response out. Errors are `ModelError`s. */
+export interface ModelClient {
+  /** Model name used for pricing and status. */
+  readonly model: string;
+  /** `offline` for the built-in deterministic policy. */
+  readonly mode: 'openai' | 'offline';
+  complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse>;
+}
+
+// ---------------------------------------------------------------------------
+// Tools
+
+/** What a tool receives besides its validated input. */
+export interface ToolContext {
+  /** Who asked, with the role the platform granted. Use it to scope data. */
+  caller: Caller;
+  conversation: ConversationRef;
+  sessionId: string;
+  /** Stable per tool call; use it to make writes idempotent across retries. */
+  idempotencyKey: string;
+  /** Aborted on timeout. */
+  signal: AbortSignal;
+  now(): number;
+}
+
+/** A tool definition as written with `defineTool`. */
+export interface ToolDefinition<S extends z.ZodType = z.ZodType, O = unknown> {
+  /** Name the model calls, `snake_case`. */
+  name: string;
+  /** What it does, for the model. */
+  description: string;
+  /** zod schema of the arguments; also the JSON schema sent to the model. */
+  input: S;
+  /** Minimum role needed to call it. */
+  permission: Role;
+  /** Who must approve before it runs; may depend on the arguments. Default `none`. */
+  approval?: ApprovalRequirement | ((input: z.infer<S>, ctx: Pick<ToolContext, 'caller'>) => ApprovalRequirement);
+  /** Plain-words description of what a call will do, shown on approval cards. */
+  describe?: (input: z.infer<S>) => string;
+  /** Per-call timeout; default from config (5 s). */
+  timeoutMs?: number;
+  execute(input: z.infer<S>, ctx: ToolContext): Promise<O>;
+}
+
+// ---------------------------------------------------------------------------
+// Store
+
+/** A held lock; renew it before `ttlMs` runs out or another holder may take it. */
+export interface Lock {
+  readonly key: string;
+  readonly token: string;
+  /** Extend the lock; false if it was lost. */
+  renew(ttlMs: number): Promise<boolean>;
+  /** Release it if still ours. */
+  release(): Promise<void>;
+}
+
+/**
+ * Key/value with TTL plus the atomic operations the engine needs.
+ * Values are JSON-serialisable. Implemented over keyv+SQLite and keyv+Redis.
+ */
+export interface Store {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  /** Store a value; `ttlMs` makes it expire. */
+  set(key: string, value: unknown, ttlMs?: number): Promise<void>;
+  /** Delete; true if something was there. */
+  delete(key: string): Promise<boolean>;
+  /** Store only if no live value exists; true if this call stored it. */
+  setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean>;
+  /** Add `by` (may be fractional or negative) to a counter and return the new value. TTL applies when created. */
+  increment(key: string, by: number, ttlMs?: number): Promise<number>;
+  /** Current counter value, 0 when absent. */
+  counter(key: string): Promise<number>;
+  /** Take an exclusive lock with expiry; undefined if someone else holds it. */
+  acquireLock(key: string, ttlMs: number): Promise<Lock | undefined>;
+  /** Live entries whose key starts with `prefix` (JSON values, not counters). */
+  scan<T = unknown>(prefix: string): AsyncIterable<[key: string, value: T]>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// Platform-side helpers
+
+/** Platform user -> role, cached with a TTL. Failures never grant more than `guest`. */
+export interface RoleResolver {
+  resolve(userId: string, context?: Record<string, unknown>): Promise<{ role: Role; source: string }>;
+}
+
+// ---------------------------------------------------------------------------
+// Audit, time, logging
+
+/** One audit record. Extra fields are allowed; all string content is redacted before writing. */
+export interface AuditEvent {
+  event: string;
+  user_id?: string;
+  session_id?: string;
+  agent_step?: number;
+  tool_name?: string;
+  tool_args?: unknown;
+  tool_result_summary?: string;
+  cost_usd?: number;
+  latency_ms?: number;
+  success?: boolean;
+  error?: string;
+  [extra: string]: unknown;
+}
+
+export interface AuditSink {
+  /** Append a record (timestamped by the sink). */
+  write(event: AuditEvent): void;
+  /** Wait until everything written so far is on disk. */
+  flush(): Promise<void>;
+}
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+/** The subset of pino's logger the engine uses. */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  child(bindings: Record<string, unknown>): Logger;
+}
