@@ -296,7 +296,7 @@ export interface Engine {
   sweep(): Promise<void>;
   /** Start background timers. */
   start(): void;
-  /** Stop timers, wait for running turns, flush the audit log, close the store. */
+  /** Stop timers, wait for running turns and flush the audit log (the store's owner closes it). */
   stop(): Promise<void>;
 }
 

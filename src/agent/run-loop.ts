@@ -1,0 +1,167 @@
+import { BudgetExceededError, describeError, AppError } from '../errors';
+import type { BudgetGuard } from '../budget/budget-guard';
+import { ESCALATE_TOOL_NAME } from '../escalation/escalate-tool';
+import type { EscalationTrigger } from '../escalation/triggers';
+import type { AuditSink, Caller, ModelClient, ModelResponse, ToolCallRecord, TurnError, Urgency } from '../ports';
+import type { Resilience } from '../resilience/policies';
+import { trimHistory } from '../sessions/history';
+import type { SessionState } from '../sessions/session-state';
+import type { ToolRegistry } from '../tools/registry';
+import { estimateMessageTokens, estimateTokens, estimateToolTokens } from './tokens';
+import { runToolCall, type CallNeedingApproval } from './tool-runner';
+
+/** Bounds fan-out when a model asks for many calls at once. */
+const MAX_CALLS_PER_STEP = 8;
+
+export interface LoopDeps {
+  model: ModelClient;
+  registry: ToolRegistry;
+  resilience: Resilience;
+  budget: BudgetGuard;
+  audit: AuditSink;
+  now: () => number;
+  maxSteps: number;
+  historyTokenBudget: number;
+  maxOutputTokens: number;
+  /** Failed tool calls in one run before a human is brought in. */
+  toolFailuresBeforeEscalation: number;
+  systemPrompt: (caller: Caller) => string;
+}
+
+/** Progress of one run; carried across an approval pause. */
+export interface RunProgress {
+  session: SessionState;
+  caller: Caller;
+  steps: number;
+  costUsd: number;
+  toolCalls: ToolCallRecord[];
+  errors: TurnError[];
+  failures: number;
+}
+
+export type LoopOutcome =
+  | { kind: 'final'; reply: string }
+  | { kind: 'paused'; approvals: CallNeedingApproval[] }
+  | { kind: 'escalate'; trigger: EscalationTrigger; reason: string; urgency: Urgency; reply: string }
+  | { kind: 'max_steps'; reply: string };
+
+export const FALLBACK_REPLIES = {
+  modelUnavailable:
+    "Sorry — I'm having trouble reaching my assistant service right now, so I've asked a human teammate to help. They'll reply here.",
+  maxSteps:
+    "Sorry — I couldn't finish this one on my own. I've stopped here so nothing half-done happens; reply *human* and a teammate will take over, or rephrase and I'll try again.",
+  empty: "I'm not sure how to help with that. Could you tell me a bit more, or reply *human* to reach a person?",
+  toolFailures: "Sorry — our systems aren't responding properly, so I've asked a human teammate to take over. They'll reply here.",
+} as const;
+
+const budgetReply = (error: BudgetExceededError) =>
+  `${error.message} I've stopped before spending anything more and asked a human teammate to help you here.`;
+
+/**
+ * The tool-calling loop: ask the model, run the tools it calls (concurrently,
+ * each checked and guarded), feed the results back, until a final answer, a
+ * pause for approval, an escalation, or the step limit.
+ */
+export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOutcome> {
+  const { session, caller } = run;
+  const specs = deps.registry.allSpecs();
+  const userKey = `${caller.platform}:${caller.userId}`;
+
+  while (run.steps < deps.maxSteps) {
+    run.steps += 1;
+    const step = run.steps;
+    const messages = [{ role: 'system' as const, content: deps.systemPrompt(caller) }, ...trimHistory(session.history, deps.historyTokenBudget)];
+    const promptTokens = estimateTokens(messages) + estimateToolTokens(specs);
+
+    let reservation;
+    try {
+      reservation = await deps.budget.reserve(userKey, deps.budget.estimate(deps.model.model, promptTokens, deps.maxOutputTokens), run.costUsd);
+    } catch (error) {
+      if (!(error instanceof BudgetExceededError)) throw error;
+      deps.audit.write({ event: 'budget_refused', user_id: caller.userId, session_id: session.id, agent_step: step, scope: error.scope, success: false, error: error.code });
+      run.errors.push({ code: `budget_${error.scope}`, message: error.message });
+      return { kind: 'escalate', trigger: 'budget_exhausted', reason: `Budget limit reached (${error.scope})`, urgency: 'normal', reply: budgetReply(error) };
+    }
+
+    const started = deps.now();
+    let response: ModelResponse;
+    try {
+      response = await deps.resilience.model((signal) => deps.model.complete({ messages, tools: specs, maxOutputTokens: deps.maxOutputTokens }, signal));
+    } catch (error) {
+      await deps.budget.release(reservation);
+      const code = error instanceof AppError ? error.code : 'model_error';
+      deps.audit.write({ event: 'model_call', user_id: caller.userId, session_id: session.id, agent_step: step, model: deps.model.model, latency_ms: deps.now() - started, success: false, error: describeError(error) });
+      run.errors.push({ code, message: describeError(error) });
+      return { kind: 'escalate', trigger: 'model_unavailable', reason: 'The AI model is unavailable', urgency: 'normal', reply: FALLBACK_REPLIES.modelUnavailable };
+    }
+
+    // Servers that omit usage are billed on our estimate, never for free.
+    const usage = response.usage ?? {
+      promptTokens,
+      completionTokens: estimateMessageTokens({ role: 'assistant', content: response.content, toolCalls: response.toolCalls }),
+    };
+    const model = response.model ?? deps.model.model;
+    const cost = await deps.budget.settle(reservation, { model, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, sessionId: session.id });
+    run.costUsd += cost;
+    deps.audit.write({
+      event: 'model_call',
+      user_id: caller.userId,
+      session_id: session.id,
+      agent_step: step,
+      model,
+      prompt_tokens: usage.promptTokens,
+      completion_tokens: usage.completionTokens,
+      cost_usd: cost,
+      latency_ms: deps.now() - started,
+      success: true,
+      tool_calls: response.toolCalls.map((c) => c.name),
+    });
+
+    if (response.toolCalls.length === 0) {
+      const reply = response.content?.trim() || FALLBACK_REPLIES.empty;
+      session.history.push({ role: 'assistant', content: reply });
+      return { kind: 'final', reply };
+    }
+
+    const calls = response.toolCalls.slice(0, MAX_CALLS_PER_STEP).map((call, i) => ({ ...call, id: call.id || `call_${step}_${i}` }));
+    session.history.push({ role: 'assistant', content: response.content, toolCalls: calls });
+    const scope = { caller, conversation: session.conversation, sessionId: session.id, step };
+    const outcomes = await Promise.all(calls.map((call) => runToolCall(deps, call, scope)));
+
+    const approvals: CallNeedingApproval[] = [];
+    let escalation: { reason: string; urgency: Urgency } | undefined;
+    for (const outcome of outcomes) {
+      run.toolCalls.push(outcome.record);
+      if (outcome.kind === 'approval') {
+        approvals.push(outcome);
+        continue;
+      }
+      session.history.push({ role: 'tool', toolCallId: outcome.call.id, content: outcome.content });
+      session.actions.push({ at: deps.now(), tool: outcome.call.name, outcome: outcome.record.outcome, summary: outcome.record.summary });
+      if (outcome.failed) {
+        run.failures += 1;
+        run.errors.push({ code: 'tool_failed', message: `${outcome.call.name}: ${outcome.record.summary}` });
+      }
+      if (outcome.call.name === ESCALATE_TOOL_NAME && outcome.record.outcome === 'ok') {
+        const args = outcome.args ?? {};
+        escalation = { reason: String(args.reason ?? 'The assistant asked for a human'), urgency: (args.urgency as Urgency | undefined) ?? 'normal' };
+      }
+    }
+    session.actions.splice(0, Math.max(0, session.actions.length - 20));
+
+    if (escalation) {
+      // Calls waiting for approval are abandoned: humans take over the whole conversation.
+      for (const pending of approvals) {
+        session.history.push({ role: 'tool', toolCallId: pending.call.id, content: JSON.stringify({ cancelled: 'Conversation handed to a human.' }) });
+      }
+      const reply = response.content?.trim() || "I've asked a human teammate to join this conversation. They'll reply here.";
+      return { kind: 'escalate', trigger: 'model_tool', reason: escalation.reason, urgency: escalation.urgency, reply };
+    }
+    if (approvals.length > 0) return { kind: 'paused', approvals };
+    if (run.failures >= deps.toolFailuresBeforeEscalation) {
+      return { kind: 'escalate', trigger: 'tool_failures', reason: `${run.failures} tool calls failed`, urgency: 'normal', reply: FALLBACK_REPLIES.toolFailures };
+    }
+  }
+  session.history.push({ role: 'assistant', content: FALLBACK_REPLIES.maxSteps });
+  return { kind: 'max_steps', reply: FALLBACK_REPLIES.maxSteps };
+}

@@ -1,0 +1,225 @@
+import { emptyResult, finishRun } from '../agent/finish-run';
+import { runLoop, type RunProgress } from '../agent/run-loop';
+import { executeTool } from '../agent/tool-runner';
+import { markerKeys, type EngineContext } from '../engine-context';
+import { checkDecider } from '../policy/approval-policy';
+import type { Caller, DecisionInput, DecisionOutcome, TurnResult } from '../ports';
+import { fingerprintOf, type ApprovalRecord } from './approval-record';
+import { APPROVAL_RETENTION_MS, viewOf, type OpenApprovalMarker } from './request-approvals';
+
+interface DecisionClaim {
+  decision: 'approved' | 'denied' | 'expired';
+  by?: Caller;
+  at: number;
+}
+
+/** A claimed decision older than this whose marker is still open was interrupted (crash); finish it. */
+const STALLED_DECISION_MS = 30_000;
+
+const SYSTEM: Caller = { userId: 'system', platform: 'system', displayName: 'the system', role: 'admin' };
+
+/**
+ * Approve or deny. The decider's platform role is checked against the
+ * request's policy; then one `setIfAbsent` decides who wins, so double
+ * clicks, racing approvers and replays execute the tool at most once.
+ */
+export async function decideApproval(ctx: EngineContext, input: DecisionInput): Promise<DecisionOutcome> {
+  const record = await ctx.approvals.get(input.approvalId);
+  if (!record) return { ok: false, reason: 'not_found', message: 'This approval request no longer exists.' };
+  if (record.status !== 'pending') return alreadyDecided(record);
+  if (ctx.clock.now() >= record.expiresAt) {
+    await settleDecision(ctx, record, { decision: 'expired', at: ctx.clock.now() });
+    return { ok: false, reason: 'expired', message: 'This request expired before a decision was made, so nothing was done.', view: viewOf(record) };
+  }
+  const check = checkDecider(record.requirement, record.requester, input.decider, input.decision);
+  if (!check.ok) {
+    ctx.audit.write({
+      event: 'approval_decision_refused',
+      user_id: input.decider.userId,
+      session_id: record.sessionId,
+      approval_id: record.id,
+      tool_name: record.toolName,
+      decision: input.decision,
+      role: input.decider.role,
+      success: false,
+      error: 'forbidden',
+    });
+    return { ok: false, reason: 'not_allowed', message: check.message, view: viewOf(record) };
+  }
+  const claim: DecisionClaim = { decision: input.decision === 'approve' ? 'approved' : 'denied', by: input.decider, at: ctx.clock.now() };
+  if (!(await ctx.store.setIfAbsent(markerKeys.approvalDecision(record.id), claim, APPROVAL_RETENTION_MS))) {
+    const latest = (await ctx.approvals.get(record.id)) ?? record;
+    return alreadyDecided(latest);
+  }
+  const result = await settleDecision(ctx, record, claim);
+  return { ok: true, view: viewOf(record), ...(result ? { result } : {}) };
+}
+
+function alreadyDecided(record: ApprovalRecord): DecisionOutcome {
+  const by = record.decidedBy ? ` by ${record.decidedBy.displayName}` : '';
+  const message = record.status === 'expired' ? 'This request already expired.' : `This request was already ${record.status === 'pending' ? 'decided' : record.status}${by}.`;
+  return { ok: false, reason: record.status === 'expired' ? 'expired' : 'already_decided', message, view: viewOf(record) };
+}
+
+/**
+ * Record a claimed decision and apply it. Idempotent, so an interrupted
+ * decision can be finished later by any replica: the marker is removed last.
+ */
+async function settleDecision(ctx: EngineContext, record: ApprovalRecord, claim: DecisionClaim): Promise<TurnResult | undefined> {
+  if (claim.decision === 'expired') {
+    // Expiry competes with clicks for the same claim.
+    const won = await ctx.store.setIfAbsent(markerKeys.approvalDecision(record.id), claim, APPROVAL_RETENTION_MS);
+    if (!won) return undefined;
+  }
+  record.status = claim.decision;
+  record.decidedAt = claim.at;
+  if (claim.by) record.decidedBy = claim.by;
+  await ctx.approvals.put(record.id, record, APPROVAL_RETENTION_MS);
+  ctx.audit.write({
+    event: claim.decision === 'expired' ? 'approval_expired' : 'approval_decided',
+    user_id: claim.by?.userId ?? 'system',
+    session_id: record.sessionId,
+    approval_id: record.id,
+    tool_name: record.toolName,
+    decision: claim.decision,
+    requester_id: record.requester.userId,
+    success: true,
+  });
+  await ctx.channels.updateApproval(record.message, viewOf(record));
+  const result = await applyDecision(ctx, record);
+  await ctx.store.delete(markerKeys.openApproval(record.id));
+  return result;
+}
+
+/** Expire overdue approvals and finish decisions interrupted by a crash. */
+export async function sweepApprovals(ctx: EngineContext): Promise<number> {
+  const now = ctx.clock.now();
+  const markers: OpenApprovalMarker[] = [];
+  for await (const [, marker] of ctx.store.scan<OpenApprovalMarker>('approvals:open:')) markers.push(marker);
+  let handled = 0;
+  for (const marker of markers) {
+    const claim = await ctx.store.get<DecisionClaim>(markerKeys.approvalDecision(marker.id));
+    if (!claim && marker.expiresAt > now) continue;
+    if (claim && now - claim.at < STALLED_DECISION_MS) continue;
+    const record = await ctx.approvals.get(marker.id);
+    if (!record) {
+      await ctx.store.delete(markerKeys.openApproval(marker.id));
+      continue;
+    }
+    try {
+      if (claim) {
+        await settleRecovered(ctx, record, claim);
+      } else {
+        await settleDecision(ctx, record, { decision: 'expired', at: now });
+      }
+      handled += 1;
+    } catch (error) {
+      ctx.logger.error({ approvalId: marker.id, err: error instanceof Error ? error.message : String(error) }, 'approval sweep failed');
+    }
+  }
+  return handled;
+}
+
+async function settleRecovered(ctx: EngineContext, record: ApprovalRecord, claim: DecisionClaim): Promise<void> {
+  record.status = claim.decision;
+  record.decidedAt = claim.at;
+  if (claim.by) record.decidedBy = claim.by;
+  await ctx.approvals.put(record.id, record, APPROVAL_RETENTION_MS);
+  await ctx.channels.updateApproval(record.message, viewOf(record));
+  await applyDecision(ctx, record);
+  await ctx.store.delete(markerKeys.openApproval(record.id));
+}
+
+/**
+ * Feed the decision into the paused run: run the approved tool with the
+ * frozen arguments (fingerprint checked) or tell the model it was denied,
+ * then resume the loop once every pending call of the run is decided.
+ */
+async function applyDecision(ctx: EngineContext, record: ApprovalRecord): Promise<TurnResult | undefined> {
+  const startedAt = ctx.clock.now();
+  return ctx.sessions.withSession(record.conversation, async (session) => {
+    const paused = session.paused;
+    const pending = paused?.pending.find((p) => p.approvalId === record.id);
+    if (!paused || !pending) return undefined; // applied already
+    const requester = paused.requester;
+    const decider = record.decidedBy?.displayName ?? SYSTEM.displayName;
+    let content: string;
+    let outcome: 'ok' | 'error' | 'denied';
+    const intact = fingerprintOf(record.toolName, record.toolCallId, record.args) === record.fingerprint && record.fingerprint === pending.fingerprint;
+    const tool = ctx.registry.get(record.toolName);
+    if (record.status === 'approved' && intact && tool) {
+      const execution = await executeTool(ctx.loop, tool, record.args, {
+        caller: requester,
+        conversation: session.conversation,
+        sessionId: session.id,
+        step: paused.steps,
+        idempotencyKey: record.id,
+      });
+      content = execution.content;
+      outcome = execution.ok ? 'ok' : 'error';
+      ctx.audit.write({
+        event: 'tool_call',
+        user_id: requester.userId,
+        session_id: session.id,
+        agent_step: paused.steps,
+        tool_name: record.toolName,
+        tool_args: record.args,
+        tool_result_summary: execution.content.slice(0, 200),
+        approval_id: record.id,
+        approved_by: record.decidedBy?.userId,
+        latency_ms: ctx.clock.now() - startedAt,
+        success: execution.ok,
+        ...(execution.ok ? {} : { error: execution.error }),
+      });
+    } else {
+      outcome = 'denied';
+      const why =
+        record.status === 'expired'
+          ? `The approval request expired after ${Math.round(ctx.config.approvalTtlMs / 60_000)} minutes without a decision; the action was not taken.`
+          : record.status === 'approved'
+            ? 'The approved request could not be verified, so the action was not taken.'
+            : `${decider} declined this request; the action was not taken.`;
+      content = JSON.stringify({ denied: why });
+      if (record.status === 'approved') ctx.audit.write({ event: 'approval_integrity_failed', approval_id: record.id, session_id: session.id, success: false, error: tool ? 'fingerprint_mismatch' : 'tool_missing' });
+    }
+    session.history.push({ role: 'tool', toolCallId: record.toolCallId, content });
+    session.actions.push({ at: ctx.clock.now(), tool: record.toolName, outcome: `${record.status}${outcome === 'error' ? ' (failed)' : ''}`, summary: record.action });
+    paused.pending = paused.pending.filter((p) => p.approvalId !== record.id);
+    paused.toolCalls.push({ id: record.toolCallId, name: record.toolName, args: record.args, outcome, summary: content.slice(0, 200), latencyMs: ctx.clock.now() - startedAt });
+
+    const partial: TurnResult = { ...emptyResult(session.id, 'paused', true), toolCalls: paused.toolCalls, pendingApprovals: paused.pending.map((p) => p.approvalId) };
+    if (record.status === 'expired' && !session.handoff) {
+      await ctx.channels.post(session.conversation, { kind: 'notice', text: `The request to ${record.action.charAt(0).toLowerCase()}${record.action.slice(1)} expired without a decision, so I didn't do it.` });
+    }
+    if (paused.pending.length > 0) return partial;
+    session.paused = undefined;
+    if (session.handoff) return { ...partial, status: 'handed_off' }; // humans have the thread; the bot stays quiet
+    for (const text of paused.queued) session.history.push({ role: 'user', content: text });
+    const run: RunProgress = {
+      session,
+      caller: requester,
+      // Leave room to answer after the decision even if the pause came late in the run.
+      steps: Math.min(paused.steps, Math.max(0, ctx.config.maxSteps - 2)),
+      costUsd: paused.costUsd,
+      toolCalls: paused.toolCalls,
+      errors: [],
+      failures: 0,
+    };
+    const stopWorking = await ctx.channels.startWorking(session.conversation);
+    try {
+      const loopOutcome = await runLoop(ctx.loop, run);
+      const result = await finishRun(ctx, session, run, loopOutcome, { startedAt });
+      ctx.stats.record(session.id, result.latencyMs, result.success);
+      return result;
+    } finally {
+      await stopWorking();
+    }
+  });
+}
+
+/** Approvals still waiting, for /status. */
+export async function countPendingApprovals(ctx: EngineContext): Promise<number> {
+  let n = 0;
+  for await (const _ of ctx.store.scan('approvals:open:')) n += 1;
+  return n;
+}

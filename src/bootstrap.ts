@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createOfflineModel } from './agent/offline-model';
+import { createOpenAIModel } from './agent/openai-model';
+import { createAuditLog } from './audit/audit-log';
+import { loadConfig, type EngineConfig, type Env } from './config';
+import { createEngine } from './engine';
+import { createDemoHelpdesk } from './helpdesk';
+import { createLogger } from './logger';
+import type { AuditSink, Clock, Engine, Logger, ModelClient, Store, ToolDefinition } from './ports';
+import { createStore } from './sessions/create-store';
+import { resolveEncryptionKey } from './sessions/encryption-key';
+import { createSealer } from './sessions/sealer';
+import { loadToolsFromDir } from './tools/load-tools';
+
+export interface BootstrapOptions {
+  env: Env;
+  /** Replace the model (tests, benchmarks); default: OpenAI when OPENAI_API_KEY is set, else offline. */
+  model?: ModelClient;
+  clock?: Clock;
+  /** Extra tools, added after built-ins and TOOLS_DIR. */
+  tools?: ToolDefinition[];
+  logger?: Logger;
+  /** Where logs go when no logger is given: stdout (default) or stderr (console mode keeps stdout for the chat). */
+  logDestination?: 1 | 2 | string;
+  audit?: AuditSink;
+  /** Store key namespace (tests share one Redis). */
+  storeNamespace?: string;
+  /** Passed to the engine; tests shorten retry delays. */
+  retryInitialDelayMs?: number;
+}
+
+/** A running engine with everything it owns. */
+export interface App {
+  engine: Engine;
+  config: EngineConfig;
+  logger: Logger;
+  store: Store;
+  model: ModelClient;
+  /** How the encryption key was obtained (for the start-up banner). */
+  keyOrigin: 'env' | 'file' | 'generated';
+  version: string;
+  /** Stop the engine, then close the store, the helpdesk and the audit log. */
+  close(): Promise<void>;
+}
+
+/** Version from package.json, read once at start-up. */
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/**
+ * Build the engine from the environment on the embedded defaults: SQLite
+ * store and audit log under DATA_DIR, demo helpdesk tools, the offline model
+ * unless OPENAI_API_KEY is set. Throws ConfigError naming bad variables.
+ */
+export async function bootstrap(options: BootstrapOptions): Promise<App> {
+  const config = loadConfig(options.env);
+  const logger = options.logger ?? createLogger({ level: config.logLevel, ...(options.logDestination !== undefined ? { destination: options.logDestination } : {}) });
+  await mkdir(config.dataDir, { recursive: true });
+  const { key, origin } = await resolveEncryptionKey({ configured: config.encryptionKey, required: config.encryptionKeyRequired, dataDir: config.dataDir });
+  const clock = options.clock ?? { now: () => Date.now() };
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    const store = await createStore(config.storeUrl, options.storeNamespace ? { namespace: options.storeNamespace } : {});
+    closers.push(() => store.close());
+    const auditLog = options.audit ?? createAuditLog({ path: config.auditLogPath, now: () => clock.now() });
+    if (!options.audit) closers.push(() => (auditLog as ReturnType<typeof createAuditLog>).close());
+
+    const tools: ToolDefinition[] = [];
+    if (config.tools.builtin === 'demo') {
+      const helpdesk = await createDemoHelpdesk({ dataDir: config.dataDir, refundAdminThresholdUsd: config.tools.refundAdminThresholdUsd, now: () => clock.now() });
+      closers.push(() => helpdesk.close());
+      tools.push(...helpdesk.tools);
+    }
+    if (config.tools.dir) tools.push(...(await loadToolsFromDir(config.tools.dir)));
+    tools.push(...(options.tools ?? []));
+
+    const model =
+      options.model ??
+      (config.openai.apiKey
+        ? createOpenAIModel({ apiKey: config.openai.apiKey, model: config.openai.model, ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}) })
+        : createOfflineModel());
+    const version = packageVersion();
+    const engine = createEngine({
+      config,
+      store,
+      sealer: createSealer(key),
+      model,
+      tools,
+      audit: auditLog,
+      logger,
+      clock,
+      version,
+      ...(options.retryInitialDelayMs !== undefined ? { retryInitialDelayMs: options.retryInitialDelayMs } : {}),
+    });
+    let closed = false;
+    return {
+      engine,
+      config,
+      logger,
+      store,
+      model,
+      keyOrigin: origin,
+      version,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await engine.stop();
+        for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error({ err: String(error) }, 'close failed'));
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+}

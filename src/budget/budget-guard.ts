@@ -1,0 +1,172 @@
+import { BudgetExceededError } from '../errors';
+import type { Store } from '../ports';
+import { periodOf, type Period } from './periods';
+import type { PriceTable } from './prices';
+
+export interface BudgetLimits {
+  requestUsd: number;
+  userDailyUsd: number;
+  monthlyUsd: number;
+  timezone: string;
+  /** Share of a limit at which on-call hears about it once per period (0.8). */
+  alertRatio: number;
+}
+
+export interface BudgetGuardOptions {
+  store: Store;
+  prices: PriceTable;
+  limits: BudgetLimits;
+  now: () => number;
+  /** Called once per scope and period when spend crosses `alertRatio` of a limit. */
+  onAlert?: (alert: BudgetAlert) => void;
+}
+
+export interface BudgetAlert {
+  scope: 'user_daily' | 'monthly';
+  period: string;
+  userKey?: string;
+  spentUsd: number;
+  limitUsd: number;
+}
+
+/** Money set aside before a model call; settled with the real cost after it. */
+export interface Reservation {
+  userKey: string;
+  estimateUsd: number;
+  period: Period;
+  userSpent: number;
+  monthSpent: number;
+}
+
+export interface Usage {
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  sessionId: string;
+}
+
+const DAY_MS = 86_400_000;
+const EPSILON = 1e-9;
+
+/** Store keys of the spend ledger, one place so reports read what the guard writes. */
+export const spendKeys = {
+  userDay: (day: string, user: string) => `spend:user-day:${day}:${user}`,
+  userMonth: (month: string, user: string) => `spend:user-month:${month}:${user}`,
+  month: (month: string) => `spend:month:${month}`,
+  day: (day: string) => `spend:day:${day}`,
+  modelMonth: (month: string, model: string) => `spend:model-month:${month}:${model}`,
+  session: (sessionId: string) => `spend:session:${sessionId}`,
+  tokens: (month: string, model: string, kind: 'in' | 'out') => `tokens:model-month:${month}:${model}:${kind}`,
+  spenderMarker: (month: string, user: string) => `spender:${month}:${user}`,
+  modelMarker: (month: string, model: string) => `model-used:${month}:${model}`,
+};
+
+/**
+ * Hard budgets per request, per user per day and globally per month.
+ * Reserving increments the counters atomically *before* spending, so
+ * concurrent turns cannot overspend; settling corrects to the real cost.
+ */
+export class BudgetGuard {
+  private readonly markers = new Set<string>();
+
+  constructor(private readonly options: BudgetGuardOptions) {}
+
+  get limits(): BudgetLimits {
+    return this.options.limits;
+  }
+
+  /** Estimated cost of a call with this many prompt tokens and the max output. */
+  estimate(model: string, promptTokens: number, maxOutputTokens: number): number {
+    return this.options.prices.cost(model, promptTokens, maxOutputTokens);
+  }
+
+  /** Set money aside or throw BudgetExceededError without spending anything. */
+  async reserve(userKey: string, estimateUsd: number, requestSpentUsd: number): Promise<Reservation> {
+    const { limits, store } = this.options;
+    const period = periodOf(this.options.now(), limits.timezone);
+    if (requestSpentUsd + estimateUsd > limits.requestUsd + EPSILON) {
+      throw new BudgetExceededError('request', 'This request has reached its spending limit.');
+    }
+    if (estimateUsd <= 0) {
+      return { userKey, estimateUsd: 0, period, userSpent: 0, monthSpent: 0 };
+    }
+    const userKeyName = spendKeys.userDay(period.day, userKey);
+    const monthKeyName = spendKeys.month(period.month);
+    const [userSpent, monthSpent] = await Promise.all([
+      store.increment(userKeyName, estimateUsd, 3 * DAY_MS),
+      store.increment(monthKeyName, estimateUsd, 40 * DAY_MS),
+    ]);
+    const overUser = userSpent > limits.userDailyUsd + EPSILON;
+    const overMonth = monthSpent > limits.monthlyUsd + EPSILON;
+    if (overUser || overMonth) {
+      await Promise.all([store.increment(userKeyName, -estimateUsd), store.increment(monthKeyName, -estimateUsd)]);
+      throw overUser
+        ? new BudgetExceededError('user_daily', 'You have reached your daily usage limit for the assistant.')
+        : new BudgetExceededError('monthly', 'The assistant has reached its monthly budget.');
+    }
+    return { userKey, estimateUsd, period, userSpent, monthSpent };
+  }
+
+  /** Replace the estimate with the real cost and record it per session, day and model. */
+  async settle(reservation: Reservation, usage: Usage | undefined): Promise<number> {
+    const { store } = this.options;
+    const { period, userKey } = reservation;
+    const actual = usage ? this.options.prices.cost(usage.model, usage.promptTokens, usage.completionTokens) : 0;
+    const delta = actual - reservation.estimateUsd;
+    const writes: Promise<unknown>[] = [];
+    if (Math.abs(delta) > EPSILON) {
+      writes.push(store.increment(spendKeys.userDay(period.day, userKey), delta, 3 * DAY_MS));
+      writes.push(store.increment(spendKeys.month(period.month), delta, 40 * DAY_MS));
+    }
+    if (usage && actual > 0) {
+      writes.push(
+        store.increment(spendKeys.userMonth(period.month, userKey), actual, 40 * DAY_MS),
+        store.increment(spendKeys.day(period.day), actual, 40 * DAY_MS),
+        store.increment(spendKeys.modelMonth(period.month, usage.model), actual, 40 * DAY_MS),
+        store.increment(spendKeys.session(usage.sessionId), actual, 90 * DAY_MS),
+        store.increment(spendKeys.tokens(period.month, usage.model, 'in'), usage.promptTokens, 40 * DAY_MS),
+        store.increment(spendKeys.tokens(period.month, usage.model, 'out'), usage.completionTokens, 40 * DAY_MS),
+        this.mark(spendKeys.spenderMarker(period.month, userKey), { userKey }),
+        this.mark(spendKeys.modelMarker(period.month, usage.model), { model: usage.model }),
+      );
+    }
+    await Promise.all(writes);
+    if (reservation.estimateUsd > 0 || actual > 0) {
+      await this.checkAlerts(reservation, reservation.userSpent + delta, reservation.monthSpent + delta);
+    }
+    return actual;
+  }
+
+  /** Give a reservation back untouched (the call never happened). */
+  async release(reservation: Reservation): Promise<void> {
+    await this.settle(reservation, undefined);
+  }
+
+  private async mark(key: string, value: unknown): Promise<void> {
+    if (this.markers.has(key)) return;
+    await this.options.store.setIfAbsent(key, value, 40 * DAY_MS);
+    // The set only saves round trips; forgetting it is safe, so keep it bounded.
+    if (this.markers.size > 50_000) this.markers.clear();
+    this.markers.add(key);
+  }
+
+  private async checkAlerts(reservation: Reservation, userSpent: number, monthSpent: number): Promise<void> {
+    const { limits, store, onAlert } = this.options;
+    if (!onAlert) return;
+    const { period, userKey } = reservation;
+    const checks: BudgetAlert[] = [];
+    if (limits.userDailyUsd > 0 && userSpent >= limits.userDailyUsd * limits.alertRatio) {
+      checks.push({ scope: 'user_daily', period: period.day, userKey, spentUsd: userSpent, limitUsd: limits.userDailyUsd });
+    }
+    if (limits.monthlyUsd > 0 && monthSpent >= limits.monthlyUsd * limits.alertRatio) {
+      checks.push({ scope: 'monthly', period: period.month, spentUsd: monthSpent, limitUsd: limits.monthlyUsd });
+    }
+    for (const alert of checks) {
+      const key = `alert:${alert.scope}:${alert.period}${alert.userKey ? `:${alert.userKey}` : ''}`;
+      if (this.markers.has(key)) continue;
+      // One alert per scope and period across every replica.
+      if (await store.setIfAbsent(key, { at: this.options.now() }, 40 * DAY_MS)) onAlert(alert);
+      this.markers.add(key);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import { describeError } from './errors';
+import type {
+  Alert,
+  ApprovalView,
+  AuditSink,
+  Channel,
+  ConversationRef,
+  EscalationView,
+  Logger,
+  MessageRef,
+  OutboundMessage,
+} from './ports';
+
+/**
+ * Routes engine callbacks to the channel of a conversation's platform. A
+ * platform failure is logged and audited, never thrown into the engine: a
+ * failed post must not lose the turn or crash the process.
+ */
+export class ChannelRouter {
+  private readonly channels = new Map<string, Channel>();
+
+  constructor(private readonly deps: { logger: Logger; audit: AuditSink }) {}
+
+  attach(channel: Channel): void {
+    this.channels.set(channel.platform, channel);
+  }
+
+  get(platform: string): Channel | undefined {
+    return this.channels.get(platform);
+  }
+
+  async post(conversation: ConversationRef, message: OutboundMessage): Promise<MessageRef | undefined> {
+    return this.call(conversation.platform, 'postMessage', (c) => c.postMessage(conversation, message));
+  }
+
+  /** Starts the platform's working indicator; the returned stop function never throws. */
+  async startWorking(conversation: ConversationRef): Promise<() => Promise<void>> {
+    const stop = await this.call(conversation.platform, 'startWorking', (c) => c.startWorking?.(conversation) ?? Promise.resolve(undefined));
+    return async () => {
+      if (stop) await this.call(conversation.platform, 'stopWorking', () => stop().then(() => undefined));
+    };
+  }
+
+  async postApproval(view: ApprovalView): Promise<MessageRef | undefined> {
+    return this.call(view.conversation.platform, 'postApproval', (c) => c.postApproval(view));
+  }
+
+  async updateApproval(ref: MessageRef | undefined, view: ApprovalView): Promise<void> {
+    if (!ref) return;
+    await this.call(view.conversation.platform, 'updateApproval', (c) => c.updateApproval(ref, view));
+  }
+
+  async notifyOncall(view: EscalationView): Promise<MessageRef | undefined> {
+    return this.call(view.conversation.platform, 'notifyOncall', (c) => c.notifyOncall(view));
+  }
+
+  async updateOncall(ref: MessageRef | undefined, view: EscalationView): Promise<void> {
+    if (!ref) return;
+    await this.call(view.conversation.platform, 'updateOncall', (c) => c.updateOncall?.(ref, view) ?? Promise.resolve());
+  }
+
+  /** Operational alerts go to every platform's on-call destination. */
+  async alertAll(alert: Alert): Promise<void> {
+    await Promise.all([...this.channels.keys()].map((platform) => this.call(platform, 'alertOncall', (c) => c.alertOncall?.(alert) ?? Promise.resolve())));
+  }
+
+  private async call<T>(platform: string, operation: string, fn: (channel: Channel) => Promise<T>): Promise<T | undefined> {
+    const channel = this.channels.get(platform);
+    if (!channel) {
+      this.deps.logger.warn({ platform, operation }, 'no channel attached for platform');
+      return undefined;
+    }
+    try {
+      return await fn(channel);
+    } catch (error) {
+      this.deps.logger.error({ platform, operation, err: describeError(error) }, 'channel call failed');
+      this.deps.audit.write({ event: 'platform_error', platform, operation, success: false, error: describeError(error) });
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import { markerKeys, type EngineContext } from '../engine-context';
+import { newId } from '../ids';
+import { hasRole } from '../policy/roles';
+import type { Caller, ClaimOutcome, ConversationRef, HandbackOutcome } from '../ports';
+import type { SessionState } from '../sessions/session-state';
+import { escalationView, type EscalationRecord } from './escalation-record';
+import { buildHandoffSummary } from './handoff-summary';
+import type { DetectedEscalation } from './triggers';
+
+const RETENTION_MS = 30 * 86_400_000;
+
+interface ActiveMarker {
+  id: string;
+  nextNotifyAt: number;
+  claimed: boolean;
+}
+
+/**
+ * Hand the conversation to humans: write the summary, notify on-call, tell
+ * the thread, and put the session in hand-off so the bot stays quiet. Runs
+ * inside the session's turn; a conversation already handed off is left as is.
+ */
+export async function escalate(
+  ctx: EngineContext,
+  session: SessionState,
+  caller: Caller,
+  detected: DetectedEscalation,
+  options: { permalink?: string; reply?: string } = {},
+): Promise<EscalationRecord | undefined> {
+  if (session.handoff) return ctx.escalations.get(session.handoff.escalationId);
+  const now = ctx.clock.now();
+  const pending = session.paused ? session.paused.pending.map((p) => `${p.toolName} (approval ${p.approvalId})`) : [];
+  const handoff = buildHandoffSummary(session, detected.reason, pending);
+  const customer = session.customer ?? caller;
+  const record: EscalationRecord = {
+    v: 1,
+    id: newId('esc'),
+    sessionId: session.id,
+    conversation: session.conversation,
+    ...(options.permalink ? { permalink: options.permalink } : {}),
+    customer,
+    trigger: detected.trigger,
+    reason: detected.reason,
+    urgency: detected.urgency,
+    summary: handoff.summary,
+    stepsTaken: handoff.stepsTaken,
+    pending: handoff.pending,
+    status: 'open',
+    createdAt: now,
+    lastNotifiedAt: now,
+    notifications: 1,
+  };
+  session.handoff = { escalationId: record.id, since: now };
+  await ctx.escalations.put(record.id, record, RETENTION_MS);
+  await ctx.store.setIfAbsent(markerKeys.escalationNotice(record.id, 1), { at: now }, RETENTION_MS);
+  await ctx.store.set(markerKeys.activeEscalation(record.id), { id: record.id, nextNotifyAt: now + ctx.config.escalationRenotifyMs, claimed: false } satisfies ActiveMarker, RETENTION_MS);
+  ctx.audit.write({
+    event: 'escalation',
+    user_id: caller.userId,
+    session_id: session.id,
+    escalation_id: record.id,
+    trigger: detected.trigger,
+    urgency: detected.urgency,
+    reason: detected.reason,
+    success: true,
+  });
+  const notice = await ctx.channels.notifyOncall(escalationView(record));
+  if (notice) {
+    record.oncall = notice;
+    await ctx.escalations.put(record.id, record, RETENTION_MS);
+  } else {
+    ctx.logger.warn({ escalationId: record.id, platform: session.conversation.platform }, 'escalation not delivered to on-call (no on-call channel?)');
+  }
+  const lead = options.reply ?? "I've asked a human teammate to join this conversation.";
+  await ctx.channels.post(session.conversation, {
+    kind: 'notice',
+    text: `${lead}\n\nA person from our support team will reply in this thread; I'll stay quiet here until they hand it back. _(Reference: ${record.id})_`,
+  });
+  return record;
+}
+
+/** A staff member takes an escalation; exactly one claim wins. */
+export async function claimEscalation(ctx: EngineContext, escalationId: string, caller: Caller): Promise<ClaimOutcome> {
+  const record = await ctx.escalations.get(escalationId);
+  if (!record) return { ok: false, reason: 'not_found', message: 'That escalation no longer exists.' };
+  const view = escalationView(record);
+  if (!hasRole(caller.role, 'staff')) {
+    ctx.audit.write({ event: 'escalation_claim_refused', user_id: caller.userId, escalation_id: escalationId, role: caller.role, success: false, error: 'forbidden' });
+    return { ok: false, reason: 'not_allowed', message: 'Only support staff can claim escalations.', view };
+  }
+  if (record.status === 'closed') return { ok: false, reason: 'closed', message: 'This conversation was already handed back to the bot.', view };
+  const won = await ctx.store.setIfAbsent(markerKeys.escalationClaim(escalationId), { by: caller.userId, at: ctx.clock.now() }, RETENTION_MS);
+  if (!won || record.status === 'claimed') {
+    const latest = (await ctx.escalations.get(escalationId)) ?? record;
+    const by = latest.claimedBy?.displayName ?? 'someone else';
+    return { ok: false, reason: 'already_claimed', message: `Already claimed by ${by}.`, view: escalationView(latest) };
+  }
+  record.status = 'claimed';
+  record.claimedBy = { userId: caller.userId, displayName: caller.displayName };
+  await ctx.escalations.put(record.id, record, RETENTION_MS);
+  await ctx.store.set(markerKeys.activeEscalation(record.id), { id: record.id, nextNotifyAt: Number.MAX_SAFE_INTEGER, claimed: true } satisfies ActiveMarker, RETENTION_MS);
+  ctx.audit.write({ event: 'escalation_claimed', user_id: caller.userId, escalation_id: record.id, session_id: record.sessionId, success: true });
+  const claimed = escalationView(record);
+  await ctx.channels.updateOncall(record.oncall, claimed);
+  await ctx.channels.post(record.conversation, { kind: 'notice', text: `${caller.displayName} from the support team has picked this up.` });
+  return { ok: true, view: claimed };
+}
+
+/** Return a handed-off conversation to the bot (staff only). */
+export async function handBack(ctx: EngineContext, conversation: ConversationRef, caller: Caller): Promise<HandbackOutcome> {
+  if (!hasRole(caller.role, 'staff')) {
+    ctx.audit.write({ event: 'handback_refused', user_id: caller.userId, role: caller.role, success: false, error: 'forbidden' });
+    return { ok: false, reason: 'not_allowed', message: 'Only support staff can hand a conversation back to the bot.' };
+  }
+  if (!(await ctx.sessions.exists(conversation))) {
+    return { ok: false, reason: 'not_handed_off', message: 'This conversation is not handed off to a human.' };
+  }
+  return ctx.sessions.withSession(conversation, async (session): Promise<HandbackOutcome> => {
+    if (!session.handoff) return { ok: false, reason: 'not_handed_off', message: 'This conversation is not handed off to a human.' };
+    const record = await ctx.escalations.get(session.handoff.escalationId);
+    session.handoff = undefined;
+    if (record) {
+      record.status = 'closed';
+      record.closedBy = { userId: caller.userId, displayName: caller.displayName };
+      await ctx.escalations.put(record.id, record, RETENTION_MS);
+      await ctx.store.delete(markerKeys.activeEscalation(record.id));
+      await ctx.channels.updateOncall(record.oncall, escalationView(record));
+    }
+    ctx.audit.write({ event: 'handback', user_id: caller.userId, session_id: session.id, escalation_id: record?.id, success: true });
+    const text = `${caller.displayName} handed this conversation back to me. I'm here if you need anything else.`;
+    session.history.push({ role: 'assistant', content: text });
+    await ctx.channels.post(conversation, { kind: 'notice', text });
+    return { ok: true, message: 'Handed back to the bot.' };
+  });
+}
+
+/** Remind on-call of escalations nobody claimed within the re-notify interval. */
+export async function renotifyUnclaimed(ctx: EngineContext): Promise<number> {
+  const now = ctx.clock.now();
+  const due: ActiveMarker[] = [];
+  for await (const [, marker] of ctx.store.scan<ActiveMarker>('escalations:active:')) if (!marker.claimed && marker.nextNotifyAt <= now) due.push(marker);
+  let sent = 0;
+  for (const marker of due) {
+    const record = await ctx.escalations.get(marker.id);
+    if (!record || record.status === 'closed') {
+      await ctx.store.delete(markerKeys.activeEscalation(marker.id));
+      continue;
+    }
+    if (record.status !== 'open') continue;
+    const n = record.notifications + 1;
+    // One reminder per interval across replicas.
+    if (!(await ctx.store.setIfAbsent(markerKeys.escalationNotice(record.id, n), { at: now }, RETENTION_MS))) continue;
+    record.notifications = n;
+    record.lastNotifiedAt = now;
+    const ref = await ctx.channels.notifyOncall(escalationView(record));
+    if (ref) record.oncall = ref;
+    await ctx.escalations.put(record.id, record, RETENTION_MS);
+    await ctx.store.set(markerKeys.activeEscalation(record.id), { id: record.id, nextNotifyAt: now + ctx.config.escalationRenotifyMs, claimed: false } satisfies ActiveMarker, RETENTION_MS);
+    ctx.audit.write({ event: 'escalation_renotified', escalation_id: record.id, session_id: record.sessionId, notifications: n, success: ref !== undefined });
+    sent += 1;
+  }
+  return sent;
+}
+
+/** Escalations not yet handed back (claimed or not), for /status. */
+export async function countOpenEscalations(ctx: EngineContext): Promise<number> {
+  let n = 0;
+  for await (const _ of ctx.store.scan('escalations:active:')) n += 1;
+  return n;
+}

@@ -1,0 +1,11 @@
+/** What adapters and the entry point may import from the engine. */
+export * from './ports';
+export * from './errors';
+export { loadConfig, type EngineConfig, type Env } from './config';
+export { bootstrap, packageVersion, type App, type BootstrapOptions } from './bootstrap';
+export { createEngine, type EngineOptions } from './engine';
+export { defineTool } from './tools/define-tool';
+export { hasRole, maxRole, ROLES } from './policy/roles';
+export { createLogger, silentLogger } from './logger';
+export { scrubText, scrubDeep } from './audit/redact';
+export { sessionIdOf } from './sessions/session-state';

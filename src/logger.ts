@@ -1,0 +1,53 @@
+import pino from 'pino';
+import { scrubDeep, scrubText } from './audit/redact';
+import type { Logger } from './ports';
+
+/** Paths pino masks outright; free text is scrubbed by the formatter below. */
+const REDACT_PATHS = [
+  'token',
+  'botToken',
+  'appToken',
+  'signingSecret',
+  'apiKey',
+  'password',
+  'authorization',
+  '*.token',
+  '*.apiKey',
+  '*.password',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+];
+
+export interface LoggerOptions {
+  level: string;
+  /** File descriptor or path; default stdout. Console mode logs to stderr to keep stdout for the chat. */
+  destination?: number | string;
+}
+
+/** The application logger: JSON lines, secrets masked, personal data scrubbed. */
+export function createLogger(options: LoggerOptions): Logger {
+  const destination = pino.destination({ dest: options.destination ?? 1, sync: false, mkdir: true });
+  return pino(
+    {
+      level: options.level,
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      formatters: {
+        log: (object) => scrubDeep(object) as Record<string, unknown>,
+      },
+      hooks: {
+        // Messages are free text too.
+        logMethod(args, method) {
+          const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg)) as Parameters<typeof method>;
+          method.apply(this, scrubbed);
+        },
+      },
+    },
+    destination,
+  );
+}
+
+/** A logger that drops everything (tests, benchmarks). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

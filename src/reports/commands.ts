@@ -1,0 +1,61 @@
+import { buildCostReport } from '../budget/cost-report';
+import type { EngineContext } from '../engine-context';
+import { handBack } from '../escalation/escalation-flow';
+import { hasRole } from '../policy/roles';
+import type { CommandInput, CommandReply } from '../ports';
+import { buildStatusReport, costReply, statusReply, toText } from './status-report';
+
+const HELP_SECTIONS = [
+  {
+    title: 'Ask me',
+    lines: [
+      'Mention me in a support channel (or DM me) and describe the problem; each thread is one conversation.',
+      'I can look up orders and invoices, search the help center, check service status, open tickets, and request refunds or password resets (a human approves those).',
+      'Say "human" any time to reach a person.',
+    ],
+  },
+  {
+    title: 'Commands',
+    lines: [
+      '/support status: health, activity and anything waiting on humans',
+      '/support cost: your usage today (admins: "cost all" for the whole workspace)',
+      '/support handback: staff only, in a handed-off thread: give it back to the bot',
+      '/support help: this message',
+    ],
+  },
+];
+
+function refusal(title: string, message: string): CommandReply {
+  const sections = [{ title: 'Not allowed', lines: [message] }];
+  return { ok: false, title, sections, text: `${title}\n${message}` };
+}
+
+/** Slash commands: what each role may see is decided here, from the platform role. */
+export async function runCommand(ctx: EngineContext, input: CommandInput): Promise<CommandReply> {
+  ctx.audit.write({ event: 'command', user_id: input.caller.userId, command: input.name, args: input.args, role: input.caller.role, success: true });
+  switch (input.name) {
+    case 'help':
+      return { ok: true, title: 'Support bot help', sections: HELP_SECTIONS, text: toText('Support bot help', HELP_SECTIONS) };
+    case 'status':
+      return statusReply(await buildStatusReport(ctx));
+    case 'cost': {
+      const wantsAll = input.args.some((a) => a.toLowerCase() === 'all');
+      const isAdmin = hasRole(input.caller.role, 'admin');
+      if (wantsAll && !isAdmin) return refusal('Support bot costs', 'Only workspace admins can see costs for everyone. "/support cost" shows your own usage.');
+      const report = await buildCostReport({
+        store: ctx.store,
+        limits: ctx.budget.limits,
+        now: ctx.clock.now(),
+        userKey: `${input.caller.platform}:${input.caller.userId}`,
+        isAdmin: wantsAll && isAdmin,
+      });
+      return costReply(report);
+    }
+    case 'handback': {
+      if (!input.conversation) return refusal('Hand back', 'Run /support handback inside the handed-off thread.');
+      const outcome = await handBack(ctx, input.conversation, input.caller);
+      const sections = [{ title: outcome.ok ? 'Done' : 'Not handed back', lines: [outcome.message] }];
+      return { ok: outcome.ok, title: 'Hand back', sections, text: `Hand back\n${outcome.message}` };
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { AppError } from '../errors';
+import type { ConversationRef, Lock, Logger, Store } from '../ports';
+import { capHistory } from './history';
+import { KeyedQueue } from './keyed-queue';
+import type { SealedCollection } from './sealed-collection';
+import { newSession, sessionIdOf, type SessionState } from './session-state';
+
+export interface SessionRunnerOptions {
+  store: Store;
+  sessions: SealedCollection<SessionState>;
+  logger: Logger;
+  now: () => number;
+  /** Lock lifetime; renewed while a turn runs so a crashed replica frees it. */
+  lockTtlMs?: number;
+  /** How long to wait for another replica's turn on the same session. */
+  lockWaitMs?: number;
+  /** Stored history bound, so storage and encryption cost stay flat. */
+  maxStoredMessages?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs work on one session at a time, in arrival order: an in-process queue
+ * per session plus a store lock so replicas sharing Redis take turns too.
+ * Loads the session (decrypting it) before and saves it after.
+ */
+export class SessionRunner {
+  private readonly queue = new KeyedQueue();
+  private readonly lockTtlMs: number;
+  private readonly lockWaitMs: number;
+  private readonly maxStoredMessages: number;
+
+  constructor(private readonly options: SessionRunnerOptions) {
+    this.lockTtlMs = options.lockTtlMs ?? 30_000;
+    this.lockWaitMs = options.lockWaitMs ?? 120_000;
+    this.maxStoredMessages = options.maxStoredMessages ?? 80;
+  }
+
+  async withSession<T>(conversation: ConversationRef, work: (session: SessionState) => Promise<T>): Promise<T> {
+    const id = sessionIdOf(conversation);
+    return this.queue.run(id, async () => {
+      const lock = await this.acquire(`lock:session:${id}`);
+      const renewal = setInterval(() => void lock.renew(this.lockTtlMs).catch(() => undefined), Math.floor(this.lockTtlMs / 3));
+      renewal.unref();
+      try {
+        const session = (await this.load(id)) ?? newSession(conversation, this.options.now());
+        const result = await work(session);
+        session.updatedAt = this.options.now();
+        session.history = capHistory(session.history, this.maxStoredMessages);
+        await this.options.sessions.put(id, session);
+        return result;
+      } finally {
+        clearInterval(renewal);
+        await lock.release().catch(() => undefined);
+      }
+    });
+  }
+
+  /** Whether the conversation has a stored session. */
+  async exists(conversation: ConversationRef): Promise<boolean> {
+    return this.options.sessions.exists(sessionIdOf(conversation));
+  }
+
+  /** Sessions with work queued or running in this process. */
+  get busy(): number {
+    return this.queue.size;
+  }
+
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  private async load(id: string): Promise<SessionState | undefined> {
+    try {
+      return await this.options.sessions.get(id);
+    } catch (error) {
+      // Unreadable (key changed, corrupted): start over rather than wedge the conversation.
+      this.options.logger.error({ sessionId: id, err: error instanceof Error ? error.message : String(error) }, 'session unreadable; starting a new one');
+      return undefined;
+    }
+  }
+
+  private async acquire(key: string): Promise<Lock> {
+    // Real elapsed time, not the injected clock: this is a wait, not business logic.
+    const deadline = performance.now() + this.lockWaitMs;
+    let wait = 5;
+    for (;;) {
+      const lock = await this.options.store.acquireLock(key, this.lockTtlMs);
+      if (lock) return lock;
+      if (performance.now() > deadline) throw new AppError('session_busy', 'This conversation is busy; please try again in a moment.', { retryable: true });
+      await sleep(wait);
+      wait = Math.min(wait * 2, 100);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import type { ChatMessage, ConversationRef } from '../ports';
+
+/** Bump when the persisted shape changes; `migrateSession` upgrades older records. */
+export const SESSION_SCHEMA_VERSION = 1;
+
+const roleSchema = z.enum(['guest', 'member', 'staff', 'admin']);
+
+export const conversationSchema = z.object({
+  platform: z.string(),
+  workspaceId: z.string(),
+  channelId: z.string(),
+  threadId: z.string(),
+});
+
+export const callerSchema = z.object({
+  userId: z.string(),
+  platform: z.string(),
+  displayName: z.string(),
+  role: roleSchema,
+  roleSource: z.string().optional(),
+});
+
+const toolCallSchema = z.object({ id: z.string(), name: z.string(), arguments: z.string() });
+
+export const chatMessageSchema = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('system'), content: z.string() }),
+  z.object({ role: z.literal('user'), content: z.string() }),
+  z.object({ role: z.literal('assistant'), content: z.string().nullable(), toolCalls: z.array(toolCallSchema).optional() }),
+  z.object({ role: z.literal('tool'), toolCallId: z.string(), content: z.string() }),
+]);
+
+export const toolCallRecordSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  args: z.unknown(),
+  outcome: z.enum(['ok', 'error', 'refused', 'invalid', 'pending_approval', 'denied']),
+  summary: z.string(),
+  latencyMs: z.number(),
+});
+
+/** A run stopped at a tool call that needs a human decision. */
+export const pausedRunSchema = z.object({
+  runId: z.string(),
+  requester: callerSchema,
+  /** Model steps already used by this run. */
+  steps: z.number().int(),
+  costUsd: z.number(),
+  startedAt: z.number(),
+  pending: z.array(z.object({ toolCallId: z.string(), approvalId: z.string(), toolName: z.string(), fingerprint: z.string() })),
+  toolCalls: z.array(toolCallRecordSchema),
+  /** Messages the user sent while the run waited; fed to the model on resume. */
+  queued: z.array(z.string()),
+});
+
+export const sessionSchema = z.object({
+  v: z.literal(SESSION_SCHEMA_VERSION),
+  id: z.string(),
+  conversation: conversationSchema,
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  /** Everything said, bounded; the model sees a token-trimmed tail of it. */
+  history: z.array(chatMessageSchema),
+  /** What the bot did here, newest last, for hand-off summaries. */
+  actions: z.array(z.object({ at: z.number(), tool: z.string(), outcome: z.string(), summary: z.string() })),
+  /** Who the conversation is with (the first person who spoke). */
+  customer: callerSchema.optional(),
+  paused: pausedRunSchema.optional(),
+  handoff: z.object({ escalationId: z.string(), since: z.number() }).optional(),
+  turns: z.number().int(),
+});
+
+export type SessionState = z.infer<typeof sessionSchema>;
+export type PausedRun = z.infer<typeof pausedRunSchema>;
+
+/** Stable session id for a conversation (platform thread). */
+export function sessionIdOf(conversation: ConversationRef): string {
+  return [conversation.platform, conversation.workspaceId, conversation.channelId, conversation.threadId].join(':');
+}
+
+export function newSession(conversation: ConversationRef, now: number): SessionState {
+  return {
+    v: SESSION_SCHEMA_VERSION,
+    id: sessionIdOf(conversation),
+    conversation,
+    createdAt: now,
+    updatedAt: now,
+    history: [],
+    actions: [],
+    turns: 0,
+  };
+}
+
+/** Upgrade a stored record to the current shape; undefined when it cannot be read. */
+export function migrateSession(raw: unknown): SessionState | undefined {
+  const parsed = sessionSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export type { ChatMessage };
