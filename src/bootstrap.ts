@@ -37,6 +37,7 @@ export interface App {
   logger: Logger;
   store: Store;
   model: ModelClient;
+  audit: AuditSink;
   /** How the encryption key was obtained (for the start-up banner). */
   keyOrigin: 'env' | 'file' | 'generated';
   version: string;
@@ -106,6 +107,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       logger,
       store,
       model,
+      audit: auditLog,
       keyOrigin: origin,
       version,
       async close() {

@@ -13,32 +13,35 @@ export interface AuditLogOptions {
  * string scrubbed of secrets and personal data before it is written.
  */
 export function createAuditLog(options: AuditLogOptions): AuditSink & { close(): Promise<void> } {
-  const destination = pino.destination({ dest: options.path, sync: false, mkdir: true, minLength: 0 });
+  // minLength 1: writes still go out at once, but flush() now waits for them (with 0 it returns immediately).
+  const destination = pino.destination({ dest: options.path, sync: false, mkdir: true, minLength: 1 });
+  // The file opens asynchronously; a flush before that would silently write nothing.
+  const ready = new Promise<void>((resolve, reject) => {
+    destination.once('ready', () => resolve());
+    destination.once('error', reject);
+  });
+  ready.catch(() => undefined);
   const logger = pino(
     {
       base: null,
-      messageKey: 'msg',
+      // A constant first field instead of pino's numeric level (an empty level object would yield `{,`).
+      formatters: { level: () => ({ log: 'audit' }) },
       timestamp: () => `,"timestamp":"${new Date(options.now()).toISOString()}"`,
-      formatters: { level: () => ({}) },
     },
     destination,
   );
+  const flush = async (): Promise<void> => {
+    await ready;
+    await new Promise<void>((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve())));
+  };
   return {
     write(event: AuditEvent): void {
       logger.info(scrubDeep(event) as Record<string, unknown>);
     },
-    flush(): Promise<void> {
-      return new Promise((resolve, reject) => {
-        logger.flush((error) => (error ? reject(error) : resolve()));
-      });
-    },
-    close(): Promise<void> {
-      return new Promise((resolve) => {
-        logger.flush(() => {
-          destination.end();
-          resolve();
-        });
-      });
+    flush,
+    async close(): Promise<void> {
+      await flush().catch(() => undefined);
+      destination.end();
     },
   };
 }
