@@ -1,0 +1,292 @@
+import { createHash, randomBytes } from 'node:crypto';
+import Keyv from 'keyv';
+import KeyvRedis, { createClient } from '@keyv/redis';
+import { AppError } from '../errors';
+import type { Lock, Store } from '../ports';
+
+/** Options for {@link RedisStore}. */
+export interface RedisStoreOptions {
+  /** `redis://…` or `rediss://…` (TLS), credentials and database included. */
+  url: string;
+  /** Key prefix (`<namespace>::<key>`), so several apps or tests can share a server. Letters, digits, `_`, `.`, `-`. Default `keyv`. */
+  namespace?: string;
+  /** Give up opening after this long, ms. Default 5000. */
+  connectTimeoutMs?: number;
+  /** Fail a command that gets no reply within this long, ms. Default 2000. */
+  commandTimeoutMs?: number;
+}
+
+type RedisClient = ReturnType<typeof createClient>;
+type Serialize = (data: { value?: unknown; expires?: number }) => string | Promise<string>;
+type Deserialize = (raw: string) => { value?: unknown } | undefined | Promise<{ value?: unknown } | undefined>;
+
+// Counters are raw integer strings of billionths, so INCRBY keeps fractional sums exact
+// (the SQLite store uses the same scale).
+const NANOS = 1e9;
+const SCAN_COUNT = 500;
+const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+/** A Lua script run by SHA, sent in full only when the server does not know it yet. */
+interface Script {
+  source: string;
+  sha: string;
+}
+const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') });
+
+// TTL applies only when the counter is created; INCRBY fails on a non-counter value.
+const INCREMENT = script(`
+local existed = redis.call('EXISTS', KEYS[1])
+redis.call('INCRBY', KEYS[1], ARGV[1])
+if existed == 0 and ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return redis.call('GET', KEYS[1])`);
+
+// Lock values are keyv documents whose value is the token; only the holder may touch them.
+const HOLDS = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local ok, doc = pcall(cjson.decode, raw)
+if not ok or type(doc) ~= 'table' or doc.value ~= ARGV[1] then return 0 end`;
+const RENEW = script(`${HOLDS}
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`);
+const RELEASE = script(`${HOLDS}
+redis.call('DEL', KEYS[1])
+return 1`);
+
+/**
+ * `Store` over keyv + Redis. Plain values go through keyv (same JSON format,
+ * `<namespace>::<key>` keys, native PX expiry, which is authoritative so all
+ * replicas agree regardless of their clocks); atomic operations are single
+ * commands or Lua scripts on the server.
+ */
+export class RedisStore implements Store {
+  private readonly client: RedisClient;
+  private readonly adapter: KeyvRedis<string>;
+  private readonly keyv: Keyv;
+  private readonly prefix: string;
+  private readonly serialize: Serialize;
+  private readonly deserialize: Deserialize;
+  private readonly connectTimeoutMs: number;
+  private connected: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(options: RedisStoreOptions) {
+    const namespace = options.namespace ?? 'keyv';
+    if (!NAMESPACE_PATTERN.test(namespace)) {
+      throw new AppError('store_invalid_argument', `Invalid store namespace "${namespace}"`);
+    }
+    this.prefix = `${namespace}::`;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    this.client = createClient({
+      url: options.url,
+      // Fail fast while reconnecting instead of queueing a chat turn behind an outage.
+      disableOfflineQueue: true,
+      socket: { connectTimeout: this.connectTimeoutMs, reconnectStrategy: (retries) => Math.min(2 ** retries * 100, 2_000) },
+      commandOptions: { timeout: options.commandTimeoutMs ?? 2_000 },
+    });
+    this.adapter = new KeyvRedis<string>(this.client, { namespace, throwOnErrors: true, throwOnConnectError: true });
+    this.keyv = new Keyv(this.adapter, { namespace, useKeyPrefix: false, throwOnErrors: true });
+    // Failures reach callers as thrown errors; the events would only duplicate them.
+    this.adapter.on('error', () => undefined);
+    this.keyv.on('error', () => undefined);
+    const { serialize, deserialize } = this.keyv;
+    if (!serialize || !deserialize) throw new AppError('store_invalid_argument', 'keyv serializer missing');
+    this.serialize = serialize;
+    this.deserialize = deserialize;
+  }
+
+  /** Connect, failing fast if the server cannot be reached. */
+  static async open(options: RedisStoreOptions): Promise<RedisStore> {
+    const store = new RedisStore(options);
+    try {
+      await store.run('open', async () => undefined);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
+
+  async get<T = unknown>(key: string): Promise<T | undefined> {
+    return this.run('get', async () => (await this.decode<T>(await this.adapter.get<string>(key)))?.value);
+  }
+
+  async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
+    const ttl = checkTtl(ttlMs);
+    await this.run('set', () => this.keyv.set(key, value, ttl));
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.run('delete', () => this.keyv.delete(key));
+  }
+
+  async setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
+    const ttl = checkTtl(ttlMs);
+    return this.run('setIfAbsent', () => this.setNx(key, value, ttl));
+  }
+
+  async increment(key: string, by: number, ttlMs?: number): Promise<number> {
+    const nanos = toNanos(by);
+    const ttl = checkTtl(ttlMs);
+    const reply = await this.run('increment', () => this.eval(INCREMENT, key, [String(nanos), ttl === undefined ? '' : String(ttl)]));
+    return Number(reply) / NANOS;
+  }
+
+  async counter(key: string): Promise<number> {
+    const raw = await this.run('counter', () => this.client.get(this.prefix + key));
+    if (raw === null) return 0;
+    if (!/^-?\d+$/.test(raw)) throw wrongType(key);
+    return Number(raw) / NANOS;
+  }
+
+  async acquireLock(key: string, ttlMs: number): Promise<Lock | undefined> {
+    const ttl = checkTtl(ttlMs) ?? 0;
+    const token = randomBytes(16).toString('hex');
+    const taken = await this.run('acquireLock', () => this.setNx(key, token, ttl));
+    if (!taken) return undefined;
+    return {
+      key,
+      token,
+      renew: async (renewMs: number) => {
+        const ms = checkTtl(renewMs) ?? 0;
+        const reply = await this.run('renewLock', async () => {
+          const doc = await this.serialize({ value: token, expires: Date.now() + ms });
+          return this.eval(RENEW, key, [token, doc, String(ms)]);
+        });
+        return reply === 1;
+      },
+      release: async () => {
+        await this.run('releaseLock', () => this.eval(RELEASE, key, [token]));
+      },
+    };
+  }
+
+  async *scan<T = unknown>(prefix: string): AsyncIterable<[key: string, value: T]> {
+    const match = `${escapeGlob(this.prefix + prefix)}*`;
+    const client = this.client;
+    const batches = await this.run('scan', async () => client.scanIterator({ MATCH: match, COUNT: SCAN_COUNT, TYPE: 'string' }));
+    // SCAN may return a key more than once; never yield it twice.
+    const seen = new Set<string>();
+    for (;;) {
+      const next = await this.run('scan', () => batches.next());
+      if (next.done) return;
+      const keys = next.value.filter((k) => !seen.has(k));
+      if (keys.length === 0) continue;
+      const values = await this.run('scan', () => client.mGet(keys));
+      for (const [i, fullKey] of keys.entries()) {
+        seen.add(fullKey);
+        const raw = values[i] ?? undefined;
+        const doc = raw === undefined ? undefined : await this.run('scan', () => this.decode<T>(raw));
+        if (doc) yield [fullKey.slice(this.prefix.length), doc.value];
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.connected?.catch(() => undefined);
+    if (!this.client.isOpen) return;
+    try {
+      await this.client.close();
+    } catch {
+      this.client.destroy(); // the process must still be able to exit
+    }
+  }
+
+  private async setNx(key: string, value: unknown, ttl: number | undefined): Promise<boolean> {
+    const doc = await this.serialize(ttl === undefined ? { value } : { value, expires: Date.now() + ttl });
+    const reply = await this.client.set(
+      this.prefix + key,
+      doc,
+      ttl === undefined ? { condition: 'NX' } : { condition: 'NX', expiration: { type: 'PX', value: ttl } },
+    );
+    return reply === 'OK';
+  }
+
+  /** The keyv document in `raw`, or undefined for counters (bare integers). */
+  private async decode<T>(raw: string | undefined): Promise<{ value: T } | undefined> {
+    if (raw === undefined) return undefined;
+    const doc = await this.deserialize(raw);
+    if (doc === null || typeof doc !== 'object' || !('value' in doc)) return undefined;
+    return doc as { value: T };
+  }
+
+  private async eval(lua: Script, key: string, args: string[]): Promise<unknown> {
+    const options = { keys: [this.prefix + key], arguments: args };
+    try {
+      return await this.client.evalSha(lua.sha, options);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return this.client.eval(lua.source, options);
+    }
+  }
+
+  private connect(): Promise<void> {
+    this.connected ??= (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no connection after ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+      });
+      try {
+        await Promise.race([this.client.connect(), timeout]);
+      } catch (error) {
+        // Stop the reconnect loop so nothing keeps the process alive; the next call tries afresh.
+        if (this.client.isOpen) this.client.destroy();
+        this.connected = undefined;
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
+    return this.connected;
+  }
+
+  /** Run an operation once connected, turning backend failures into `AppError`s. */
+  private async run<R>(op: string, fn: () => Promise<R>): Promise<R> {
+    if (this.closed) throw new AppError('store_closed', `Store is closed (${op})`);
+    try {
+      await this.connect();
+      return await fn();
+    } catch (error) {
+      throw storeError(op, error);
+    }
+  }
+}
+
+/** Escape Redis glob characters so a prefix matches only itself. */
+function escapeGlob(text: string): string {
+  return text.replace(/[\\*?[\]^]/g, (ch) => `\\${ch}`);
+}
+
+function checkTtl(ttlMs: number | undefined): number | undefined {
+  if (ttlMs === undefined) return undefined;
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new AppError('store_invalid_argument', `TTL must be a positive number of milliseconds, got ${ttlMs}`);
+  }
+  return Math.ceil(ttlMs);
+}
+
+function toNanos(by: number): number {
+  const nanos = Math.round(by * NANOS);
+  if (!Number.isSafeInteger(nanos)) throw new AppError('store_invalid_argument', `Cannot increment by ${by}`);
+  return nanos;
+}
+
+function wrongType(key: string): AppError {
+  return new AppError('store_wrong_type', `Key "${key}" holds a value, not a counter`);
+}
+
+// Server replies that mean "try again later"; other replies are bugs or bad data.
+const TRANSIENT_REPLY = /^(BUSY|LOADING|TRYAGAIN|READONLY|MASTERDOWN|CLUSTERDOWN)\b/;
+
+function storeError(op: string, error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/not an integer|WRONGTYPE/.test(message)) {
+    return new AppError('store_wrong_type', `Redis store ${op} failed: ${message}`, { cause: error });
+  }
+  const isReply = error instanceof Error && ['ErrorReply', 'SimpleError', 'BlobError'].includes(error.constructor.name);
+  const retryable = !isReply || TRANSIENT_REPLY.test(message);
+  return new AppError('store_unavailable', `Redis store ${op} failed: ${message}`, { cause: error, retryable });
+}

@@ -1,0 +1,296 @@
+import { randomBytes } from 'node:crypto';
+import Keyv from 'keyv';
+import KeyvSqlite from '@keyv/sqlite';
+import { AppError } from '../errors';
+import type { Lock, Store } from '../ports';
+
+/** Options for {@link SqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Absolute path of the database file; created if missing (its directory must exist). */
+  path: string;
+  /** Key prefix, so several apps or tests can share one file. Letters, digits, `_`, `.`, `-`. Default `keyv`. */
+  namespace?: string;
+  /** How long a write waits for another connection's lock before failing, ms. Default 5000. */
+  busyTimeoutMs?: number;
+  /** Minimum gap between opportunistic purges of expired rows, ms; 0 disables purging. Default 60000. */
+  purgeIntervalMs?: number;
+  /** Most rows one purge deletes, so a purge never stalls other statements for long. Default 500. */
+  purgeBatchSize?: number;
+}
+
+// Counters are stored as integer billionths (`{"counterNanos":…}`) so sums of
+// fractional amounts are exact and identical to the Redis store's INCRBY.
+const NANOS = 1e9;
+const SCAN_PAGE = 500;
+const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+// keyv's own rule: an entry is expired once now > expires.
+const LIVE = `(json_extract(value, '$.expires') IS NULL OR json_extract(value, '$.expires') >= $now)`;
+const EXPIRED_OLD = `json_extract(keyv.value, '$.expires') < $now`;
+
+// node-sqlite3 binds numbers beyond 32 bits as REAL, hence the CAST in `increment`.
+const SQL = {
+  // Partial index so purges find expired rows without walking the table.
+  expiresIndex: `CREATE INDEX IF NOT EXISTS keyv_expires ON keyv (json_extract(value, '$.expires')) WHERE json_extract(value, '$.expires') IS NOT NULL`,
+  insertIfAbsent: `INSERT INTO keyv (key, value) VALUES ($key, $value)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE ${EXPIRED_OLD}
+    RETURNING 1 AS stored`,
+  increment: `INSERT INTO keyv (key, value) VALUES ($key, $fresh)
+    ON CONFLICT (key) DO UPDATE SET value = CASE
+        WHEN ${EXPIRED_OLD} THEN excluded.value
+        ELSE json_set(keyv.value, '$.counterNanos', json_extract(keyv.value, '$.counterNanos') + CAST($by AS INTEGER)) END
+      WHERE json_type(keyv.value, '$.counterNanos') = 'integer' OR ${EXPIRED_OLD}
+    RETURNING json_extract(value, '$.counterNanos') AS nanos`,
+  counter: `SELECT json_extract(value, '$.counterNanos') AS nanos, ${LIVE} AS live FROM keyv WHERE key = $key`,
+  delete: `DELETE FROM keyv WHERE key = $key RETURNING ${LIVE} AS live`,
+  renew: `UPDATE keyv SET value = $value WHERE key = $key AND json_extract(value, '$.value') = $token AND ${LIVE} RETURNING 1 AS renewed`,
+  release: `DELETE FROM keyv WHERE key = $key AND json_extract(value, '$.value') = $token`,
+  // Two statements rather than one with both bounds: SQLite would seek on only one lower bound.
+  scanFirst: `SELECT key, value FROM keyv WHERE key >= $from AND key < $to AND json_type(value, '$.value') IS NOT NULL AND ${LIVE} ORDER BY key LIMIT $limit`,
+  scanNext: `SELECT key, value FROM keyv WHERE key > $from AND key < $to AND json_type(value, '$.value') IS NOT NULL AND ${LIVE} ORDER BY key LIMIT $limit`,
+  purge: `DELETE FROM keyv WHERE key IN (SELECT key FROM keyv WHERE json_extract(value, '$.expires') < $now LIMIT $limit)`,
+};
+
+type Serialize = (data: { value?: unknown; expires?: number }) => string | Promise<string>;
+type Deserialize = (raw: string) => { value?: unknown; expires?: number | null } | undefined | Promise<{ value?: unknown; expires?: number | null } | undefined>;
+
+/**
+ * `Store` over keyv + SQLite. Plain values go through keyv (same JSON format,
+ * `<namespace>:<key>` keys); atomic operations are single SQL statements on the
+ * same table, so they stay atomic across processes sharing the file.
+ */
+export class SqliteStore implements Store {
+  private readonly adapter: KeyvSqlite;
+  private readonly keyv: Keyv;
+  private readonly prefix: string;
+  private readonly serialize: Serialize;
+  private readonly deserialize: Deserialize;
+  private readonly ready: Promise<void>;
+  private readonly purgeIntervalMs: number;
+  private readonly purgeBatchSize: number;
+  private lastPurgeAt = 0;
+  private purging: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    const namespace = options.namespace ?? 'keyv';
+    if (!NAMESPACE_PATTERN.test(namespace)) {
+      throw new AppError('store_invalid_argument', `Invalid store namespace "${namespace}"`);
+    }
+    this.prefix = `${namespace}:`;
+    this.purgeIntervalMs = options.purgeIntervalMs ?? 60_000;
+    this.purgeBatchSize = options.purgeBatchSize ?? 500;
+    this.adapter = new KeyvSqlite({ uri: `sqlite://${options.path}`, busyTimeout: options.busyTimeoutMs ?? 5_000 });
+    // We prefix keys ourselves: keyv skips its prefix when a key already starts with it, which would alias keys.
+    this.keyv = new Keyv({ store: this.adapter, namespace, useKeyPrefix: false, throwOnErrors: true });
+    // Failures reach callers as thrown errors; the events would only duplicate them.
+    this.keyv.on('error', () => undefined);
+    const { serialize, deserialize } = this.keyv;
+    if (!serialize || !deserialize) throw new AppError('store_invalid_argument', 'keyv serializer missing');
+    this.serialize = serialize;
+    this.deserialize = deserialize;
+    this.ready = this.init();
+    this.ready.catch(() => undefined); // surfaced by the first operation instead
+  }
+
+  /** Open the file and prepare it, failing fast if it cannot be used. */
+  static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
+    const store = new SqliteStore(options);
+    try {
+      await store.run('open', async () => undefined);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
+
+  async get<T = unknown>(key: string): Promise<T | undefined> {
+    return this.run('get', async () => {
+      const raw: unknown = await this.adapter.get(this.prefix + key);
+      if (typeof raw !== 'string') return undefined;
+      const doc = await this.deserialize(raw);
+      if (!doc || typeof doc !== 'object' || !('value' in doc)) return undefined;
+      if (typeof doc.expires === 'number' && Date.now() > doc.expires) return undefined;
+      return doc.value as T;
+    });
+  }
+
+  async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
+    const ttl = checkTtl(ttlMs);
+    await this.run('set', () => this.keyv.set(this.prefix + key, value, ttl));
+    this.maybePurge();
+  }
+
+  async delete(key: string): Promise<boolean> {
+    // One statement instead of keyv's SELECT + DELETE, and an expired row does not count as "there".
+    const rows = await this.run('delete', () => this.query<{ live: number }>(SQL.delete, { $key: this.prefix + key, $now: Date.now() }));
+    return rows[0]?.live === 1;
+  }
+
+  async setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
+    const ttl = checkTtl(ttlMs);
+    const stored = await this.run('setIfAbsent', () => this.insertIfAbsent(this.prefix + key, value, ttl));
+    this.maybePurge();
+    return stored;
+  }
+
+  async increment(key: string, by: number, ttlMs?: number): Promise<number> {
+    const nanos = toNanos(by);
+    const ttl = checkTtl(ttlMs);
+    const now = Date.now();
+    const fresh = JSON.stringify(ttl === undefined ? { counterNanos: nanos } : { counterNanos: nanos, expires: now + ttl });
+    const rows = await this.run('increment', () =>
+      this.query<{ nanos: number }>(SQL.increment, { $key: this.prefix + key, $fresh: fresh, $by: nanos, $now: now }),
+    );
+    const row = rows[0];
+    if (!row) throw wrongType(key);
+    this.maybePurge();
+    return row.nanos / NANOS;
+  }
+
+  async counter(key: string): Promise<number> {
+    const rows = await this.run('counter', () => this.query<{ nanos: number | null; live: number }>(SQL.counter, { $key: this.prefix + key, $now: Date.now() }));
+    const row = rows[0];
+    if (!row || row.live !== 1) return 0;
+    if (typeof row.nanos !== 'number') throw wrongType(key);
+    return row.nanos / NANOS;
+  }
+
+  async acquireLock(key: string, ttlMs: number): Promise<Lock | undefined> {
+    const ttl = checkTtl(ttlMs) ?? 0;
+    const fullKey = this.prefix + key;
+    const token = randomBytes(16).toString('hex');
+    const taken = await this.run('acquireLock', () => this.insertIfAbsent(fullKey, token, ttl));
+    if (!taken) return undefined;
+    return {
+      key,
+      token,
+      renew: async (renewMs: number) => {
+        const ms = checkTtl(renewMs) ?? 0;
+        const now = Date.now();
+        const rows = await this.run('renewLock', async () =>
+          this.query(SQL.renew, { $key: fullKey, $token: token, $value: await this.serialize({ value: token, expires: now + ms }), $now: now }),
+        );
+        return rows.length > 0;
+      },
+      release: async () => {
+        await this.run('releaseLock', () => this.query(SQL.release, { $key: fullKey, $token: token }));
+      },
+    };
+  }
+
+  async *scan<T = unknown>(prefix: string): AsyncIterable<[key: string, value: T]> {
+    const from = this.prefix + prefix;
+    const to = prefixUpperBound(from);
+    let sql = SQL.scanFirst;
+    let cursor = from;
+    for (;;) {
+      const params = { $from: cursor, $to: to, $now: Date.now(), $limit: SCAN_PAGE };
+      const rows = await this.run('scan', () => this.query<{ key: string; value: string }>(sql, params));
+      for (const row of rows) {
+        const doc = await this.run('scan', async () => this.deserialize(row.value));
+        if (doc && 'value' in doc) yield [row.key.slice(this.prefix.length), doc.value as T];
+      }
+      const last = rows.at(-1);
+      if (!last || rows.length < SCAN_PAGE) return;
+      sql = SQL.scanNext;
+      cursor = last.key;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.ready.catch(() => undefined);
+    await this.purging;
+    try {
+      await this.keyv.disconnect();
+    } catch (error) {
+      throw storeError('close', error);
+    }
+  }
+
+  private async insertIfAbsent(fullKey: string, value: unknown, ttl: number | undefined): Promise<boolean> {
+    const now = Date.now();
+    const doc = await this.serialize(ttl === undefined ? { value } : { value, expires: now + ttl });
+    const rows = await this.query(SQL.insertIfAbsent, { $key: fullKey, $value: doc, $now: now });
+    return rows.length > 0;
+  }
+
+  private async init(): Promise<void> {
+    // keyv creates the table before running any query; WAL lets readers run during writes.
+    await this.query('PRAGMA journal_mode = WAL');
+    await this.query('PRAGMA synchronous = NORMAL');
+    await this.query(SQL.expiresIndex);
+  }
+
+  private query<Row = unknown>(sql: string, params?: Record<string, string | number>): Promise<Row[]> {
+    return params === undefined ? this.adapter.query(sql) : this.adapter.query(sql, params);
+  }
+
+  /** Run an operation once the database is ready, turning backend failures into `AppError`s. */
+  private async run<R>(op: string, fn: () => Promise<R>): Promise<R> {
+    if (this.closed) throw new AppError('store_closed', `Store is closed (${op})`);
+    try {
+      await this.ready;
+      return await fn();
+    } catch (error) {
+      throw storeError(op, error);
+    }
+  }
+
+  /** Delete a bounded batch of expired rows now and then, off the caller's path. */
+  private maybePurge(): void {
+    const now = Date.now();
+    if (this.purgeIntervalMs <= 0 || this.purging || this.closed || now - this.lastPurgeAt < this.purgeIntervalMs) return;
+    this.lastPurgeAt = now;
+    // Best effort: a failed purge is retried at the next interval.
+    this.purging = this.query(SQL.purge, { $now: now, $limit: this.purgeBatchSize })
+      .then(() => undefined, () => undefined)
+      .finally(() => {
+        this.purging = undefined;
+      });
+  }
+}
+
+/** Smallest string above every string that starts with `prefix`; UTF-8 byte order equals code point order. */
+function prefixUpperBound(prefix: string): string {
+  const points = Array.from(prefix, (ch) => ch.codePointAt(0) ?? 0);
+  while (points.length > 0) {
+    const last = points.pop() ?? 0;
+    if (last < 0x10ffff) {
+      const next = last + 1 === 0xd800 ? 0xe000 : last + 1; // skip the surrogate range
+      return String.fromCodePoint(...points, next);
+    }
+  }
+  // Unreachable for store keys: every prefix contains the namespace's ':'.
+  throw new AppError('store_invalid_argument', 'Cannot scan an all-U+10FFFF prefix');
+}
+
+function checkTtl(ttlMs: number | undefined): number | undefined {
+  if (ttlMs === undefined) return undefined;
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new AppError('store_invalid_argument', `TTL must be a positive number of milliseconds, got ${ttlMs}`);
+  }
+  return Math.ceil(ttlMs);
+}
+
+function toNanos(by: number): number {
+  const nanos = Math.round(by * NANOS);
+  if (!Number.isSafeInteger(nanos)) throw new AppError('store_invalid_argument', `Cannot increment by ${by}`);
+  return nanos;
+}
+
+function wrongType(key: string): AppError {
+  return new AppError('store_wrong_type', `Key "${key}" holds a value, not a counter`);
+}
+
+function storeError(op: string, error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  // Another connection holding the write lock past the busy timeout is worth a retry; the rest is not.
+  const retryable = code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+  const detail = error instanceof Error ? error.message : String(error);
+  return new AppError('store_unavailable', `SQLite store ${op} failed: ${detail}`, { cause: error, retryable });
+}
