@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { ModelError } from '../errors';
+import type { ModelClient, ModelRequest, ModelResponse } from '../ports';
+import { planStep } from './offline-plan';
+import { readTurn } from './offline-results';
+
+/** Options for the offline model; all optional. */
+export interface OfflineModelOptions {
+  /**
+   * Makes tool-call ids. The engine uses the id as the tool's idempotency
+   * key, so ids must never repeat across turns; the default is random.
+   */
+  newCallId?: () => string;
+}
+
+/**
+ * The model used when no OpenAI key is configured: deterministic intent
+ * rules over the conversation and the offered tools. It calls only tools that
+ * are offered, composes answers only from tool results, and costs nothing.
+ */
+export function createOfflineModel(options: OfflineModelOptions = {}): ModelClient {
+  const newCallId = options.newCallId ?? (() => `call_${randomUUID().replace(/-/g, '')}`);
+  return {
+    model: 'offline',
+    mode: 'offline',
+    async complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {
+      if (signal.aborted) throw new ModelError('The offline model call was aborted', { code: 'model_aborted', retryable: false });
+      const offered = new Set(request.tools.map((t) => t.name));
+      const step = planStep(readTurn(request.messages), offered);
+      const usage = { promptTokens: 0, completionTokens: 0 };
+      if (step.kind === 'answer') return { content: step.text, toolCalls: [], usage, model: 'offline' };
+      return {
+        content: step.text ?? null,
+        toolCalls: step.calls.filter((c) => offered.has(c.name)).map((c) => ({ id: newCallId(), name: c.name, arguments: JSON.stringify(c.args) })),
+        usage,
+        model: 'offline',
+      };
+    },
+  };
+}

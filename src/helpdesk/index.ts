@@ -1,0 +1,83 @@
+/**
+ * The demo helpdesk: a seeded SQLite shop (customers, orders, invoices with a
+ * deliberate double charge, subscriptions, tickets, refunds), a markdown help
+ * center and the built-in tools over them. Everything demo-specific lives in
+ * this folder, so a team swaps it for its own tools without touching the engine.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { ToolDefinition } from '../ports';
+import { openHelpdeskDatabase } from './database';
+import { loadKnowledgeBase } from './knowledge-base';
+import { createHelpdeskSchema } from './schema';
+import { seedHelpdesk } from './seed';
+import { createCheckServiceStatusTool } from './tools/check-service-status';
+import { createCreateTicketTool } from './tools/create-ticket';
+import { createIssueRefundTool } from './tools/issue-refund';
+import { createListInvoicesTool } from './tools/list-invoices';
+import { createLookUpOrderTool } from './tools/look-up-order';
+import { createResetPasswordTool } from './tools/reset-password';
+import { createSearchKnowledgeBaseTool } from './tools/search-knowledge-base';
+import type { HelpdeskToolDeps } from './tools/deps';
+
+export interface DemoHelpdeskOptions {
+  /** Directory for `helpdesk.sqlite`; created if missing. */
+  dataDir: string;
+  /** Refunds above this many USD need an admin's approval instead of staff. */
+  refundAdminThresholdUsd: number;
+  /** Clock used for seeding (demo dates are relative to the first start). */
+  now?: () => number;
+  /** Help-center folder; defaults to the articles shipped in `kb/`. */
+  kbDir?: string;
+}
+
+export interface DemoHelpdesk {
+  /** The built-in tools, ready for the registry. */
+  tools: ToolDefinition[];
+  /** Close the database (waits for running writes). */
+  close(): Promise<void>;
+}
+
+/** File name of the demo database inside the data directory. */
+export const HELPDESK_DB_FILE = 'helpdesk.sqlite';
+
+/** Open (creating and seeding on first run) the demo helpdesk and build its tools. */
+export async function createDemoHelpdesk(options: DemoHelpdeskOptions): Promise<DemoHelpdesk> {
+  const now = options.now ?? Date.now;
+  await mkdir(options.dataDir, { recursive: true });
+  const kb = await loadKnowledgeBase(options.kbDir);
+  const db = await openHelpdeskDatabase(path.join(options.dataDir, HELPDESK_DB_FILE));
+  try {
+    await createHelpdeskSchema(db);
+    await seedHelpdesk(db, now());
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+
+  const deps: HelpdeskToolDeps = { db, kb, refundAdminThresholdUsd: options.refundAdminThresholdUsd };
+  const tools = [
+    createLookUpOrderTool(deps),
+    createListInvoicesTool(deps),
+    createCheckServiceStatusTool(deps),
+    createSearchKnowledgeBaseTool(deps),
+    createCreateTicketTool(deps),
+    createIssueRefundTool(deps),
+    createResetPasswordTool(deps),
+  ];
+  return {
+    tools,
+    close: () => db.close(),
+  };
+}
+
+export { refundApproval } from './tools/issue-refund';
+export { findDuplicates } from './tools/list-invoices';
+export type { LookUpOrderResult, OrderSummary } from './tools/look-up-order';
+export type { ListInvoicesResult, ChargeView, InvoiceView } from './tools/list-invoices';
+export type { ServiceStatusResult, IncidentView } from './tools/check-service-status';
+export type { KnowledgeBaseResult } from './tools/search-knowledge-base';
+export type { CreateTicketResult } from './tools/create-ticket';
+export type { IssueRefundResult } from './tools/issue-refund';
+export type { ResetPasswordResult } from './tools/reset-password';
+export type { OrderView } from './records';
