@@ -100,9 +100,14 @@ describe('invoices and refunds', () => {
       search_knowledge_base: ['guest', 'none'],
       create_ticket: ['member', 'none'],
       issue_refund: ['member', 'fn'],
-      reset_password: ['member', 'requester'],
+      reset_password: ['member', 'fn'],
     });
     for (const t of f.helpdesk.tools) expect(typeof t.describe).toBe('function');
+    // Resetting your own password is confirmed by you; staff resetting a customer's needs an admin.
+    const reset = f.helpdesk.tools.find((t) => t.name === 'reset_password');
+    const approval = reset?.approval;
+    expect(typeof approval === 'function' && approval({}, { caller: alice })).toBe('requester');
+    expect(typeof approval === 'function' && approval({ customer: 'bob@example.com' }, { caller: { ...alice, role: 'staff' } })).toBe('admin');
   });
 
   it('reports the desktop-app incident on the status page', async () => {

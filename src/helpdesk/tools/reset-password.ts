@@ -33,8 +33,12 @@ export function createResetPasswordTool({ db }: HelpdeskToolDeps) {
     description: "Email a password reset link to the address on the customer's account. The link never appears in chat.",
     input,
     permission: 'member',
-    approval: 'requester',
-    describe: () => 'Email a password reset link to the address on file for the account',
+    // Your own account: you confirm. Someone else's (staff acting for a customer): an admin must approve.
+    approval: (args) => (args.customer ? 'admin' : 'requester'),
+    describe: (args) =>
+      args.customer
+        ? `Email a password reset link to the address on file for customer ${args.customer}`
+        : 'Email a password reset link to the address on file for your account',
     async execute(args, ctx) {
       const scope = await resolveScope(db, ctx.caller, args.customer);
       if (!scope.ok) throw new ToolError('not_allowed', scope.message);
