@@ -18,7 +18,12 @@ export const HELP_PROMPT =
  * record it, stay quiet during hand-off, escalate on request or abuse, or
  * run the tool-calling loop and post the outcome.
  */
-export async function handleMessage(ctx: EngineContext, message: InboundMessage): Promise<TurnResult> {
+export function handleMessage(ctx: EngineContext, message: InboundMessage): Promise<TurnResult> {
+  // Join the session's queue before the first await: that is what keeps arrival order.
+  return ctx.sessions.inOrder(message.conversation, () => handleInOrder(ctx, message));
+}
+
+async function handleInOrder(ctx: EngineContext, message: InboundMessage): Promise<TurnResult> {
   const startedAt = ctx.clock.now();
   const { conversation, caller } = message;
   const sessionId = sessionIdOf(conversation);
@@ -52,7 +57,7 @@ export async function handleMessage(ctx: EngineContext, message: InboundMessage)
   }
 
   try {
-    return await ctx.sessions.withSession(conversation, async (session): Promise<TurnResult> => {
+    return await ctx.sessions.locked(conversation, async (session): Promise<TurnResult> => {
       session.customer ??= caller;
       if (session.handoff) {
         // Humans have the thread: record for context, say nothing.

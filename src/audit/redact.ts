@@ -4,7 +4,12 @@
  * for tokens, keys, emails and card numbers.
  */
 
-const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|cookie|signature|private[-_]?key|credential|card[-_]?number|cvv|cvc/i;
+/** Key names whose values are secrets, matched on the last word of the key (`botToken`, `x-api-key`), not substrings (`prompt_tokens`). */
+const SECRET_KEY_END = /(?:^|_)(?:pass|password|passwd|passphrase|secret|token|api_key|apikey|authorization|auth|cookie|set_cookie|signature|private_key|credential|credentials|card|card_number|pan|cvv|cvc)$/;
+
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY_END.test(key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace(/-/g, '_'));
+}
 
 const PATTERNS: Array<[RegExp, string | ((match: string) => string)]> = [
   // Slack tokens (bot, user, app, config, refresh) and webhook URLs.
@@ -62,7 +67,7 @@ export function scrubDeep(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => scrubDeep(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) && item !== null && item !== undefined && typeof item !== 'boolean' ? '[REDACTED]' : scrubDeep(item, depth + 1);
+    out[key] = isSecretKey(key) && item !== null && item !== undefined && typeof item !== 'boolean' ? '[REDACTED]' : scrubDeep(item, depth + 1);
   }
   return out;
 }

@@ -37,24 +37,37 @@ export class SessionRunner {
     this.maxStoredMessages = options.maxStoredMessages ?? 80;
   }
 
+  /** Queue `work` on the session (arrival order), then run it with the session loaded, locked and saved. */
   async withSession<T>(conversation: ConversationRef, work: (session: SessionState) => Promise<T>): Promise<T> {
+    return this.inOrder(conversation, () => this.locked(conversation, work));
+  }
+
+  /**
+   * Take a place in the session's queue now, synchronously, so arrival order
+   * is kept even when the task awaits something before touching the session.
+   * Inside, use `locked` (not `withSession`, which would wait for itself).
+   */
+  inOrder<T>(conversation: ConversationRef, task: () => Promise<T>): Promise<T> {
+    return this.queue.run(sessionIdOf(conversation), task);
+  }
+
+  /** Run `work` on the loaded session under the cross-replica lock, then save it. Call from inside `inOrder`. */
+  async locked<T>(conversation: ConversationRef, work: (session: SessionState) => Promise<T>): Promise<T> {
     const id = sessionIdOf(conversation);
-    return this.queue.run(id, async () => {
-      const lock = await this.acquire(`lock:session:${id}`);
-      const renewal = setInterval(() => void lock.renew(this.lockTtlMs).catch(() => undefined), Math.floor(this.lockTtlMs / 3));
-      renewal.unref();
-      try {
-        const session = (await this.load(id)) ?? newSession(conversation, this.options.now());
-        const result = await work(session);
-        session.updatedAt = this.options.now();
-        session.history = capHistory(session.history, this.maxStoredMessages);
-        await this.options.sessions.put(id, session);
-        return result;
-      } finally {
-        clearInterval(renewal);
-        await lock.release().catch(() => undefined);
-      }
-    });
+    const lock = await this.acquire(`lock:session:${id}`);
+    const renewal = setInterval(() => void lock.renew(this.lockTtlMs).catch(() => undefined), Math.floor(this.lockTtlMs / 3));
+    renewal.unref();
+    try {
+      const session = (await this.load(id)) ?? newSession(conversation, this.options.now());
+      const result = await work(session);
+      session.updatedAt = this.options.now();
+      session.history = capHistory(session.history, this.maxStoredMessages);
+      await this.options.sessions.put(id, session);
+      return result;
+    } finally {
+      clearInterval(renewal);
+      await lock.release().catch(() => undefined);
+    }
   }
 
   /** Whether the conversation has a stored session. */
