@@ -1,0 +1,40 @@
+/**
+ * What the Slack app must be granted for this adapter to work. The manifest
+ * (`manifest/slack-app.yaml`) is checked against these in tests, and tests
+ * check that every Web API method the adapter calls is listed here.
+ */
+
+/** The slash command. */
+export const SLACK_COMMAND = '/support';
+
+/** Path of the Events API, interactivity and slash-command endpoint. */
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+/** Bot scopes per Web API method the adapter calls (empty: no scope needed). */
+export const SLACK_METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = {
+  'auth.test': [],
+  'chat.postMessage': ['chat:write'],
+  'chat.update': ['chat:write'],
+  'chat.delete': ['chat:write'],
+  'chat.postEphemeral': ['chat:write'],
+  'chat.getPermalink': [],
+  'users.info': ['users:read'],
+  'usergroups.users.list': ['usergroups:read'],
+  'usergroups.list': ['usergroups:read'],
+};
+
+/** Bot events the adapter subscribes to, with the scope each needs. */
+export const SLACK_EVENT_SCOPES: Readonly<Record<string, string>> = {
+  app_mention: 'app_mentions:read',
+  'message.channels': 'channels:history',
+  'message.groups': 'groups:history',
+  'message.im': 'im:history',
+};
+
+/** Every bot scope the adapter needs. */
+export const SLACK_BOT_SCOPES: readonly string[] = [
+  ...new Set([...Object.values(SLACK_METHOD_SCOPES).flat(), ...Object.values(SLACK_EVENT_SCOPES), 'commands']),
+].sort();
+
+/** Every bot event the adapter needs. */
+export const SLACK_BOT_EVENTS: readonly string[] = Object.keys(SLACK_EVENT_SCOPES).sort();

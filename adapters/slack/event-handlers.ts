@@ -1,0 +1,87 @@
+import type { App } from '@slack/bolt';
+import { z } from 'zod';
+import { conversationOf, isDirectMessage, mentionsBot, messageIdOf, stripBotMention } from './conversation';
+import type { HandlerDeps } from './handler-deps';
+import { errorFields } from './slack-api';
+
+// Subtypes that are still a person writing to us; everything else (edits,
+// deletions, joins, bot_message, …) is ignored.
+const USER_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
+
+const userMessageSchema = z.object({
+  type: z.string(),
+  subtype: z.string().optional(),
+  channel: z.string(),
+  channel_type: z.string().optional(),
+  user: z.string().optional(),
+  text: z.string().optional(),
+  ts: z.string(),
+  thread_ts: z.string().optional(),
+  bot_id: z.string().optional(),
+  bot_profile: z.unknown().optional(),
+  hidden: z.boolean().optional(),
+  edited: z.unknown().optional(),
+  team: z.string().optional(),
+  user_team: z.string().optional(),
+});
+
+type UserMessage = z.infer<typeof userMessageSchema>;
+
+/** Mentions, follow-ups in active threads, and DMs become engine turns. */
+export function registerEventHandlers(app: App, deps: HandlerDeps): void {
+  app.event('app_mention', async ({ event }) => {
+    const m = userMessageSchema.safeParse(event);
+    if (!m.success || !isPersonWriting(m.data, deps)) return;
+    // An edit that adds a mention is still an edit; DMs are answered from message.im.
+    if (m.data.edited !== undefined || isDirectMessage(m.data.channel, m.data.channel_type)) return;
+    const message = m.data;
+    deps.work.run('app_mention', () => deliver(deps, message, false));
+  });
+
+  app.event('message', async ({ event }) => {
+    const m = userMessageSchema.safeParse(event);
+    if (!m.success || !isPersonWriting(m.data, deps)) return;
+    const message = m.data;
+    const dm = isDirectMessage(message.channel, message.channel_type);
+    if (!dm) {
+      // Slack also sends app_mention for this post; that event answers it (same message id either way).
+      if (mentionsBot(message.text, deps.identity.userId)) return;
+      // Top-level channel chatter is not for us.
+      if (message.thread_ts === undefined) return;
+    }
+    deps.work.run('message', async () => {
+      if (!dm) {
+        const conversation = conversationOf({ teamId: deps.identity.teamId, channel: message.channel, ts: message.ts, threadTs: message.thread_ts, dm });
+        if (!(await deps.engine.isActiveConversation(conversation))) return;
+      }
+      await deliver(deps, message, dm);
+    });
+  });
+}
+
+function isPersonWriting(message: UserMessage, deps: HandlerDeps): message is UserMessage & { user: string } {
+  if (message.subtype !== undefined && !USER_SUBTYPES.has(message.subtype)) return false;
+  if (message.hidden || message.bot_id !== undefined || message.bot_profile !== undefined) return false;
+  return message.user !== undefined && message.user !== deps.identity.userId;
+}
+
+async function deliver(deps: HandlerDeps, message: UserMessage & { user: string }, dm: boolean): Promise<void> {
+  const conversation = conversationOf({ teamId: deps.identity.teamId, channel: message.channel, ts: message.ts, threadTs: message.thread_ts, dm });
+  const caller = await deps.roles.identify(message.user, message.user_team ?? message.team);
+  try {
+    await deps.engine.handleMessage({
+      conversation,
+      caller,
+      text: stripBotMention(message.text ?? '', deps.identity.userId),
+      messageId: messageIdOf(message.channel, message.ts),
+    });
+  } catch (error) {
+    // The engine reports its own failures in the thread; this is the last line of defence.
+    deps.logger.error({ channel: message.channel, ...errorFields(error) }, 'slack turn failed');
+    try {
+      await deps.channel.postMessage(conversation, { kind: 'error', text: 'Sorry, something went wrong on my side. Please try again in a moment.' });
+    } catch (postError) {
+      deps.logger.error({ channel: message.channel, ...errorFields(postError) }, 'slack error notice not delivered');
+    }
+  }
+}

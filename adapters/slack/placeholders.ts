@@ -1,0 +1,103 @@
+import type { ConversationRef, Logger } from '../../src/ports';
+import { context } from './blocks';
+import { conversationKey, threadTarget } from './conversation';
+import { type SlackApi, errorFields } from './slack-api';
+
+/** A "working on it" message waiting to be replaced by the bot's next message. */
+export interface Placeholder {
+  channel: string;
+  ts: string;
+}
+
+interface Pending extends Placeholder {
+  key: string;
+  done: boolean;
+  timer?: NodeJS.Timeout;
+}
+
+/** Options for {@link Placeholders}. */
+export interface PlaceholdersOptions {
+  api: Pick<SlackApi, 'postMessage' | 'delete'>;
+  logger: Logger;
+  /** Shown while the bot works. */
+  text?: string;
+  /**
+   * After the engine stops working, how long an unused placeholder waits for the
+   * answer before it is deleted. Covers engines that stop before they post.
+   */
+  graceMs?: number;
+}
+
+/**
+ * Placeholders per conversation. The bot's next message in the thread takes
+ * the placeholder over with `chat.update`, so the answer appears in place.
+ */
+export class Placeholders {
+  private readonly pending = new Map<string, Pending[]>();
+  private readonly opts: PlaceholdersOptions;
+  private readonly text: string;
+  private readonly graceMs: number;
+
+  constructor(options: PlaceholdersOptions) {
+    this.opts = options;
+    this.text = options.text ?? '_Working on it…_';
+    this.graceMs = options.graceMs ?? 2_000;
+  }
+
+  /** Post a placeholder; the returned function retires it if no answer took it over. */
+  async start(conversation: ConversationRef): Promise<() => Promise<void>> {
+    let ts: string;
+    const target = threadTarget(conversation);
+    try {
+      ts = await this.opts.api.postMessage({ ...target, text: this.text, blocks: [context(this.text)] });
+    } catch (error) {
+      // Cosmetic: a failed placeholder must not fail the turn.
+      this.opts.logger.warn({ channel: target.channel, ...errorFields(error) }, 'slack placeholder not posted');
+      return async () => {};
+    }
+    const entry: Pending = { key: conversationKey(conversation), channel: target.channel, ts, done: false };
+    const list = this.pending.get(entry.key) ?? [];
+    list.push(entry);
+    this.pending.set(entry.key, list);
+    return async () => {
+      if (entry.done || entry.timer) return;
+      entry.timer = setTimeout(() => void this.discard(entry), this.graceMs);
+      entry.timer.unref();
+    };
+  }
+
+  /** Take the oldest live placeholder of a conversation, if any. */
+  take(conversation: ConversationRef): Placeholder | undefined {
+    const key = conversationKey(conversation);
+    const list = this.pending.get(key);
+    const entry = list?.shift();
+    if (list && list.length === 0) this.pending.delete(key);
+    if (!entry) return undefined;
+    entry.done = true;
+    clearTimeout(entry.timer);
+    return { channel: entry.channel, ts: entry.ts };
+  }
+
+  /** Delete every placeholder nobody took (shutdown). */
+  async flush(): Promise<void> {
+    const all = [...this.pending.values()].flat();
+    await Promise.all(all.map((entry) => this.discard(entry)));
+  }
+
+  private async discard(entry: Pending): Promise<void> {
+    if (entry.done) return;
+    entry.done = true;
+    clearTimeout(entry.timer);
+    const list = this.pending.get(entry.key);
+    if (list) {
+      const rest = list.filter((e) => e !== entry);
+      if (rest.length === 0) this.pending.delete(entry.key);
+      else this.pending.set(entry.key, rest);
+    }
+    try {
+      await this.opts.api.delete(entry.channel, entry.ts);
+    } catch (error) {
+      this.opts.logger.warn({ channel: entry.channel, ...errorFields(error) }, 'slack placeholder not deleted');
+    }
+  }
+}

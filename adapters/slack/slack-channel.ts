@@ -1,0 +1,193 @@
+import { PlatformError, describeError } from '../../src/errors';
+import type {
+  Alert,
+  ApprovalView,
+  Channel,
+  ConversationRef,
+  EscalationView,
+  Logger,
+  MessageRef,
+  OutboundMessage,
+} from '../../src/ports';
+import { renderApproval } from './approval-blocks';
+import { type SlackMessage, renderAlert, renderText } from './blocks';
+import { SLACK_PLATFORM, type ThreadTarget, conversationKey, threadTarget } from './conversation';
+import { renderOncall } from './oncall-blocks';
+import { Placeholders } from './placeholders';
+import { type SlackApi, slackErrorName, errorFields } from './slack-api';
+
+/** Options for {@link SlackChannel}. */
+export interface SlackChannelOptions {
+  api: SlackApi;
+  logger: Logger;
+  /** Channel id for escalations and alerts; without it they are logged and dropped. */
+  oncallChannel?: string;
+  /** Placeholder shown while the bot works. */
+  workingText?: string;
+  /** See {@link PlaceholdersOptions.graceMs}. */
+  placeholderGraceMs?: number;
+}
+
+// Errors after which posting anything else to the same place is pointless.
+const UNREACHABLE = new Set([
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'missing_scope',
+  'restricted_action',
+  'rate_limited',
+  'ekm_access_denied',
+]);
+
+const DELIVERY_APOLOGY =
+  ':warning: Sorry, I could not post my answer here (Slack refused it). Please try again in a moment.';
+
+/** The engine's way back into Slack: threads, placeholders, approval cards, on-call notices. */
+export class SlackChannel implements Channel {
+  /** {@link Channel.platform}. */
+  readonly platform = SLACK_PLATFORM;
+  private readonly api: SlackApi;
+  private readonly logger: Logger;
+  private readonly oncallChannel: string | undefined;
+  private readonly placeholders: Placeholders;
+  private readonly permalinks = new Map<string, string>();
+
+  constructor(options: SlackChannelOptions) {
+    this.api = options.api;
+    this.logger = options.logger;
+    this.oncallChannel = options.oncallChannel;
+    this.placeholders = new Placeholders({
+      api: options.api,
+      logger: options.logger,
+      text: options.workingText,
+      graceMs: options.placeholderGraceMs,
+    });
+  }
+
+  /** {@link Channel.postMessage}: the first part replaces the placeholder, long answers continue below. */
+  async postMessage(conversation: ConversationRef, message: OutboundMessage): Promise<MessageRef | undefined> {
+    const parts = renderText(message);
+    if (parts.length === 0) return undefined;
+    const target = threadTarget(conversation);
+    let first: MessageRef | undefined;
+    try {
+      for (const [i, part] of parts.entries()) {
+        const ts = i === 0 ? await this.replaceOrPost(conversation, target, part) : await this.api.postMessage({ ...target, ...part });
+        first ??= ref(target.channel, ts);
+      }
+      return first;
+    } catch (error) {
+      return this.deliveryFailed(target, error, first);
+    }
+  }
+
+  /** {@link Channel.startWorking}: a placeholder message in the thread. */
+  startWorking(conversation: ConversationRef): Promise<() => Promise<void>> {
+    return this.placeholders.start(conversation);
+  }
+
+  /** {@link Channel.postApproval}: the approval card, in the thread. */
+  async postApproval(view: ApprovalView): Promise<MessageRef | undefined> {
+    const target = threadTarget(view.conversation);
+    const ts = await this.replaceOrPost(view.conversation, target, renderApproval(view));
+    return ref(target.channel, ts);
+  }
+
+  /** {@link Channel.updateApproval}: re-render in place; buttons go once decided or expired. */
+  async updateApproval(messageRef: MessageRef, view: ApprovalView): Promise<void> {
+    await this.api.update({ channel: messageRef.channelId, ts: messageRef.messageId, ...renderApproval(view) });
+  }
+
+  /** {@link Channel.notifyOncall}: the notice with a permalink and Claim / Hand back buttons. */
+  async notifyOncall(view: EscalationView): Promise<MessageRef | undefined> {
+    if (this.oncallChannel === undefined) {
+      this.logger.warn({ escalationId: view.id }, 'slack escalation not posted: SLACK_ONCALL_CHANNEL is not set');
+      return undefined;
+    }
+    const message = renderOncall(view, await this.permalinkFor(view));
+    const ts = await this.api.postMessage({ channel: this.oncallChannel, ...message });
+    return ref(this.oncallChannel, ts);
+  }
+
+  /** {@link Channel.updateOncall}: e.g. "Claimed by @someone". */
+  async updateOncall(messageRef: MessageRef, view: EscalationView): Promise<void> {
+    const message = renderOncall(view, await this.permalinkFor(view));
+    await this.api.update({ channel: messageRef.channelId, ts: messageRef.messageId, ...message });
+  }
+
+  /** {@link Channel.alertOncall}: budget alerts to the on-call channel. */
+  async alertOncall(alert: Alert): Promise<void> {
+    if (this.oncallChannel === undefined) {
+      this.logger.warn({ kind: alert.kind }, 'slack alert not posted: SLACK_ONCALL_CHANNEL is not set');
+      return;
+    }
+    await this.api.postMessage({ channel: this.oncallChannel, ...renderAlert(alert) });
+  }
+
+  /** Retire leftover placeholders (shutdown). */
+  async close(): Promise<void> {
+    await this.placeholders.flush();
+  }
+
+  private async replaceOrPost(conversation: ConversationRef, target: ThreadTarget, message: SlackMessage): Promise<string> {
+    const placeholder = this.placeholders.take(conversation);
+    if (placeholder) {
+      try {
+        await this.api.update({ channel: placeholder.channel, ts: placeholder.ts, ...message });
+        return placeholder.ts;
+      } catch (error) {
+        // Someone deleted the placeholder, or Slack refused the edit: post instead, and retire
+        // the placeholder whatever happens so no "working on it" is left behind.
+        this.logger.warn({ channel: placeholder.channel, ...errorFields(error) }, 'slack placeholder update failed; posting');
+        try {
+          return await this.api.postMessage({ ...target, ...message });
+        } finally {
+          await this.api.delete(placeholder.channel, placeholder.ts).catch(() => undefined);
+        }
+      }
+    }
+    return this.api.postMessage({ ...target, ...message });
+  }
+
+  private async deliveryFailed(target: ThreadTarget, error: unknown, delivered: MessageRef | undefined): Promise<MessageRef | undefined> {
+    const slackError = slackErrorName(error);
+    this.logger.error({ channel: target.channel, slackError, ...errorFields(error) }, 'slack message not delivered');
+    if (slackError !== undefined && UNREACHABLE.has(slackError)) throw error;
+    // Slack refused this content (blocks, size) but the thread is reachable: tell the user.
+    try {
+      const ts = await this.api.postMessage({ ...target, text: DELIVERY_APOLOGY });
+      return delivered ?? ref(target.channel, ts);
+    } catch (second) {
+      this.logger.error({ channel: target.channel, ...errorFields(second) }, 'slack apology not delivered either');
+      throw error instanceof PlatformError ? error : new PlatformError('slack_unexpected', describeError(error), { cause: error });
+    }
+  }
+
+  private async permalinkFor(view: EscalationView): Promise<string | undefined> {
+    if (view.permalink) return view.permalink;
+    const conversation = view.conversation;
+    // A DM's main timeline has no root message to link to.
+    if (conversation.threadId === conversation.channelId) return undefined;
+    const key = conversationKey(conversation);
+    const cached = this.permalinks.get(key);
+    if (cached) return cached;
+    try {
+      const link = await this.api.getPermalink(conversation.channelId, conversation.threadId);
+      if (this.permalinks.size >= 1_000) this.permalinks.delete(this.permalinks.keys().next().value ?? '');
+      this.permalinks.set(key, link);
+      return link;
+    } catch (error) {
+      this.logger.warn({ channel: conversation.channelId, ...errorFields(error) }, 'slack permalink lookup failed');
+      return undefined;
+    }
+  }
+}
+
+function ref(channelId: string, messageId: string): MessageRef {
+  return { platform: SLACK_PLATFORM, channelId, messageId };
+}

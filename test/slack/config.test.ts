@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { slackConfigFromEnv, slackEnabled } from '../../adapters/slack/config';
+import { ConfigError } from '../../src/errors';
+
+const base = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'shh-secret-value' };
+
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    slackConfigFromEnv(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('slackConfigFromEnv', () => {
+  it('applies defaults for HTTP mode', () => {
+    expect(slackConfigFromEnv(base)).toEqual({
+      botToken: 'xoxb-1-2-abc',
+      signingSecret: 'shh-secret-value',
+      appToken: undefined,
+      apiUrl: 'https://slack.com/api/',
+      oncallChannel: undefined,
+      staffUsergroup: undefined,
+      port: 3000,
+      mode: 'http',
+    });
+  });
+
+  it('reads every variable and normalises them', () => {
+    const config = slackConfigFromEnv({
+      ...base,
+      SLACK_APP_TOKEN: 'xapp-1-A1-xyz',
+      SLACK_API_URL: 'https://slack-gov.com/api',
+      SLACK_ONCALL_CHANNEL: 'C0ONCALL',
+      SLACK_STAFF_USERGROUP: '@support-staff',
+      PORT: '8080',
+    });
+    expect(config).toMatchObject({
+      mode: 'socket',
+      apiUrl: 'https://slack-gov.com/api/',
+      oncallChannel: 'C0ONCALL',
+      staffUsergroup: { handle: 'support-staff' },
+      port: 8080,
+    });
+    expect(slackConfigFromEnv({ ...base, SLACK_STAFF_USERGROUP: 'S0123ABC' }).staffUsergroup).toEqual({ id: 'S0123ABC' });
+  });
+
+  it('allows Socket Mode without a signing secret', () => {
+    expect(slackConfigFromEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).mode).toBe('socket');
+  });
+
+  it.each([
+    [{ SLACK_SIGNING_SECRET: 's' }, 'SLACK_BOT_TOKEN'],
+    [{ ...base, SLACK_BOT_TOKEN: 'xoxp-user-token' }, 'SLACK_BOT_TOKEN'],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET'],
+    [{ ...base, SLACK_APP_TOKEN: 'xoxb-wrong-kind' }, 'SLACK_APP_TOKEN'],
+    [{ ...base, SLACK_API_URL: 'not a url' }, 'SLACK_API_URL'],
+    [{ ...base, SLACK_ONCALL_CHANNEL: '#support-oncall' }, 'SLACK_ONCALL_CHANNEL'],
+    [{ ...base, SLACK_STAFF_USERGROUP: 'support staff' }, 'SLACK_STAFF_USERGROUP'],
+    [{ ...base, PORT: '70000' }, 'PORT'],
+    [{ ...base, PORT: 'http' }, 'PORT'],
+  ])('names the bad variable (%j → %s) without echoing secrets', (env, variable) => {
+    const error = configError(env);
+    expect(error.variables).toContain(variable);
+    expect(error.message).toContain(variable);
+    expect(error.message).not.toContain('shh-secret-value');
+    expect(error.message).not.toContain('xoxp-user-token');
+  });
+
+  it('treats blank values as unset', () => {
+    expect(slackConfigFromEnv({ ...base, SLACK_ONCALL_CHANNEL: '  ', PORT: '' })).toMatchObject({ oncallChannel: undefined, port: 3000 });
+    expect(slackEnabled({ SLACK_BOT_TOKEN: ' ' })).toBe(false);
+    expect(slackEnabled(base)).toBe(true);
+  });
+});
