@@ -106,6 +106,9 @@ const envSchema = z.object({
   REFUND_ADMIN_THRESHOLD_USD: number(100, { min: 0 }),
 });
 
+/** Every engine variable name (documentation checks compare it with .env.example). */
+export const ENGINE_ENV_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface EngineConfig {
   dataDir: string;
   /** `sqlite://<file>` (default, under dataDir) or `redis://…`. */
