@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // Redis-backed suites share one server; keep files isolated but bounded on 2 cores.
     pool: 'forks',
     testTimeout: 20_000,
