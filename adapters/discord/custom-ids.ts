@@ -1,0 +1,39 @@
+import { PlatformError } from '../../src/errors';
+import type { Decision } from '../../src/ports';
+
+/** Discord's limit on a component's `custom_id`. */
+export const CUSTOM_ID_LIMIT = 100;
+
+/** What a button click asks for. Buttons carry only ids; everything else is looked up on click. */
+export type ButtonAction =
+  | { kind: 'approval'; decision: Decision; approvalId: string }
+  | { kind: 'claim'; escalationId: string }
+  | { kind: 'handback'; threadId: string };
+
+/** The `custom_id` for an action; throws if the id would not fit Discord's 100 characters. */
+export function customIdFor(action: ButtonAction): string {
+  const id =
+    action.kind === 'approval'
+      ? `approval:${action.decision}:${action.approvalId}`
+      : action.kind === 'claim'
+        ? `escalation:claim:${action.escalationId}`
+        : `handback:${action.threadId}`;
+  if (id.length > CUSTOM_ID_LIMIT) {
+    throw new PlatformError('discord_custom_id_too_long', `Button id is ${id.length} characters; Discord allows ${CUSTOM_ID_LIMIT}`);
+  }
+  return id;
+}
+
+/** Parse a `custom_id` written by `customIdFor`; undefined for anything else. */
+export function parseCustomId(customId: string): ButtonAction | undefined {
+  const [kind, first, ...rest] = customId.split(':');
+  const tail = rest.join(':'); // engine ids may themselves contain ':'
+  if (kind === 'approval' && (first === 'approve' || first === 'deny') && tail !== '') {
+    return { kind: 'approval', decision: first, approvalId: tail };
+  }
+  if (kind === 'escalation' && first === 'claim' && tail !== '') return { kind: 'claim', escalationId: tail };
+  if (kind === 'handback' && first !== undefined && /^\d+$/.test(first) && rest.length === 0) {
+    return { kind: 'handback', threadId: first };
+  }
+  return undefined;
+}

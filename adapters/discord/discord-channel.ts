@@ -1,0 +1,155 @@
+import { DiscordAPIError, HTTPError, Routes, type APIMessage, type REST } from 'discord.js';
+import { PlatformError, describeError, isRetryableStatus } from '../../src/errors';
+import type {
+  Alert,
+  ApprovalView,
+  Channel,
+  ConversationRef,
+  EscalationView,
+  Logger,
+  MessageRef,
+  OutboundMessage,
+} from '../../src/ports';
+import { approvalMessage, oncallMessage, textMessage, type DiscordMessageBody } from './components';
+import { splitMessage } from './split-message';
+
+export interface DiscordChannelOptions {
+  /** discord.js's REST client: it queues per rate-limit bucket and retries 429s. */
+  rest: REST;
+  oncallChannelId: string | undefined;
+  logger: Logger;
+  /** Discord shows typing for about 10 s; re-send a little sooner. */
+  typingIntervalMs?: number;
+  /** Stop typing on our own after this long, in case a caller never does. */
+  maxTypingMs?: number;
+}
+
+/**
+ * The engine's way back into Discord. Everything goes through REST by id, so
+ * it works for threads and DMs alike without relying on discord.js caches.
+ * A conversation's messages go to its `threadId` (thread or DM channel).
+ */
+export class DiscordChannel implements Channel {
+  readonly platform = 'discord';
+  private readonly typingIntervalMs: number;
+  private readonly maxTypingMs: number;
+  private readonly typingTimers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly options: DiscordChannelOptions) {
+    this.typingIntervalMs = options.typingIntervalMs ?? 8_000;
+    this.maxTypingMs = options.maxTypingMs ?? 10 * 60_000;
+  }
+
+  /** Posts the text split into messages of at most 2,000 characters; returns the first. */
+  async postMessage(conversation: ConversationRef, message: OutboundMessage): Promise<MessageRef | undefined> {
+    let first: MessageRef | undefined;
+    for (const chunk of splitMessage(message.text)) {
+      const ref = await this.create(conversation.threadId, textMessage(chunk));
+      first ??= ref;
+    }
+    return first;
+  }
+
+  /** Sends typing now and every few seconds until the returned function is called. */
+  async startWorking(conversation: ConversationRef): Promise<() => Promise<void>> {
+    const channelId = conversation.threadId;
+    const sendTyping = () =>
+      this.options.rest.post(Routes.channelTyping(channelId)).catch((error: unknown) => {
+        // Typing is cosmetic: a failure must not fail the turn.
+        this.options.logger.debug({ channelId, error: describeError(error) }, 'discord typing failed');
+      });
+    await sendTyping();
+    const startedAt = Date.now();
+    const timer = setInterval(() => {
+      if (Date.now() - startedAt > this.maxTypingMs) return stop();
+      void sendTyping();
+    }, this.typingIntervalMs);
+    timer.unref();
+    this.typingTimers.add(timer);
+    const stop = async () => {
+      clearInterval(timer);
+      this.typingTimers.delete(timer);
+    };
+    return stop;
+  }
+
+  /** Approval card with Approve / Deny buttons, in the conversation. */
+  async postApproval(view: ApprovalView): Promise<MessageRef | undefined> {
+    return this.create(view.conversation.threadId, approvalMessage(view));
+  }
+
+  /** Re-renders the card; buttons disappear once the approval is no longer pending. */
+  async updateApproval(ref: MessageRef, view: ApprovalView): Promise<void> {
+    await this.edit(ref, approvalMessage(view));
+  }
+
+  /** Escalation notice with a Claim button in the on-call channel. */
+  async notifyOncall(view: EscalationView): Promise<MessageRef | undefined> {
+    const channelId = this.oncallChannel('escalation');
+    return channelId === undefined ? undefined : this.create(channelId, oncallMessage(view));
+  }
+
+  /** Shows who claimed it (with a Hand back button) or that it is closed. */
+  async updateOncall(ref: MessageRef, view: EscalationView): Promise<void> {
+    await this.edit(ref, oncallMessage(view));
+  }
+
+  /** Budget alerts go to the on-call channel as plain text. */
+  async alertOncall(alert: Alert): Promise<void> {
+    const channelId = this.oncallChannel('alert');
+    if (channelId !== undefined) await this.create(channelId, textMessage(`⚠️ **${alert.kind} alert**: ${alert.text}`.slice(0, 2000)));
+  }
+
+  /** Stops every typing loop still running (adapter shutdown). */
+  stopAllTyping(): void {
+    for (const timer of this.typingTimers) clearInterval(timer);
+    this.typingTimers.clear();
+  }
+
+  private oncallChannel(what: string): string | undefined {
+    if (this.options.oncallChannelId === undefined) {
+      this.options.logger.warn({ what }, 'DISCORD_ONCALL_CHANNEL is not set; on-call notice not sent');
+    }
+    return this.options.oncallChannelId;
+  }
+
+  private async create(channelId: string, body: DiscordMessageBody): Promise<MessageRef> {
+    const message = (await this.call('create message', () =>
+      this.options.rest.post(Routes.channelMessages(channelId), { body }),
+    )) as APIMessage;
+    return { platform: this.platform, channelId: message.channel_id, messageId: message.id };
+  }
+
+  private async edit(ref: MessageRef, body: DiscordMessageBody): Promise<void> {
+    await this.call('edit message', () => this.options.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), { body }));
+  }
+
+  /** Discord failures become `PlatformError`s with a stable code (`discord_<code>`). 429s never get here: REST waits them out. */
+  private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw toPlatformError(what, error);
+    }
+  }
+}
+
+/** Our error for a failed Discord request; keeps Discord's numeric code and the HTTP status. */
+export function toPlatformError(what: string, error: unknown): PlatformError {
+  if (error instanceof DiscordAPIError) {
+    return new PlatformError(`discord_${error.code}`, `Discord refused to ${what}: ${error.message} (HTTP ${error.status})`, {
+      cause: error,
+      retryable: isRetryableStatus(error.status),
+    });
+  }
+  if (error instanceof HTTPError) {
+    return new PlatformError(`discord_http_${error.status}`, `Discord failed to ${what} (HTTP ${error.status})`, {
+      cause: error,
+      retryable: isRetryableStatus(error.status),
+    });
+  }
+  return new PlatformError('discord_network', `Could not reach Discord to ${what}: ${describeError(error)}`, {
+    cause: error,
+    retryable: true,
+  });
+}

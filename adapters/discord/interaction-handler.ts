@@ -1,0 +1,121 @@
+import {
+  GuildMember,
+  MessageFlags,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  type RepliableInteraction,
+} from 'discord.js';
+import { describeError } from '../../src/errors';
+import type { Caller, CommandName, ConversationRef, Engine, Logger } from '../../src/ports';
+import { commandReplyEmbed } from './command-embed';
+import { jumpLink } from './components';
+import { conversationOfChannel } from './conversations';
+import { parseCustomId } from './custom-ids';
+import { discordCaller, type DiscordRoleResolver } from './discord-roles';
+
+export interface InteractionHandlerOptions {
+  engine: Engine;
+  roles: DiscordRoleResolver;
+  logger: Logger;
+}
+
+/** The slash command registered from `manifest/discord-commands.json`. */
+export const SUPPORT_COMMAND = 'support';
+const COMMANDS: readonly CommandName[] = ['status', 'cost', 'help', 'handback'];
+const SOMETHING_WENT_WRONG = 'Sorry, something went wrong on my side. Please try again in a moment.';
+
+/**
+ * `/support …` and button clicks. Discord voids an interaction that is not
+ * acknowledged within 3 seconds, so every path defers first and only then
+ * resolves roles or calls the engine; results follow as edits or follow-ups.
+ */
+export function createInteractionHandler(options: InteractionHandlerOptions): (interaction: Interaction) => Promise<void> {
+  const { logger } = options;
+  return async (interaction) => {
+    try {
+      if (interaction.isChatInputCommand()) await handleCommand(options, interaction);
+      else if (interaction.isButton()) await handleButton(options, interaction);
+    } catch (error) {
+      logger.error({ interactionId: interaction.id, error: describeError(error) }, 'discord interaction failed');
+      if (interaction.isRepliable()) await tell(interaction, SOMETHING_WENT_WRONG).catch(() => undefined);
+    }
+  };
+}
+
+async function handleCommand(options: InteractionHandlerOptions, interaction: ChatInputCommandInteraction): Promise<void> {
+  const name = interaction.commandName === SUPPORT_COMMAND ? interaction.options.getSubcommand(false) : null;
+  if (!COMMANDS.includes(name as CommandName)) {
+    await interaction.reply({ content: 'I do not know that command. Try `/support help`.', flags: MessageFlags.Ephemeral });
+    return;
+  }
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const caller = await callerOf(options, interaction);
+  const conversation = await conversationOf(interaction);
+  const reply = await options.engine.command({ name: name as CommandName, args: commandArgs(interaction), caller, conversation });
+  await interaction.editReply({ embeds: [commandReplyEmbed(reply)], allowedMentions: { parse: [] } });
+}
+
+/** `/support cost all:true` (or a string option `all`, as older registrations had) → `["all"]`. */
+function commandArgs(interaction: ChatInputCommandInteraction): string[] {
+  const all = interaction.options.get('all')?.value;
+  const wantsAll = all === true || (typeof all === 'string' && ['all', 'true', 'yes', '1'].includes(all.trim().toLowerCase()));
+  return wantsAll ? ['all'] : [];
+}
+
+async function handleButton(options: InteractionHandlerOptions, interaction: ButtonInteraction): Promise<void> {
+  // Acknowledge first: the engine may take longer than Discord's 3 seconds.
+  await interaction.deferUpdate();
+  const action = parseCustomId(interaction.customId);
+  if (!action) {
+    await tell(interaction, 'This button is no longer active.');
+    return;
+  }
+  const caller = await callerOf(options, interaction);
+  const { engine } = options;
+  if (action.kind === 'approval') {
+    // On success the engine re-renders the card itself (updateApproval); refusals change nothing.
+    const outcome = await engine.decideApproval({ approvalId: action.approvalId, decision: action.decision, decider: caller });
+    if (!outcome.ok) await tell(interaction, outcome.message);
+    return;
+  }
+  if (action.kind === 'claim') {
+    const outcome = await engine.claimEscalation({ escalationId: action.escalationId, caller });
+    await tell(interaction, outcome.ok ? `It is yours. Jump in: ${jumpLink(outcome.view.conversation)}` : outcome.message);
+    return;
+  }
+  const channel = await interaction.client.channels.fetch(action.threadId).catch(() => null);
+  const conversation = conversationOfChannel(channel);
+  if (!conversation) {
+    await tell(interaction, 'That conversation no longer exists.');
+    return;
+  }
+  const outcome = await engine.handBack({ conversation, caller });
+  await tell(interaction, outcome.message);
+}
+
+async function callerOf(options: InteractionHandlerOptions, interaction: Interaction): Promise<Caller> {
+  const grant = await options.roles.fromInteraction(interaction);
+  const member = interaction.member;
+  const displayName =
+    member instanceof GuildMember ? member.displayName : (member?.nick ?? interaction.user.globalName ?? interaction.user.username);
+  return discordCaller(interaction.user, grant, { displayName });
+}
+
+/** The conversation a command was typed in: its thread or DM; undefined in a plain channel. */
+async function conversationOf(interaction: Interaction): Promise<ConversationRef | undefined> {
+  if (interaction.channel) return conversationOfChannel(interaction.channel);
+  if (interaction.channelId === null) return undefined;
+  return conversationOfChannel(await interaction.client.channels.fetch(interaction.channelId).catch(() => null));
+}
+
+/** An ephemeral line for the clicker (or the deferred command reply). */
+async function tell(interaction: RepliableInteraction, content: string): Promise<void> {
+  if (interaction.isChatInputCommand() && interaction.deferred) {
+    await interaction.editReply({ content, embeds: [] });
+  } else if (interaction.deferred || interaction.replied) {
+    await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  } else {
+    await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  }
+}
