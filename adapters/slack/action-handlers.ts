@@ -1,6 +1,6 @@
 import type { App, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
-import type { Caller, Decision } from '../../src/ports';
+import type { Caller, Decision } from '../../src/index';
 import { ACTION_IDS, renderNote } from './blocks';
 import { decodeConversation } from './conversation';
 import type { HandlerDeps } from './handler-deps';

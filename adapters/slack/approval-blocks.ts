@@ -1,4 +1,4 @@
-import type { ApprovalView } from '../../src/ports';
+import type { ApprovalView } from '../../src/index';
 import { ACTION_IDS, type Block, type SlackMessage, context, fields, header, mention, section, slackDate } from './blocks';
 import { escapeMrkdwn } from './mrkdwn';
 import { SLACK_LIMITS, truncate } from './split-message';

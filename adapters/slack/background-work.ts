@@ -1,5 +1,5 @@
 import { errorFields } from './slack-api';
-import type { Logger } from '../../src/ports';
+import type { Logger } from '../../src/index';
 
 /**
  * Work started after Slack was acknowledged (the 3-second rule). Tracked so a

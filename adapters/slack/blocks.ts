@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { Alert, CommandReply, OutboundMessage } from '../../src/ports';
+import type { Alert, CommandReply, OutboundMessage } from '../../src/index';
 import { escapeMrkdwn, markdownToMrkdwn } from './mrkdwn';
 import { SLACK_LIMITS, groupBy, splitMrkdwn, truncate } from './split-message';
 

@@ -1,5 +1,5 @@
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { Logger } from '../../src/ports';
+import type { Logger } from '../../src/index';
 
 /**
  * Bolt and the WebClient log through `@slack/logger`'s interface; route them

@@ -1,6 +1,6 @@
 import type { App, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
-import type { CommandName, ConversationRef } from '../../src/ports';
+import type { CommandName, ConversationRef } from '../../src/index';
 import { SLACK_COMMAND } from './app-requirements';
 import { type SlackMessage, renderCommandReply, renderNote } from './blocks';
 import { SLACK_PLATFORM, isDirectMessage, threadFromLink } from './conversation';

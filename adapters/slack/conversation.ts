@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConversationRef } from '../../src/ports';
+import type { ConversationRef } from '../../src/index';
 
 /** Platform name used in every ref this adapter produces. */
 export const SLACK_PLATFORM = 'slack';

@@ -1,4 +1,4 @@
-import type { Engine, Logger } from '../../src/ports';
+import type { Engine, Logger } from '../../src/index';
 import type { BackgroundWork } from './background-work';
 import type { SlackApi, SlackIdentity } from './slack-api';
 import type { SlackChannel } from './slack-channel';

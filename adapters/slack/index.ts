@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
-import { ConfigError, PlatformError } from '../../src/errors';
-import type { Engine, Logger } from '../../src/ports';
+import { ConfigError, PlatformError } from '../../src/index';
+import type { Engine, Logger } from '../../src/index';
 import { registerActionHandlers } from './action-handlers';
 import { SLACK_EVENTS_PATH } from './app-requirements';
 import { BackgroundWork } from './background-work';

@@ -1,4 +1,4 @@
-import type { EscalationView, Urgency } from '../../src/ports';
+import type { EscalationView, Urgency } from '../../src/index';
 import { ACTION_IDS, type Block, type SlackMessage, bullets, context, fields, header, mention, section, slackDate } from './blocks';
 import { encodeConversation } from './conversation';
 import { escapeMrkdwn, markdownToMrkdwn } from './mrkdwn';

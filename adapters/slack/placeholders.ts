@@ -1,4 +1,4 @@
-import type { ConversationRef, Logger } from '../../src/ports';
+import type { ConversationRef, Logger } from '../../src/index';
 import { context } from './blocks';
 import { conversationKey, threadTarget } from './conversation';
 import { type SlackApi, errorFields } from './slack-api';

@@ -1,7 +1,7 @@
 import { webApi } from '@slack/bolt';
 import { z } from 'zod';
-import { AppError, PlatformError, describeError, isRetryableStatus } from '../../src/errors';
-import type { Logger } from '../../src/ports';
+import { AppError, PlatformError, describeError, isRetryableStatus } from '../../src/index';
+import type { Logger } from '../../src/index';
 import { boltLogger } from './bolt-logger';
 
 /** Options for {@link SlackApi}. */

@@ -1,4 +1,4 @@
-import { PlatformError, describeError } from '../../src/errors';
+import { PlatformError, describeError } from '../../src/index';
 import type {
   Alert,
   ApprovalView,
@@ -8,7 +8,7 @@ import type {
   Logger,
   MessageRef,
   OutboundMessage,
-} from '../../src/ports';
+} from '../../src/index';
 import { renderApproval } from './approval-blocks';
 import { type SlackMessage, renderAlert, renderText } from './blocks';
 import { SLACK_PLATFORM, type ThreadTarget, conversationKey, threadTarget } from './conversation';

@@ -1,4 +1,4 @@
-import type { Caller, Logger, Role, RoleResolver } from '../../src/ports';
+import type { Caller, Logger, Role, RoleResolver } from '../../src/index';
 import { type SlackApi, type SlackUser, errorFields } from './slack-api';
 import { SLACK_PLATFORM } from './conversation';
 

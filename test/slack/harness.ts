@@ -67,9 +67,9 @@ export function seedWorkspace(sim: SlackSimulator): void {
 }
 
 /** Everything a Slack adapter test needs, wired to a fresh simulator. */
-export interface SlackHarness {
+export interface SlackHarness<E extends Engine = FakeEngine> {
   sim: SlackSimulator;
-  engine: FakeEngine;
+  engine: E;
   adapter: SlackAdapter;
   delivery: SlackDelivery;
   payloads: SlackPayloads;
@@ -80,17 +80,18 @@ export interface SlackHarness {
   close(): Promise<void>;
 }
 
-export interface HarnessOptions {
+export interface HarnessOptions<E extends Engine = FakeEngine> {
   env?: Record<string, string | undefined>;
   adapter?: Partial<Omit<SlackAdapterOptions, 'engine' | 'config' | 'logger'>>;
-  engine?: Engine;
+  /** The engine to drive; a fresh FakeEngine by default. */
+  engine?: E;
 }
 
 /** Start a simulator, seed it, and start the adapter against it on a free port. */
-export async function startSlackHarness(options: HarnessOptions = {}): Promise<SlackHarness> {
+export async function startSlackHarness<E extends Engine = FakeEngine>(options: HarnessOptions<E> = {}): Promise<SlackHarness<E>> {
   const sim = await new SlackSimulator().start();
   seedWorkspace(sim);
-  const engine = (options.engine as FakeEngine | undefined) ?? new FakeEngine();
+  const engine = options.engine ?? (new FakeEngine() as unknown as E);
   const logger = captureLogger();
   const config = slackConfigFromEnv({
     SLACK_BOT_TOKEN: sim.botToken,
