@@ -85,6 +85,8 @@ export interface HarnessOptions<E extends Engine = FakeEngine> {
   adapter?: Partial<Omit<SlackAdapterOptions, 'engine' | 'config' | 'logger'>>;
   /** The engine to drive; a fresh FakeEngine by default. */
   engine?: E;
+  /** Run in Socket Mode (SLACK_APP_TOKEN set, no signing secret). */
+  socketMode?: boolean;
 }
 
 /** Start a simulator, seed it, and start the adapter against it on a free port. */
@@ -100,6 +102,7 @@ export async function startSlackHarness<E extends Engine = FakeEngine>(options: 
     SLACK_ONCALL_CHANNEL: IDS.oncall,
     SLACK_STAFF_USERGROUP: IDS.staffGroup,
     PORT: '0',
+    ...(options.socketMode ? { SLACK_APP_TOKEN: sim.appToken, SLACK_SIGNING_SECRET: '' } : {}),
     ...options.env,
   });
   const adapter = createSlackAdapter({ engine, config, logger, placeholderGraceMs: 30, ...options.adapter });

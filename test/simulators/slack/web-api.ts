@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { blockProblems } from './block-rules';
+import { SocketModeHub } from './socket-mode';
 import { type SimCall, type SimMessage, type SimResponse, SimWorkspace } from './state';
 
 /** Who the simulated app is. */
@@ -8,6 +9,8 @@ export interface SlackSimulatorOptions {
   teamId?: string;
   teamDomain?: string;
   botToken?: string;
+  /** App-level token accepted by `apps.connections.open` (Socket Mode). */
+  appToken?: string;
   botUserId?: string;
   botId?: string;
   appId?: string;
@@ -37,12 +40,15 @@ export class SlackSimulator {
   readonly teamId: string;
   readonly teamDomain: string;
   readonly botToken: string;
+  readonly appToken: string;
   readonly botUserId: string;
   readonly botId: string;
   readonly appId: string;
   readonly workspace: SimWorkspace;
   readonly calls: SimCall[] = [];
   readonly responses: SimResponse[] = [];
+  /** Socket Mode connections opened through `apps.connections.open`. */
+  readonly socketMode = new SocketModeHub();
   private readonly failures = new Map<string, InjectedFailure[]>();
   private server: Server | undefined;
   private port = 0;
@@ -52,6 +58,7 @@ export class SlackSimulator {
     this.teamId = options.teamId ?? 'T0ACME';
     this.teamDomain = options.teamDomain ?? 'acme';
     this.botToken = options.botToken ?? 'xoxb-test-0000-simulated';
+    this.appToken = options.appToken ?? 'xapp-1-A0SUPPORT-simulated';
     this.botUserId = options.botUserId ?? 'U0SUPBOT';
     this.botId = options.botId ?? 'B0SUPBOT';
     this.appId = options.appId ?? 'A0SUPPORT';
@@ -65,12 +72,14 @@ export class SlackSimulator {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.route(req, res));
+    this.server.on('upgrade', (req, socket, head) => this.socketMode.handleUpgrade(req, socket, head));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
   }
 
   async close(): Promise<void> {
+    this.socketMode.close();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -118,6 +127,10 @@ export class SlackSimulator {
     let result: Result;
     if (failure?.error) result = { ok: false, error: failure.error };
     else if (token === undefined) result = { ok: false, error: 'not_authed' };
+    else if (method === 'apps.connections.open') {
+      // Only an app-level token may open a socket; bot tokens get Slack's error for that.
+      result = token === this.appToken ? { ok: true, url: this.socketMode.issueUrl(this.port) } : { ok: false, error: token === this.botToken ? 'not_allowed_token_type' : 'invalid_auth' };
+    }
     else if (token !== this.botToken) result = { ok: false, error: 'invalid_auth' };
     else result = this.handle(method, args);
     this.calls.push({ method, args, contentType, status: 200, ok: result.ok === true, ...(result.ok ? {} : { error: String(result.error) }) });
