@@ -83,6 +83,7 @@ export class SimWorkspace {
   readonly usergroups = new Map<string, SimUsergroup>();
   readonly channels = new Map<string, SimChannel>();
   readonly messages: SimMessage[] = [];
+  private readonly byKey = new Map<string, SimMessage>();
   readonly ephemerals: SimEphemeral[] = [];
   private clock = 1_700_000_000;
   private seq = 0;
@@ -129,12 +130,19 @@ export class SimWorkspace {
   /** A user writes in Slack; returns the message (its ts is what events carry). */
   userPost(channel: string, user: string, text: string, threadTs?: string): SimMessage {
     const message: SimMessage = { channel, ts: this.nextTs(), text, user, updates: 0, ...(threadTs ? { thread_ts: threadTs } : {}) };
-    this.messages.push(message);
+    this.addMessage(message);
     return message;
   }
 
+  /** Store a message (user or bot) so it can be found by channel and ts. */
+  addMessage(message: SimMessage): void {
+    this.messages.push(message);
+    this.byKey.set(`${message.channel}:${message.ts}`, message);
+  }
+
   findMessage(channel: string, ts: string): SimMessage | undefined {
-    return this.messages.find((m) => m.channel === channel && m.ts === ts && !m.deleted);
+    const message = this.byKey.get(`${channel}:${ts}`);
+    return message && !message.deleted ? message : undefined;
   }
 
   /** Live messages in a channel, optionally only one thread (root included). */

@@ -47,6 +47,8 @@ export class SlackSimulator {
   readonly workspace: SimWorkspace;
   readonly calls: SimCall[] = [];
   readonly responses: SimResponse[] = [];
+  /** Called after every answered Web API call (benchmarks time answers with it). */
+  onCall: ((call: SimCall) => void) | undefined;
   /** Socket Mode connections opened through `apps.connections.open`. */
   readonly socketMode = new SocketModeHub();
   private readonly failures = new Map<string, InjectedFailure[]>();
@@ -133,7 +135,9 @@ export class SlackSimulator {
     }
     else if (token !== this.botToken) result = { ok: false, error: 'invalid_auth' };
     else result = this.handle(method, args);
-    this.calls.push({ method, args, contentType, status: 200, ok: result.ok === true, ...(result.ok ? {} : { error: String(result.error) }) });
+    const call: SimCall = { method, args, contentType, status: 200, ok: result.ok === true, ...(result.ok ? {} : { error: String(result.error) }) };
+    this.calls.push(call);
+    this.onCall?.(call);
     send(res, 200, result);
   }
 
@@ -164,7 +168,7 @@ export class SlackSimulator {
         if (invalid) return invalid;
         const thread = str(a.thread_ts);
         const message: SimMessage = { channel: channel.id, ts: ws.nextTs(), text: str(a.text) ?? '', user: this.botUserId, bot_id: this.botId, updates: 0, ...(thread ? { thread_ts: thread } : {}), ...(Array.isArray(a.blocks) ? { blocks: a.blocks } : {}) };
-        ws.messages.push(message);
+        ws.addMessage(message);
         return { ok: true, channel: channel.id, ts: message.ts, message: { ...message } };
       }
       case 'chat.update':
