@@ -118,16 +118,24 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       });
       engine.attach(channel);
       let port: number;
-      if (httpReceiver) {
-        const server = await httpReceiver.start(config.port);
-        port = (server.address() as AddressInfo).port;
-      } else {
-        healthServer = createServer((req, res) => {
-          if (req.method === 'GET' && req.url?.split('?')[0] === '/health') health(req, res);
-          else res.writeHead(404).end();
-        });
-        port = await listen(healthServer, config.port);
-        await app.start();
+      try {
+        if (httpReceiver) {
+          const server = await httpReceiver.start(config.port);
+          port = (server.address() as AddressInfo).port;
+        } else {
+          healthServer = createServer((req, res) => {
+            if (req.method === 'GET' && req.url?.split('?')[0] === '/health') health(req, res);
+            else res.writeHead(404).end();
+          });
+          port = await listen(healthServer, config.port);
+          await app.start();
+        }
+      } catch (error) {
+        // E.g. the port is taken: leave nothing half-started behind.
+        healthServer?.close();
+        healthServer = undefined;
+        app = undefined;
+        throw error;
       }
       logger.info({ mode: config.mode, port, team: identity.teamId, bot: identity.userId }, 'slack adapter started');
       return { port };

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSlack } from '../../adapters/slack/index';
+import { slackConfigFromEnv } from '../../adapters/slack/config';
+import { createSlackAdapter, startSlack } from '../../adapters/slack/index';
 import { SlackDelivery, signSlackRequest } from '../simulators/slack/delivery';
 import { SlackPayloads } from '../simulators/slack/payloads';
 import { SlackSimulator } from '../simulators/slack/web-api';
@@ -127,6 +128,22 @@ describe('startSlack', () => {
       await expect(start).rejects.toMatchObject({ name: 'ConfigError', variables: ['SLACK_BOT_TOKEN'] });
     } finally {
       await sim.close();
+    }
+  });
+});
+
+describe('port conflicts', () => {
+  it('rejects start() when PORT is taken, and can start again on a free port', async () => {
+    const first = await startSlackHarness();
+    try {
+      const env = { SLACK_BOT_TOKEN: first.sim.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: first.sim.apiUrl };
+      const clash = createSlackAdapter({ engine: new FakeEngine(), logger: captureLogger(), config: slackConfigFromEnv({ ...env, PORT: String(first.port) }) });
+      await expect(clash.start()).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      const fine = createSlackAdapter({ engine: new FakeEngine(), logger: captureLogger(), config: slackConfigFromEnv({ ...env, PORT: '0' }) });
+      expect((await fine.start()).port).toBeGreaterThan(0);
+      await fine.stop();
+    } finally {
+      await first.close();
     }
   });
 });
