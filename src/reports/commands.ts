@@ -19,7 +19,7 @@ const HELP_SECTIONS = [
     lines: [
       '/support status: health, activity and anything waiting on humans',
       '/support cost: your usage today (admins: "cost all" for the whole workspace)',
-      '/support handback: staff only, in a handed-off thread: give it back to the bot',
+      '/support handback [thread link]: staff only: give a handed-off conversation back to the bot (or use "Hand back" on the on-call notice)',
       '/support help: this message',
     ],
   },
@@ -52,7 +52,7 @@ export async function runCommand(ctx: EngineContext, input: CommandInput): Promi
       return costReply(report);
     }
     case 'handback': {
-      if (!input.conversation) return refusal('Hand back', 'Run /support handback inside the handed-off thread.');
+      if (!input.conversation) return refusal('Hand back', 'Say which conversation: run it inside the handed-off thread or DM, pass a link to the thread, or use "Hand back" on the on-call notice.');
       const outcome = await handBack(ctx, input.conversation, input.caller);
       const sections = [{ title: outcome.ok ? 'Done' : 'Not handed back', lines: [outcome.message] }];
       return { ok: outcome.ok, title: 'Hand back', sections, text: `Hand back\n${outcome.message}` };
