@@ -1,0 +1,179 @@
+/**
+ * `npm start`: build the engine once, then run every platform that has
+ * credentials (Slack, Discord), or the console channel when none has (or
+ * when CONSOLE=true). SIGINT/SIGTERM stop the adapters, then close the app
+ * (audit flushed, store closed) and exit 0. Configuration mistakes print one
+ * paragraph naming the variables and exit 1.
+ */
+import { existsSync } from 'node:fs';
+import { bootstrap, ConfigError, describeError, type App, type Env } from '../src/index';
+import { CONSOLE_USAGE, parseConsoleOptions, startConsole, type ConsoleOptions } from './console';
+
+/** Something started that must be stopped on the way out. */
+interface RunningAdapter {
+  name: string;
+  stop(): Promise<void>;
+}
+
+const present = (value: string | undefined) => (value ?? '').trim() !== '';
+
+/** Which channels to run, from the environment alone (decided before anything starts). */
+function choosePlatforms(env: Env): { slack: boolean; discord: boolean; console: boolean } {
+  // A bot token means Slack is wanted; a missing signing secret (or app token) is then an error to report, not a reason to fall back.
+  const slack = present(env.SLACK_BOT_TOKEN);
+  const discord = present(env.DISCORD_BOT_TOKEN);
+  const flag = (env.CONSOLE ?? '').trim().toLowerCase();
+  if (!['', 'true', 'false', '1', '0', 'yes', 'no'].includes(flag)) throw new ConfigError('CONSOLE must be true or false.', ['CONSOLE']);
+  const forced = flag === 'true' || flag === '1' || flag === 'yes';
+  return { slack, discord, console: forced || (!slack && !discord) };
+}
+
+/** Load `.env` from the working directory, if there is one; real environment variables win. */
+function loadDotEnv(): void {
+  if (!existsSync('.env')) return;
+  try {
+    process.loadEnvFile('.env');
+  } catch (error) {
+    throw new ConfigError(`.env could not be read (${describeError(error)}).`, ['.env']);
+  }
+}
+
+/** Credentials in URLs (redis://user:pass@host) stay out of the banner. */
+function withoutCredentials(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//');
+}
+
+/** What an operator needs to know at start-up, on stderr so stdout stays the conversation. */
+function banner(app: App, channels: string[], consoleOptions: ConsoleOptions | undefined): string {
+  const { config } = app;
+  const model =
+    app.model.mode === 'offline'
+      ? 'offline mode: built-in rules, no AI calls. For a real model set OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL) in the environment or .env.'
+      : `${app.model.model} via ${config.openai.baseUrl ? withoutCredentials(config.openai.baseUrl) : 'the OpenAI API'}.`;
+  const key = { env: 'from ENCRYPTION_KEY', file: 'from the data directory', generated: 'generated into the data directory' }[app.keyOrigin];
+  const lines = [
+    `support-agent ${app.version}: running ${channels.join(', ')}`,
+    `  model:  ${model}`,
+    `  data:   ${config.dataDir} (store ${withoutCredentials(config.storeUrl)}, encryption key ${key})`,
+    `  audit:  ${config.auditLogPath}`,
+  ];
+  if (consoleOptions) {
+    const { userId, role } = consoleOptions.speaker;
+    lines.push(`  console: you are ${userId} (${role}); type /help for commands, /quit or Ctrl-D to leave.`);
+  }
+  return lines.join('\n');
+}
+
+/** One paragraph for a configuration mistake: what is wrong, where to fix it. No stack. */
+function configErrorText(error: ConfigError): string {
+  const names = [...new Set(error.variables)];
+  const flags = names.filter((n) => n.startsWith('-'));
+  const variables = names.filter((n) => !n.startsWith('-') && n !== '.env');
+  const where = [
+    variables.length > 0 ? `${variables.join(', ')} (environment or .env)` : '',
+    flags.length > 0 ? `${flags.join(', ')} (command line)` : '',
+    names.includes('.env') ? 'the .env file' : '',
+  ].filter(Boolean);
+  const message = /[.!?]$/.test(error.message) ? error.message : `${error.message}.`;
+  return `support-agent cannot start: ${message} Fix ${where.join(' and ') || 'the configuration'} and start again.`;
+}
+
+async function main(): Promise<number> {
+  loadDotEnv();
+  const env: Env = { ...process.env };
+  const argv = process.argv.slice(2);
+  const consoleFlags = parseConsoleOptions(argv, env);
+  if (consoleFlags.help) {
+    process.stdout.write(`${CONSOLE_USAGE}\n`);
+    return 0;
+  }
+  const platforms = choosePlatforms(env);
+  const consoleOptions = platforms.console ? consoleFlags : undefined;
+  // In the console, stdout is the chat: logs go to stderr, and only warnings unless asked.
+  const bootEnv: Env = platforms.console && !present(env.LOG_LEVEL) ? { ...env, LOG_LEVEL: 'warn' } : env;
+  const app = await bootstrap({ env: bootEnv, ...(platforms.console ? { logDestination: 2 as const } : {}) });
+  const { engine, logger } = app;
+
+  const running: RunningAdapter[] = [];
+  let shutdown: Promise<void> | undefined;
+  const stopEverything = (): Promise<void> =>
+    (shutdown ??= (async () => {
+      for (const adapter of [...running].reverse()) {
+        await adapter.stop().catch((error: unknown) => logger.error({ adapter: adapter.name, err: describeError(error) }, 'adapter stop failed'));
+      }
+      await app.close();
+    })());
+
+  try {
+    if (platforms.slack) {
+      // Loaded only when used: the platform SDKs take about a second each to import.
+      const { startSlack } = await import('./slack');
+      const slack = await startSlack({ engine, env, logger });
+      running.push({ name: 'slack', stop: () => slack.stop() });
+      logger.info({ port: slack.port }, 'slack started');
+    }
+    if (platforms.discord) {
+      const { startDiscord } = await import('./discord');
+      const discord = await startDiscord({ engine, env, logger });
+      running.push({ name: 'discord', stop: () => discord.stop() });
+    }
+  } catch (error) {
+    await stopEverything();
+    throw error;
+  }
+
+  const channels = running.map((r) => r.name);
+  if (consoleOptions) channels.push('console');
+  process.stderr.write(`${banner(app, channels, consoleOptions)}\n`);
+  logger.info({ channels, mode: app.model.mode, model: app.model.model, dataDir: app.config.dataDir }, 'support-agent started');
+
+  const finished = new Promise<number>((resolve) => {
+    const finish = () =>
+      void stopEverything().then(
+        () => resolve(0),
+        (error: unknown) => {
+          process.stderr.write(`support-agent: shutdown failed: ${describeError(error)}\n`);
+          resolve(1);
+        },
+      );
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (signalled) {
+        process.stderr.write(`${signal} again: exiting without waiting.\n`);
+        process.exit(1);
+      }
+      signalled = true;
+      logger.info({ signal }, 'shutting down');
+      finish();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    if (consoleOptions) {
+      const terminal = startConsole({ engine, env, logger, options: consoleOptions });
+      running.push({ name: 'console', stop: () => terminal.stop() });
+      // Leaving the console (EOF, /quit, Ctrl-C at the prompt) ends the process, after everything read was handled.
+      void terminal.done.then(finish);
+    }
+  });
+  engine.start();
+  return finished;
+}
+
+/** Let the event loop drain (buffered output is written), but never hang on a lingering handle. */
+function exitWith(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 2_000).unref();
+}
+
+main().then(
+  (code) => exitWith(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${configErrorText(error)}\n`);
+    } else {
+      const detail = process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace' ? (error as Error)?.stack ?? describeError(error) : describeError(error);
+      process.stderr.write(`support-agent failed to start: ${detail}\n(set LOG_LEVEL=debug for the stack trace)\n`);
+    }
+    exitWith(1);
+  },
+);
