@@ -8,7 +8,7 @@ import { trimHistory } from '../sessions/history';
 import type { SessionState } from '../sessions/session-state';
 import type { ToolRegistry } from '../tools/registry';
 import { estimateMessageTokens, estimateTokens, estimateToolTokens } from './tokens';
-import { runToolCall, type CallNeedingApproval } from './tool-runner';
+import { actionSummary, runToolCall, type CallNeedingApproval } from './tool-runner';
 
 /** Bounds fan-out when a model asks for many calls at once. */
 const MAX_CALLS_PER_STEP = 8;
@@ -137,7 +137,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
         continue;
       }
       session.history.push({ role: 'tool', toolCallId: outcome.call.id, content: outcome.content });
-      session.actions.push({ at: deps.now(), tool: outcome.call.name, outcome: outcome.record.outcome, summary: outcome.record.summary });
+      session.actions.push({ at: deps.now(), tool: outcome.call.name, outcome: outcome.record.outcome, summary: actionSummary(outcome.record.args, outcome.record.outcome, outcome.content) });
       if (outcome.failed) {
         run.failures += 1;
         run.errors.push({ code: 'tool_failed', message: `${outcome.call.name}: ${outcome.record.summary}` });

@@ -54,6 +54,29 @@ export interface CallNeedingApproval {
 
 export type CallOutcome = CompletedCall | CallNeedingApproval;
 
+/**
+ * One line for people (hand-off summaries): the arguments, and for failures
+ * the reason, instead of raw tool output.
+ */
+export function actionSummary(args: unknown, outcome: ToolCallRecord['outcome'], content: string): string {
+  const argText =
+    args && typeof args === 'object'
+      ? Object.entries(args as Record<string, unknown>)
+          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .join(', ')
+      : '';
+  if (outcome !== 'ok') {
+    try {
+      const parsed = JSON.parse(content) as Record<string, unknown>;
+      const reason = parsed.error ?? parsed.refused ?? parsed.denied ?? parsed.expired ?? parsed.cancelled;
+      if (typeof reason === 'string') return truncate(argText ? `${argText}: ${reason}` : reason, 160);
+    } catch {
+      // not JSON: fall through to the arguments
+    }
+  }
+  return truncate(argText, 120);
+}
+
 const asContent = (value: unknown) => truncate(typeof value === 'string' ? value : JSON.stringify(value ?? null), MAX_RESULT_CHARS);
 
 /**

@@ -173,13 +173,7 @@ async function applyDecision(ctx: EngineContext, record: ApprovalRecord): Promis
       });
     } else {
       outcome = 'denied';
-      const why =
-        record.status === 'expired'
-          ? `The approval request expired after ${Math.round(ctx.config.approvalTtlMs / 60_000)} minutes without a decision; the action was not taken.`
-          : record.status === 'approved'
-            ? 'The approved request could not be verified, so the action was not taken.'
-            : `${decider} declined this request; the action was not taken.`;
-      content = JSON.stringify({ denied: why });
+      content = JSON.stringify(denialResult(record, decider, ctx.config.approvalTtlMs));
       if (record.status === 'approved') ctx.audit.write({ event: 'approval_integrity_failed', approval_id: record.id, session_id: session.id, success: false, error: tool ? 'fingerprint_mismatch' : 'tool_missing' });
     }
     session.history.push({ role: 'tool', toolCallId: record.toolCallId, content });
@@ -215,6 +209,21 @@ async function applyDecision(ctx: EngineContext, record: ApprovalRecord): Promis
       await stopWorking();
     }
   });
+}
+
+/**
+ * What the model is told when the call does not run. The key says why
+ * (`expired`, `cancelled` by the requester, `denied` by a decider) so it can
+ * answer accurately.
+ */
+function denialResult(record: ApprovalRecord, decider: string, ttlMs: number): Record<string, string> {
+  if (record.status === 'expired') {
+    return { expired: `The approval request expired after ${Math.round(ttlMs / 60_000)} minutes without a decision; the action was not taken.` };
+  }
+  if (record.status === 'approved') return { error: 'The approved request could not be verified, so the action was not taken.' };
+  const withdrawn = record.requirement !== 'requester' && record.decidedBy?.userId === record.requester.userId;
+  if (withdrawn) return { cancelled: 'withdrawn by the requester; the action was not taken' };
+  return { denied: `${decider} declined this request; the action was not taken.` };
 }
 
 /** Approvals still waiting, for /status. */

@@ -36,10 +36,10 @@ export function checkDecider(
   if (isRequester) {
     return decision === 'deny'
       ? { ok: true }
-      : { ok: false, message: `You can't approve your own request; ${decidersText(requirement, requester)} must decide.` };
+      : { ok: false, message: `You can't approve your own request: it needs ${requirement === 'admin' ? 'an admin' : 'a staff member or admin'} other than you.` };
   }
   if (!hasRole(decider.role, requirement)) {
-    return { ok: false, message: `Only ${decidersText(requirement, requester)} can decide this. Your role here is ${decider.role}.` };
+    return { ok: false, message: `Only ${requirement === 'admin' ? 'an admin' : 'a staff member or admin'} can decide this; your role here is ${decider.role}.` };
   }
   return { ok: true };
 }

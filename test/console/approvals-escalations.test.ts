@@ -39,9 +39,9 @@ describe('approvals in the console', () => {
     const card = answerTo(run.stdout, 'I want a refund');
     const id = /\[approval (apr_[\w-]+)\]/.exec(card)?.[1] ?? 'missing';
     expect(answerTo(run.stdout, '/approve')).toBe(
-      `error: ${id}: You can't approve your own request; a staff member or admin, not the requester must decide. (you are alice, member)\n`,
+      `error: ${id}: You can't approve your own request: it needs a staff member or admin other than you. (you are alice, member)\n`,
     );
-    expect(answerTo(run.stdout, '/approve as dana')).toMatch(/^error: .*Your role here is member\. \(you are dana, member\)\n$/);
+    expect(answerTo(run.stdout, '/approve as dana')).toMatch(/^error: .*can decide this; your role here is member\. \(you are dana, member\)\n$/);
     const approved = answerTo(run.stdout, '/approve as dana:staff');
     expect(approved).toContain(`[approval ${id}] approved by dana: Refund $29.00 for charge ch_3006`);
     expect(approved).toMatch(/bot> Done: refund REF-\d+ of \$29\.00 for charge ch_3006 has been issued\./);

@@ -129,13 +129,21 @@ describe('approvals', () => {
     expect(log).toHaveLength(1);
   });
 
-  it('tells the model about a denial and lets the requester cancel their own request', async () => {
+  it('tells the model who declined', async () => {
+    const { log, approvalId, model } = await pausedRefund(40);
+    const outcome = await h.engine.decideApproval({ approvalId, decision: 'deny', decider: users.dana });
+    expect(outcome).toMatchObject({ ok: true, view: { status: 'denied', decidedBy: { userId: users.dana.userId } } });
+    expect(log).toEqual([]);
+    expect(lastToolResult(model.requests.at(-1))).toEqual({ denied: 'Dana (staff) declined this request; the action was not taken.' });
+    expect(h.channel.texts().at(-1)).toMatch(/Model saw: .*declined/);
+  });
+
+  it('lets the requester withdraw their own request, and says so', async () => {
     const { log, approvalId, model } = await pausedRefund(40);
     const outcome = await h.engine.decideApproval({ approvalId, decision: 'deny', decider: users.alice });
     expect(outcome).toMatchObject({ ok: true, view: { status: 'denied' } });
     expect(log).toEqual([]);
-    expect(lastToolResult(model.requests.at(-1))).toEqual({ denied: expect.stringMatching(/declined/) });
-    expect(h.channel.texts().at(-1)).toMatch(/Model saw: .*declined/);
+    expect(lastToolResult(model.requests.at(-1))).toEqual({ cancelled: expect.stringMatching(/withdrawn by the requester/) });
   });
 
   it('lets only the requester confirm a requester-confirmation tool', async () => {
@@ -156,7 +164,7 @@ describe('approvals', () => {
     await h.engine.sweep();
     expect(log).toEqual([]);
     expect(h.channel.approvalUpdates.map((u) => u.view.status)).toEqual(['expired']);
-    expect(lastToolResult(model.requests.at(-1))).toEqual({ denied: expect.stringMatching(/expired/) });
+    expect(lastToolResult(model.requests.at(-1))).toEqual({ expired: expect.stringMatching(/expired after 15 minutes/) });
     expect(h.channel.texts().some((t) => /expired without a decision/.test(t))).toBe(true);
     expect(await h.engine.decideApproval({ approvalId, decision: 'approve', decider: users.dana })).toMatchObject({ ok: false, reason: 'expired' });
     expect(log).toEqual([]);

@@ -150,3 +150,21 @@ describe('escalation and hand-off', () => {
     expect(h.channel.oncall).toHaveLength(1);
   });
 });
+
+describe('hand-off summary', () => {
+  it('lists what the bot did in plain words, not raw tool output', async () => {
+    const lookup = defineTool({
+      name: 'look_up_order',
+      description: 'order',
+      input: z.object({ orderId: z.string() }),
+      permission: 'member',
+      execute: async () => ({ order: { id: 'ORD-7', status: 'lost', items: [{ sku: 'X' }] } }),
+    });
+    const model = new ScriptedModel('gpt-4o-mini', [callTools({ name: 'look_up_order', args: { orderId: 'ORD-7' } }), answer('It looks lost.')]);
+    h = await EngineHarness.create({ model, tools: [lookup] });
+    await h.send('where is ORD-7?');
+    await h.send('get me a human');
+    expect(h.channel.oncall[0]?.stepsTaken).toEqual(['look_up_order: ok — orderId=ORD-7']);
+    expect(h.channel.oncall[0]?.summary).toMatch(/Bot's last answer: “It looks lost.”/);
+  });
+});

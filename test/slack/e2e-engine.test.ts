@@ -81,7 +81,7 @@ describe('approvals with the real engine', () => {
     await click(IDS.member2, card, 'approval_approve');
     await click(IDS.member, card, 'approval_approve'); // the requester cannot approve their own request
     expect(h.sim.workspace.ephemerals.map((e) => e.user)).toEqual([IDS.member2, IDS.member]);
-    expect(h.sim.workspace.ephemerals[0]!.text).toMatch(/Your role here is member/);
+    expect(h.sim.workspace.ephemerals[0]!.text).toMatch(/your role here is member/i);
     expect(h.sim.workspace.ephemerals[1]!.text).toMatch(/can't approve your own request/);
     const after = h.sim.workspace.findMessage(card.channel, card.ts)!;
     expect(after.updates).toBe(before.updates);
