@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { REST, Routes } from 'discord.js';
 import { z } from 'zod';
 import { discordConfigFromEnv } from '../adapters/discord/config';
-import { ConfigError, describeError } from '../src/errors';
+import { ConfigError, describeError } from '../src/index';
 
 // Discord's rules for chat-input command and option names and descriptions.
 const name = z.string().regex(/^[-_\p{Ll}\p{N}]{1,32}$/u, 'names are 1-32 lowercase letters, digits, - or _');

@@ -1,5 +1,5 @@
 import type { APIEmbed } from 'discord.js';
-import type { CommandReply } from '../../src/ports';
+import type { CommandReply } from '../../src/index';
 import { EMBED_LIMITS, field, fieldValue, fitEmbed, truncate } from './embed-limits';
 
 const OK_COLOR = 0x5865f2;

@@ -6,7 +6,7 @@ import {
   type APIEmbed,
   type APIEmbedField,
 } from 'discord.js';
-import type { ApprovalStatus, ApprovalView, ConversationRef, EscalationView, Urgency } from '../../src/ports';
+import type { ApprovalStatus, ApprovalView, ConversationRef, EscalationView, Urgency } from '../../src/index';
 import { customIdFor } from './custom-ids';
 import { field, fieldValue, fitEmbed, truncate } from './embed-limits';
 
@@ -72,17 +72,14 @@ export function approvalMessage(view: ApprovalView): DiscordMessageBody {
 }
 
 /** Approve / Deny buttons; their ids carry only the approval id. */
-export function approvalButtons(approvalId: string): APIActionRowComponent<APIButtonComponent> {
-  return {
-    type: ComponentType.ActionRow,
-    components: [
-      button(customIdFor({ kind: 'approval', decision: 'approve', approvalId }), 'Approve', ButtonStyle.Success),
-      button(customIdFor({ kind: 'approval', decision: 'deny', approvalId }), 'Deny', ButtonStyle.Danger),
-    ],
-  };
+function approvalButtons(approvalId: string): APIActionRowComponent<APIButtonComponent> {
+  return row(
+    button(customIdFor({ kind: 'approval', decision: 'approve', approvalId }), 'Approve', ButtonStyle.Success),
+    button(customIdFor({ kind: 'approval', decision: 'deny', approvalId }), 'Deny', ButtonStyle.Danger),
+  );
 }
 
-/** On-call notice: summary, customer, urgency, jump link; Claim while open, Hand back once claimed. */
+/** On-call notice: summary, customer, urgency, jump link; Claim while open, Hand back until closed. */
 export function oncallMessage(view: EscalationView): DiscordMessageBody {
   const link = jumpLink(view.conversation);
   const place = view.conversation.workspaceId === '@me' ? 'Direct message with the bot' : 'Jump to the thread';
@@ -106,11 +103,13 @@ export function oncallMessage(view: EscalationView): DiscordMessageBody {
     footer: { text: `Escalation ${view.id}` },
     timestamp: new Date(view.createdAt).toISOString(),
   });
+  // Hand back is offered before a claim too: staff may decide the bot can carry on without a human.
+  const handBack = button(customIdFor({ kind: 'handback', threadId: view.conversation.threadId }), 'Hand back to the bot', ButtonStyle.Secondary);
   const components =
     view.status === 'open'
-      ? [row(button(customIdFor({ kind: 'claim', escalationId: view.id }), 'Claim', ButtonStyle.Primary))]
+      ? [row(button(customIdFor({ kind: 'claim', escalationId: view.id }), 'Claim', ButtonStyle.Primary), handBack)]
       : view.status === 'claimed'
-        ? [row(button(customIdFor({ kind: 'handback', threadId: view.conversation.threadId }), 'Hand back to the bot', ButtonStyle.Secondary))]
+        ? [row(handBack)]
         : [];
   return {
     // Plain text too, so push notifications say more than "sent an embed".

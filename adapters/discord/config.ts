@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../../src/errors';
+import { ConfigError } from '../../src/index';
 
 /** Environment as a plain record, so tests pass their own. */
 export type DiscordEnv = Record<string, string | undefined>;

@@ -1,5 +1,5 @@
 import { ChannelType, type Channel as DiscordChannelObject } from 'discord.js';
-import type { ConversationRef } from '../../src/ports';
+import type { ConversationRef } from '../../src/index';
 
 /** `workspaceId` of conversations held in direct messages, as in Discord's own links. */
 export const DM_WORKSPACE = '@me';

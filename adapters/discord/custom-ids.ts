@@ -1,5 +1,5 @@
-import { PlatformError } from '../../src/errors';
-import type { Decision } from '../../src/ports';
+import { PlatformError } from '../../src/index';
+import type { Decision } from '../../src/index';
 
 /** Discord's limit on a component's `custom_id`. */
 export const CUSTOM_ID_LIMIT = 100;

@@ -1,5 +1,5 @@
 import { DiscordAPIError, HTTPError, Routes, type APIMessage, type REST } from 'discord.js';
-import { PlatformError, describeError, isRetryableStatus } from '../../src/errors';
+import { PlatformError, describeError, isRetryableStatus } from '../../src/index';
 import type {
   Alert,
   ApprovalView,
@@ -9,7 +9,7 @@ import type {
   Logger,
   MessageRef,
   OutboundMessage,
-} from '../../src/ports';
+} from '../../src/index';
 import { approvalMessage, oncallMessage, textMessage, type DiscordMessageBody } from './components';
 import { splitMessage } from './split-message';
 
@@ -53,15 +53,19 @@ export class DiscordChannel implements Channel {
   /** Sends typing now and every few seconds until the returned function is called. */
   async startWorking(conversation: ConversationRef): Promise<() => Promise<void>> {
     const channelId = conversation.threadId;
+    let lastSend: Promise<void> = Promise.resolve();
     const sendTyping = () =>
-      this.options.rest.post(Routes.channelTyping(channelId)).catch((error: unknown) => {
-        // Typing is cosmetic: a failure must not fail the turn.
-        this.options.logger.debug({ channelId, error: describeError(error) }, 'discord typing failed');
-      });
+      (lastSend = this.options.rest
+        .post(Routes.channelTyping(channelId))
+        .then(() => undefined)
+        .catch((error: unknown) => {
+          // Typing is cosmetic: a failure must not fail the turn.
+          this.options.logger.debug({ channelId, error: describeError(error) }, 'discord typing failed');
+        }));
     await sendTyping();
     const startedAt = Date.now();
     const timer = setInterval(() => {
-      if (Date.now() - startedAt > this.maxTypingMs) return stop();
+      if (Date.now() - startedAt > this.maxTypingMs) return void stop();
       void sendTyping();
     }, this.typingIntervalMs);
     timer.unref();
@@ -69,6 +73,8 @@ export class DiscordChannel implements Channel {
     const stop = async () => {
       clearInterval(timer);
       this.typingTimers.delete(timer);
+      // Once stopped, no typing request is still on its way (it would show typing after the answer).
+      await lastSend;
     };
     return stop;
   }

@@ -1,7 +1,6 @@
 import { GuildMember, PermissionFlagsBits, type BaseInteraction, type Client, type User } from 'discord.js';
-import { describeError } from '../../src/errors';
-import { maxRole } from '../../src/policy/roles';
-import type { Caller, Logger, Role, RoleResolver } from '../../src/ports';
+import { describeError, maxRole } from '../../src/index';
+import type { Caller, Logger, Role, RoleResolver } from '../../src/index';
 
 /** A role and why it was granted (for the audit trail). */
 export interface RoleGrant {

@@ -1,6 +1,6 @@
 import { Events, RESTEvents, type Client } from 'discord.js';
-import { ConfigError, PlatformError, describeError } from '../../src/errors';
-import type { Engine, Logger } from '../../src/ports';
+import { ConfigError, PlatformError, describeError } from '../../src/index';
+import type { Engine, Logger } from '../../src/index';
 import { discordConfigFromEnv, type DiscordConfig } from './config';
 import { DiscordChannel } from './discord-channel';
 import { createDiscordClient } from './discord-client';

@@ -6,8 +6,8 @@ import {
   type Interaction,
   type RepliableInteraction,
 } from 'discord.js';
-import { describeError } from '../../src/errors';
-import type { Caller, CommandName, ConversationRef, Engine, Logger } from '../../src/ports';
+import { describeError } from '../../src/index';
+import type { Caller, CommandName, ConversationRef, Engine, Logger } from '../../src/index';
 import { commandReplyEmbed } from './command-embed';
 import { jumpLink } from './components';
 import { conversationOfChannel } from './conversations';

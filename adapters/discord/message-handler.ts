@@ -1,6 +1,6 @@
 import type { Message } from 'discord.js';
-import { describeError } from '../../src/errors';
-import type { Caller, ConversationRef, Engine, Logger } from '../../src/ports';
+import { describeError } from '../../src/index';
+import type { Caller, ConversationRef, Engine, Logger } from '../../src/index';
 import { jumpLink } from './components';
 import { truncate } from './embed-limits';
 import { dmConversation, threadConversation } from './conversations';

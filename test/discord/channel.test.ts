@@ -22,14 +22,14 @@ describe('DiscordChannel through the real client', () => {
   it('splits long answers into messages of at most 2,000 characters with code blocks intact', async () => {
     const code = ['```js', ...Array.from({ length: 40 }, (_, i) => `console.log("step ${i}");`), '```'].join('\n');
     const prose = Array.from({ length: 400 }, (_, i) => `token${i}`).join(' ');
-    const answer = `${prose}\n\n${code}\n\n${prose}`;
+    const answer = `${prose}\n\n${code}\n\n${prose} THE-END`;
     h.engine.respond = async (message, channel) => {
       await channel.postMessage(message.conversation, { text: answer });
     };
     const f = h.sim.world.fixture;
     const asked = h.sim.actions.say({ from: f.users.member, channelId: conversation.threadId, content: 'long one please' });
     await vi.waitFor(() => expect(h.engine.messages.some((m) => m.messageId === asked.id)).toBe(true));
-    await vi.waitFor(() => expect(botMessages(h.sim, conversation.threadId).map((m) => m.content).join('\n')).toContain('token399'));
+    await vi.waitFor(() => expect(botMessages(h.sim, conversation.threadId).map((m) => m.content).join('\n')).toContain('THE-END'));
     const parts = botMessages(h.sim, conversation.threadId).slice(1).map((m) => m.content);
     expect(parts.length).toBeGreaterThanOrEqual(3);
     for (const part of parts) {

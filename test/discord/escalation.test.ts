@@ -43,7 +43,10 @@ describe('escalation and hand-off', () => {
     expect(fieldValue(notice, 'Urgency')).toBe('high');
     expect(fieldValue(notice, 'Conversation')).toBe(`[Jump to the thread](${link})`);
     expect(fieldValue(notice, 'Steps taken')).toBe('• Looked up the account\n• Sent a reset link');
-    expect(buttonsOf(notice).map((b) => [b.custom_id, b.label])).toEqual([[`escalation:claim:${view.id}`, 'Claim']]);
+    expect(buttonsOf(notice).map((b) => [b.custom_id, b.label])).toEqual([
+      [`escalation:claim:${view.id}`, 'Claim'],
+      [`handback:${conversation.threadId}`, 'Hand back to the bot'],
+    ]);
     expect(h.sim.messagesIn(conversation.threadId).at(-1)!.content).toBe('A human from the team is coming.');
   });
 

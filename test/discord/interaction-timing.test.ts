@@ -9,7 +9,9 @@ beforeAll(async () => {
   h = await startHarness();
   const f = h.sim.world.fixture;
   const asked = h.sim.actions.say({ from: f.users.member, channelId: f.supportChannelId, content: 'timing', mentionBot: true });
-  await vi.waitFor(() => expect(h.engine.messages.some((m) => m.messageId === asked.id)).toBe(true));
+  // Wait for the answer, not just the call: `pending` must be back to 0 before the tests count on it.
+  await vi.waitFor(() => expect(h.sim.messagesIn(asked.id).some((m) => m.author.id === h.sim.world.bot.id)).toBe(true));
+  await vi.waitFor(() => expect(h.engine.pending).toBe(0));
   conversation = h.engine.messages.find((m) => m.messageId === asked.id)!.conversation;
 });
 afterAll(async () => {
@@ -18,6 +20,7 @@ afterAll(async () => {
 
 /** Make the engine hang until `release()` (or for good, if never called). */
 function slowEngine(): () => void {
+  expect(h.engine.pending).toBe(0);
   let release!: () => void;
   h.engine.gate = new Promise<void>((resolve) => (release = resolve));
   return () => {

@@ -66,11 +66,11 @@ export interface WorldFixture {
   oncallChannelId: string;
   adminRoleId: string;
   staffRoleId: string;
-  users: { owner: string; admin: string; staff: string; member: string; outsider: string; otherBot: string };
+  users: { owner: string; admin: string; staff: string; member: string; member2: string; outsider: string; otherBot: string };
 }
 
 /**
- * One guild with an owner, an Administrator, a staff member, a plain member,
+ * One guild with an owner, an Administrator, a staff member, two plain members,
  * another bot and the support bot; a support, a general and an on-call
  * channel; plus an outsider who shares no guild with the bot.
  */
@@ -88,6 +88,7 @@ export function createWorld(): World {
     admin: user('adam'),
     staff: user('stella'),
     member: user('max'),
+    member2: user('mia'),
     outsider: user('oscar'),
     otherBot: user('other-bot', true),
   };
@@ -109,6 +110,7 @@ export function createWorld(): World {
       member(cast.admin.id, [adminRole.id]),
       member(cast.staff.id, [staffRole.id, decoyRole.id]),
       member(cast.member.id, [decoyRole.id]),
+      member(cast.member2.id),
       member(cast.otherBot.id),
     ]),
   };
@@ -141,6 +143,7 @@ export function createWorld(): World {
         admin: cast.admin.id,
         staff: cast.staff.id,
         member: cast.member.id,
+        member2: cast.member2.id,
         outsider: cast.outsider.id,
         otherBot: cast.otherBot.id,
       },
