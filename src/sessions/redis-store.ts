@@ -3,6 +3,7 @@ import Keyv from 'keyv';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { AppError } from '../errors';
 import type { Lock, Store } from '../ports';
+import { NANOS, checkNamespace, checkTtl, toNanos, wrongType } from './store-arguments';
 
 /** Options for {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -22,9 +23,7 @@ type Deserialize = (raw: string) => { value?: unknown } | undefined | Promise<{ 
 
 // Counters are raw integer strings of billionths, so INCRBY keeps fractional sums exact
 // (the SQLite store uses the same scale).
-const NANOS = 1e9;
 const SCAN_COUNT = 500;
-const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
 /** A Lua script run by SHA, sent in full only when the server does not know it yet. */
 interface Script {
@@ -71,10 +70,7 @@ export class RedisStore implements Store {
   private closed = false;
 
   constructor(options: RedisStoreOptions) {
-    const namespace = options.namespace ?? 'keyv';
-    if (!NAMESPACE_PATTERN.test(namespace)) {
-      throw new AppError('store_invalid_argument', `Invalid store namespace "${namespace}"`);
-    }
+    const namespace = checkNamespace(options.namespace);
     this.prefix = `${namespace}::`;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
     this.client = createClient({
@@ -259,23 +255,8 @@ function escapeGlob(text: string): string {
   return text.replace(/[\\*?[\]^]/g, (ch) => `\\${ch}`);
 }
 
-function checkTtl(ttlMs: number | undefined): number | undefined {
-  if (ttlMs === undefined) return undefined;
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new AppError('store_invalid_argument', `TTL must be a positive number of milliseconds, got ${ttlMs}`);
-  }
-  return Math.ceil(ttlMs);
-}
 
-function toNanos(by: number): number {
-  const nanos = Math.round(by * NANOS);
-  if (!Number.isSafeInteger(nanos)) throw new AppError('store_invalid_argument', `Cannot increment by ${by}`);
-  return nanos;
-}
 
-function wrongType(key: string): AppError {
-  return new AppError('store_wrong_type', `Key "${key}" holds a value, not a counter`);
-}
 
 // Server replies that mean "try again later"; other replies are bugs or bad data.
 const TRANSIENT_REPLY = /^(BUSY|LOADING|TRYAGAIN|READONLY|MASTERDOWN|CLUSTERDOWN)\b/;

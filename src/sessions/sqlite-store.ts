@@ -3,6 +3,7 @@ import Keyv from 'keyv';
 import KeyvSqlite from '@keyv/sqlite';
 import { AppError } from '../errors';
 import type { Lock, Store } from '../ports';
+import { NANOS, checkNamespace, checkTtl, toNanos, wrongType } from './store-arguments';
 
 /** Options for {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -20,9 +21,7 @@ export interface SqliteStoreOptions {
 
 // Counters are stored as integer billionths (`{"counterNanos":…}`) so sums of
 // fractional amounts are exact and identical to the Redis store's INCRBY.
-const NANOS = 1e9;
 const SCAN_PAGE = 500;
-const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
 // keyv's own rule: an entry is expired once now > expires.
 const LIVE = `(json_extract(value, '$.expires') IS NULL OR json_extract(value, '$.expires') >= $now)`;
@@ -73,10 +72,7 @@ export class SqliteStore implements Store {
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
-    const namespace = options.namespace ?? 'keyv';
-    if (!NAMESPACE_PATTERN.test(namespace)) {
-      throw new AppError('store_invalid_argument', `Invalid store namespace "${namespace}"`);
-    }
+    const namespace = checkNamespace(options.namespace);
     this.prefix = `${namespace}:`;
     this.purgeIntervalMs = options.purgeIntervalMs ?? 60_000;
     this.purgeBatchSize = options.purgeBatchSize ?? 500;
@@ -268,23 +264,8 @@ function prefixUpperBound(prefix: string): string {
   throw new AppError('store_invalid_argument', 'Cannot scan an all-U+10FFFF prefix');
 }
 
-function checkTtl(ttlMs: number | undefined): number | undefined {
-  if (ttlMs === undefined) return undefined;
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new AppError('store_invalid_argument', `TTL must be a positive number of milliseconds, got ${ttlMs}`);
-  }
-  return Math.ceil(ttlMs);
-}
 
-function toNanos(by: number): number {
-  const nanos = Math.round(by * NANOS);
-  if (!Number.isSafeInteger(nanos)) throw new AppError('store_invalid_argument', `Cannot increment by ${by}`);
-  return nanos;
-}
 
-function wrongType(key: string): AppError {
-  return new AppError('store_wrong_type', `Key "${key}" holds a value, not a counter`);
-}
 
 function storeError(op: string, error: unknown): AppError {
   if (error instanceof AppError) return error;
