@@ -48,7 +48,8 @@ export function renderOncall(view: EscalationView, permalink: string | undefined
     blocks.push(context(statusText(view)));
   }
   const customer = view.customer.displayName;
-  return { text: truncate(`Escalation (${view.urgency}) from ${customer}: ${view.summary}`, 4_000), blocks };
+  // The fallback text shows in notifications; it is mrkdwn too, so convert the summary's Markdown.
+  return { text: truncate(`Escalation (${view.urgency}) from ${customer}: ${markdownToMrkdwn(view.summary)}`, 4_000), blocks };
 }
 
 function statusText(view: EscalationView): string {

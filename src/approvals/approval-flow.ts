@@ -48,7 +48,13 @@ export async function decideApproval(ctx: EngineContext, input: DecisionInput): 
   }
   const claim: DecisionClaim = { decision: input.decision === 'approve' ? 'approved' : 'denied', by: input.decider, at: ctx.clock.now() };
   if (!(await ctx.store.setIfAbsent(markerKeys.approvalDecision(record.id), claim, APPROVAL_RETENTION_MS))) {
+    // The winner may not have saved the record yet; its claim already says what was decided and by whom.
+    const winner = await ctx.store.get<DecisionClaim>(markerKeys.approvalDecision(record.id));
     const latest = (await ctx.approvals.get(record.id)) ?? record;
+    if (winner && latest.status === 'pending') {
+      latest.status = winner.decision;
+      if (winner.by) latest.decidedBy = winner.by;
+    }
     return alreadyDecided(latest);
   }
   const result = await settleDecision(ctx, record, claim);

@@ -217,3 +217,13 @@ describe('approvals', () => {
     expect(last).toEqual({ role: 'user', content: 'any news?' });
   });
 });
+
+describe('racing deciders', () => {
+  it('tells every losing clicker what was decided and by whom', async () => {
+    const { approvalId } = await pausedRefund(40);
+    const outcomes = await Promise.all([users.dana, users.sam, users.root, users.dana].map((decider) => h.engine.decideApproval({ approvalId, decision: 'approve', decider })));
+    const losers = outcomes.filter((o) => !o.ok);
+    expect(losers).toHaveLength(3);
+    for (const loser of losers) expect(!loser.ok && loser.message).toMatch(/^This request was already approved by (Dana|Sam|Root)/);
+  });
+});
