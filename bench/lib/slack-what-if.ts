@@ -1,0 +1,173 @@
+/**
+ * Bench-only variants of the product for the Slack benchmark, to measure
+ * where its gap to the floor comes from. Each removes one thing the product
+ * adds, or applies one suggested fix to the running instance (never to the
+ * source), so the gain is measured rather than guessed.
+ */
+import { createClient } from '@keyv/redis';
+import sqlite3 from 'sqlite3';
+import type { Lock, Store } from '../../src/ports';
+import { coalesceIncrements } from './what-if';
+
+/** Variant names accepted by `--what-if` (comma-separated to combine). */
+export const WHAT_IFS = {
+  'memory-store': 'store operations on an in-process Map instead of SQLite (upper bound of what persistence costs)',
+  'prepared-sql': 'SqliteStore statements prepared once and reused (a statement cache) instead of prepare/step/finalize per call',
+  'coalesce-increments': "budget counter increments issued together sent as one multi-row upsert (bench/lib/what-if.ts)",
+  'no-store-lock': 'the per-turn session lock kept in process (the in-process queue already orders turns) instead of two SQL statements',
+  'redis-store': 'STORE_URL=redis://127.0.0.1:6379/15 (the shipped RedisStore; the Redis server runs outside the measured process)',
+  'no-audit': 'audit events dropped instead of scrubbed and written to the audit file',
+  'no-budget': 'the model priced at $0, so budgets reserve and settle nothing',
+  'no-placeholder': 'no "working on it" placeholder: the answer is posted, not written over a placeholder',
+  'silent-logs': 'LOG_LEVEL=silent instead of info',
+} as const;
+
+export type WhatIf = keyof typeof WHAT_IFS;
+
+export function parseWhatIfs(list: string): WhatIf[] {
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!(name in WHAT_IFS)) throw new Error(`unknown --what-if ${name}; one of ${Object.keys(WHAT_IFS).join(', ')}`);
+  }
+  return names as WhatIf[];
+}
+
+interface Entry {
+  value: unknown;
+  expires: number | undefined;
+}
+
+/** Swap the engine's store instance's methods for an in-memory Map with the same semantics. */
+export function useMemoryStore(store: Store): void {
+  const data = new Map<string, Entry>();
+  const live = (key: string): Entry | undefined => {
+    const entry = data.get(key);
+    if (entry && entry.expires !== undefined && Date.now() > entry.expires) {
+      data.delete(key);
+      return undefined;
+    }
+    return entry;
+  };
+  const put = (key: string, value: unknown, ttlMs?: number) =>
+    data.set(key, { value: JSON.parse(JSON.stringify(value)) as unknown, expires: ttlMs === undefined ? undefined : Date.now() + ttlMs });
+  const target = store as unknown as Record<string, unknown>;
+  const memory: Omit<Store, 'close'> = {
+    get: async <T>(key: string) => live(key)?.value as T | undefined,
+    set: async (key, value, ttlMs) => {
+      put(key, value, ttlMs);
+    },
+    delete: async (key) => live(key) !== undefined && data.delete(key),
+    setIfAbsent: async (key, value, ttlMs) => {
+      if (live(key)) return false;
+      put(key, value, ttlMs);
+      return true;
+    },
+    increment: async (key, by, ttlMs) => {
+      const entry = live(key);
+      const next = ((entry?.value as number | undefined) ?? 0) + by;
+      data.set(key, { value: next, expires: entry ? entry.expires : ttlMs === undefined ? undefined : Date.now() + ttlMs });
+      return next;
+    },
+    counter: async (key) => (live(key)?.value as number | undefined) ?? 0,
+    acquireLock: async (key, ttlMs): Promise<Lock | undefined> => {
+      if (live(key)) return undefined;
+      const token = Math.random().toString(36).slice(2);
+      put(key, token, ttlMs);
+      return {
+        key,
+        token,
+        renew: async (ms) => {
+          if (live(key)?.value !== token) return false;
+          put(key, token, ms);
+          return true;
+        },
+        release: async () => {
+          if (live(key)?.value === token) data.delete(key);
+        },
+      };
+    },
+    scan: async function* <T>(prefix: string): AsyncIterable<[string, T]> {
+      for (const key of [...data.keys()].sort()) {
+        const entry = live(key);
+        if (key.startsWith(prefix) && entry && typeof entry.value !== 'number') yield [key, entry.value as T];
+      }
+    },
+  };
+  Object.assign(target, memory);
+}
+
+type Query = (sql: string, ...params: unknown[]) => Promise<unknown[]>;
+
+/**
+ * Route every statement of a SqliteStore (its own SQL and keyv's) through a
+ * cache of prepared statements on a connection to the same file, instead of
+ * @keyv/sqlite's `db.all(sql)` (prepare, step, finalize on every call).
+ * Returns a function that closes the extra connection.
+ */
+export async function usePreparedStatements(store: Store, file: string): Promise<() => Promise<void>> {
+  const adapter = (store as unknown as { adapter?: { query?: Query } }).adapter;
+  if (!adapter?.query) throw new Error('prepared-sql needs a SqliteStore');
+  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const handle = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(handle)));
+  });
+  db.configure('busyTimeout', 5_000);
+  await new Promise<void>((resolve, reject) => db.run('PRAGMA synchronous = NORMAL', (error) => (error ? reject(error) : resolve())));
+  const statements = new Map<string, sqlite3.Statement>();
+  adapter.query = (sql, ...params) =>
+    new Promise((resolve, reject) => {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = db.prepare(sql);
+        statements.set(sql, statement);
+      }
+      statement.all(...params, (error: Error | null, rows: unknown[]) => (error ? reject(error) : resolve(rows)));
+    });
+  return async () => {
+    for (const statement of statements.values()) await new Promise<void>((resolve) => statement.finalize(() => resolve()));
+    await new Promise<void>((resolve) => db.close(() => resolve()));
+  };
+}
+
+/**
+ * Session locks taken in process, without the store: what a process-local
+ * store (SQLite) could do, since the engine's keyed queue already runs one
+ * turn per session at a time. Only `lock:` keys are affected.
+ */
+export function useInProcessLocks(store: Store): void {
+  const held = new Map<string, string>();
+  const original = store.acquireLock.bind(store);
+  (store as { acquireLock: Store['acquireLock'] }).acquireLock = async (key, ttlMs) => {
+    if (!key.startsWith('lock:')) return original(key, ttlMs);
+    if (held.has(key)) return undefined;
+    const token = Math.random().toString(36).slice(2);
+    held.set(key, token);
+    return {
+      key,
+      token,
+      renew: async () => held.get(key) === token,
+      release: async () => {
+        if (held.get(key) === token) held.delete(key);
+      },
+    };
+  };
+}
+
+/** Where the redis-store variant keeps its keys, and how to remove them afterwards. */
+export const REDIS_URL = 'redis://127.0.0.1:6379/15';
+
+export async function deleteRedisNamespace(namespace: string): Promise<void> {
+  const admin = createClient({ url: REDIS_URL });
+  await admin.connect();
+  try {
+    for await (const keys of admin.scanIterator({ MATCH: `${namespace}::*`, COUNT: 1000 })) {
+      if (keys.length > 0) await admin.unlink(keys);
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+/** See {@link coalesceIncrements}. */
+export function useCoalescedIncrements(store: Store): void {
+  coalesceIncrements(store);
+}
