@@ -4,14 +4,16 @@
  *
  * Usage: npx tsx bench/engine.ts [--sessions 1000,10000,100000] [--turns 2000]
  *          [--concurrency 16] [--warmup 300] [--seed 42] [--tmpdir /tmp] [--quick] [--profile]
- * (or BENCH_SESSIONS / BENCH_TURNS / BENCH_CONCURRENCY / BENCH_QUICK=1 / BENCH_PROFILE=1)
+ * (or BENCH_SESSIONS / BENCH_TURNS / BENCH_CONCURRENCY / BENCH_TMPDIR / BENCH_QUICK=1 / BENCH_PROFILE=1)
  *
  * Each turn is one inbound message: the model asks for `lookup_order`, the
  * tool answers from memory, the model answers (two model calls per turn).
  * Overhead = turn wall time − time inside model.complete and tool.execute.
  * 70% of turns are follow-ups on a random stored session, 30% new ones.
- * `--profile` adds a per-statement breakdown, a CPU profile and A/B
- * experiments at the largest size (see bench/lib/profile.ts).
+ * The model is priced (gpt-4o-mini) so every call reserves and settles budget
+ * in the store; the monthly limit is raised so seeded spend never refuses.
+ * `--profile` adds, at the largest size, a per-statement breakdown, a CPU
+ * profile and what-if arms (see bench/lib/profile.ts); a few minutes more.
  */
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -192,7 +194,7 @@ console.log(
     ]),
   ),
 );
-console.log(`\n@${concurrency} columns are per-turn latency under load (queueing included), not isolated overhead.`);
+console.log(`\n@${concurrency} columns are per-turn latency under load (queueing included), not isolated overhead. Peak RSS is the process high-water mark so far (seeding included).`);
 console.log(`time inside model+tool: ${points.map((p) => `${(p.externalMsPerTurn * 1000).toFixed(0)} µs`).join(', ')} per turn (subtracted)`);
 console.log(
   `checks: ${(checks.firstCallsWithHistory * 100).toFixed(0)}% of turns reached the model with earlier turns in context; ` +

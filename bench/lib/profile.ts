@@ -8,6 +8,7 @@
  *    settings, background checkpoints, one statement per increment group),
  *    run in interleaved rounds against the unpatched engine.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { App } from '../../src/bootstrap';
 import type { AuditSink } from '../../src/ports';
@@ -35,11 +36,21 @@ interface TurnTrace {
   sqlMs: number;
   auditMs: number;
   auditCalls: number;
+  /** The WAL was reset during the turn, i.e. a checkpoint ran inside one of its statements. */
+  checkpointed: boolean;
+}
+
+/** Checkpoint sequence number and salts from the WAL header; they change whenever the WAL restarts after a checkpoint. */
+function walGeneration(fd: number): string {
+  const header = Buffer.alloc(24);
+  readSync(fd, header, 0, 24, 0);
+  return header.subarray(12, 24).toString('hex');
 }
 
 /** Sequential turns with every statement (and audit write) attributed to its turn. */
-async function tracedTurns(driver: TurnDriver, probe: StoreProbe, audit: AuditSink, count: number): Promise<TurnTrace[]> {
+async function tracedTurns(driver: TurnDriver, probe: StoreProbe, audit: AuditSink, storeFile: string, count: number): Promise<TurnTrace[]> {
   const traces: TurnTrace[] = [];
+  const wal = openSync(`${storeFile}-wal`, 'r');
   // The engine holds this same object, so timing its `write` times the engine's audit writes (synchronous part).
   const write = audit.write;
   let auditMs = 0;
@@ -59,11 +70,13 @@ async function tracedTurns(driver: TurnDriver, probe: StoreProbe, audit: AuditSi
       probe.current = statements;
       auditMs = 0;
       auditCalls = 0;
+      const generation = walGeneration(wal);
       const sample = await driver.turn();
       probe.current = undefined;
-      traces.push({ sample, statements, sqlMs: coveredMs(statements), auditMs, auditCalls });
+      traces.push({ sample, statements, sqlMs: coveredMs(statements), auditMs, auditCalls, checkpointed: walGeneration(wal) !== generation });
     }
   } finally {
+    closeSync(wal);
     delay.disable();
     audit.write = write;
   }
@@ -91,7 +104,7 @@ function statementReport(traces: TurnTrace[]): void {
       ms((s.mean * values.length) / n, 3),
       String(values.filter((v) => v > 2).length),
     ]);
-  console.log(formatTable(['statement', 'per turn', 'mean ms', 'p99 ms', 'max ms', 'ms/turn', '>2ms'], rows));
+  console.log(formatTable(['statement', 'per turn', 'mean ms', 'p99 ms', 'max ms', 'sum ms/turn', '>2ms'], rows));
 
   const overhead = summarize(traces.map((t) => t.sample.overheadMs));
   const sql = summarize(traces.map((t) => t.sqlMs));
@@ -100,6 +113,15 @@ function statementReport(traces: TurnTrace[]): void {
     `overhead p50 ${ms(overhead.p50)} / p99 ${ms(overhead.p99)} ms; waiting on SQL p50 ${ms(sql.p50)} / p99 ${ms(sql.p99)} ms; ` +
       `rest (JS CPU, GC, event loop) p50 ${ms(other.p50)} / p99 ${ms(other.p99)} ms`,
   );
+  const counters = summarize(traces.map((t) => coveredMs(t.statements.filter((st) => st.label.startsWith('increment')))));
+  console.log(`of which counter increments (BudgetGuard reserve/settle): p50 ${ms(counters.p50)} / p99 ${ms(counters.p99)} ms per turn`);
+  const withCheckpoint = traces.filter((t) => t.checkpointed);
+  const without = summarize(traces.filter((t) => !t.checkpointed).map((t) => t.sample.overheadMs));
+  const withSummary = summarize(withCheckpoint.map((t) => t.sample.overheadMs));
+  console.log(
+    `WAL auto-checkpoint inside the turn: ${withCheckpoint.length} of ${n} turns (${((withCheckpoint.length / n) * 100).toFixed(1)}%); ` +
+      `those turns p50 ${ms(withSummary.p50)} / p99 ${ms(withSummary.p99)} ms, the others p50 ${ms(without.p50)} / p99 ${ms(without.p99)} / max ${ms(without.max)} ms`,
+  );
   const audit = summarize(traces.map((t) => t.auditMs));
   console.log(
     `audit log: ${(traces.reduce((sum, t) => sum + t.auditCalls, 0) / n).toFixed(1)} writes per turn, synchronous cost (scrub + pino serialise + submit) ` +
@@ -107,6 +129,7 @@ function statementReport(traces: TurnTrace[]): void {
   );
   const slow = [...traces].sort((a, b) => b.sample.overheadMs - a.sample.overheadMs).slice(0, Math.max(1, Math.ceil(n / 100)));
   const mean = (f: (t: TurnTrace) => number) => slow.reduce((sum, t) => sum + f(t), 0) / slow.length;
+  const slowWithCheckpoint = slow.filter((t) => t.checkpointed).length;
   const culprits = new Map<string, number>();
   for (const t of slow) {
     const worst = t.statements.reduce<StatementSample | undefined>((w, s) => (!w || s.ms > w.ms ? s : w), undefined);
@@ -115,7 +138,7 @@ function statementReport(traces: TurnTrace[]): void {
   console.log(
     `slowest 1% (${slow.length} turns): overhead ${ms(mean((t) => t.sample.overheadMs))} ms = SQL wait ${ms(mean((t) => t.sqlMs))} + rest ${ms(mean((t) => t.sample.overheadMs - t.sqlMs))}; ` +
       `slowest statement in them ${ms(mean((t) => Math.max(0, ...t.statements.map((s) => s.ms))))} ms on average; ` +
-      `over 1 ms: ${[...culprits.entries()].map(([l, c]) => `${l} ×${c}`).join(', ') || 'none'}`,
+      `${slowWithCheckpoint} of them had a WAL checkpoint; slowest statement, if over 1 ms: ${[...culprits.entries()].map(([l, c]) => `${l} ×${c}`).join(', ') || 'none'}`,
   );
 }
 
@@ -232,7 +255,7 @@ interface Arm {
 /** Interleaved rounds so drift (WAL size, page cache, JIT, other load) hits every arm alike. */
 async function whatIfReport(options: ProfileOptions, probe: StoreProbe): Promise<void> {
   const { app, driver, turns, concurrency, storeFile } = options;
-  const rounds = 4;
+  const rounds = 8;
   const per = Math.max(50, Math.floor(turns / rounds));
   const none = async () => [];
   // Pragmas go to whichever connection the engine's statements currently use.
@@ -328,7 +351,7 @@ export async function runProfile(options: ProfileOptions): Promise<void> {
   const { app, driver, turns } = options;
   const probe = new StoreProbe(app.store);
   try {
-    statementReport(await tracedTurns(driver, probe, app.audit, turns));
+    statementReport(await tracedTurns(driver, probe, app.audit, options.storeFile, turns));
   } finally {
     probe.detach(); // `raw` keeps working for pragmas
   }
