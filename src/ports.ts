@@ -389,6 +389,14 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType, O = unknown> {
 // ---------------------------------------------------------------------------
 // Store
 
+/** One counter change for `Store.incrementMany`. */
+export interface CounterIncrement {
+  key: string;
+  by: number;
+  /** Applies when the counter is created. */
+  ttlMs?: number;
+}
+
 /** A held lock; renew it before `ttlMs` runs out or another holder may take it. */
 export interface Lock {
   readonly key: string;
@@ -413,6 +421,12 @@ export interface Store {
   setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean>;
   /** Add `by` (may be fractional or negative) to a counter and return the new value. TTL applies when created. */
   increment(key: string, by: number, ttlMs?: number): Promise<number>;
+  /**
+   * Several increments applied atomically in one round trip (one statement or
+   * script); returns the new values in the order given. A key listed twice is
+   * incremented by the sum.
+   */
+  incrementMany(entries: readonly CounterIncrement[]): Promise<number[]>;
   /** Current counter value, 0 when absent. */
   counter(key: string): Promise<number>;
   /** Take an exclusive lock with expiry; undefined if someone else holds it. */

@@ -139,8 +139,8 @@ export async function seedSessions(options: SeedOptions): Promise<SeedResult> {
     add(spendKeys.month(period.month), costUsd, monthTtl);
     add(spendKeys.day(period.day), costUsd, monthTtl);
     add(spendKeys.modelMonth(period.month, MODEL), costUsd, monthTtl);
-    add(spendKeys.tokens(period.month, MODEL, 'in'), tokensIn, monthTtl);
-    add(spendKeys.tokens(period.month, MODEL, 'out'), tokensOut, monthTtl);
+    add(spendKeys.kiloTokens(period.month, MODEL, 'in'), tokensIn / 1000, monthTtl);
+    add(spendKeys.kiloTokens(period.month, MODEL, 'out'), tokensOut / 1000, monthTtl);
     markers.set(spendKeys.spenderMarker(period.month, userKey), { value: { userKey }, ttl: monthTtl });
     markers.set(spendKeys.modelMarker(period.month, MODEL), { value: { model: MODEL }, ttl: monthTtl });
     if (plan.ageMs < DAY_MS) {

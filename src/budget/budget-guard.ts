@@ -1,5 +1,5 @@
 import { BudgetExceededError } from '../errors';
-import type { Store } from '../ports';
+import type { CounterIncrement, Store } from '../ports';
 import { periodOf, type Period } from './periods';
 import type { PriceTable } from './prices';
 
@@ -56,7 +56,7 @@ export const spendKeys = {
   day: (day: string) => `spend:day:${day}`,
   modelMonth: (month: string, model: string) => `spend:model-month:${month}:${model}`,
   session: (sessionId: string) => `spend:session:${sessionId}`,
-  tokens: (month: string, model: string, kind: 'in' | 'out') => `tokens:model-month:${month}:${model}:${kind}`,
+  kiloTokens: (month: string, model: string, kind: 'in' | 'out') => `ktokens:model-month:${month}:${model}:${kind}`,
   spenderMarker: (month: string, user: string) => `spender:${month}:${user}`,
   modelMarker: (month: string, model: string) => `model-used:${month}:${model}`,
 };
@@ -92,14 +92,17 @@ export class BudgetGuard {
     }
     const userKeyName = spendKeys.userDay(period.day, userKey);
     const monthKeyName = spendKeys.month(period.month);
-    const [userSpent, monthSpent] = await Promise.all([
-      store.increment(userKeyName, estimateUsd, 3 * DAY_MS),
-      store.increment(monthKeyName, estimateUsd, 40 * DAY_MS),
+    const [userSpent = 0, monthSpent = 0] = await store.incrementMany([
+      { key: userKeyName, by: estimateUsd, ttlMs: 3 * DAY_MS },
+      { key: monthKeyName, by: estimateUsd, ttlMs: 40 * DAY_MS },
     ]);
     const overUser = userSpent > limits.userDailyUsd + EPSILON;
     const overMonth = monthSpent > limits.monthlyUsd + EPSILON;
     if (overUser || overMonth) {
-      await Promise.all([store.increment(userKeyName, -estimateUsd), store.increment(monthKeyName, -estimateUsd)]);
+      await store.incrementMany([
+        { key: userKeyName, by: -estimateUsd },
+        { key: monthKeyName, by: -estimateUsd },
+      ]);
       throw overUser
         ? new BudgetExceededError('user_daily', 'You have reached your daily usage limit for the assistant.')
         : new BudgetExceededError('monthly', 'The assistant has reached its monthly budget.');
@@ -113,24 +116,28 @@ export class BudgetGuard {
     const { period, userKey } = reservation;
     const actual = usage ? this.options.prices.cost(usage.model, usage.promptTokens, usage.completionTokens) : 0;
     const delta = actual - reservation.estimateUsd;
-    const writes: Promise<unknown>[] = [];
+    const changes: CounterIncrement[] = [];
     if (Math.abs(delta) > EPSILON) {
-      writes.push(store.increment(spendKeys.userDay(period.day, userKey), delta, 3 * DAY_MS));
-      writes.push(store.increment(spendKeys.month(period.month), delta, 40 * DAY_MS));
+      changes.push({ key: spendKeys.userDay(period.day, userKey), by: delta, ttlMs: 3 * DAY_MS }, { key: spendKeys.month(period.month), by: delta, ttlMs: 40 * DAY_MS });
     }
+    const markers: Promise<void>[] = [];
     if (usage && actual > 0) {
-      writes.push(
-        store.increment(spendKeys.userMonth(period.month, userKey), actual, 40 * DAY_MS),
-        store.increment(spendKeys.day(period.day), actual, 40 * DAY_MS),
-        store.increment(spendKeys.modelMonth(period.month, usage.model), actual, 40 * DAY_MS),
-        store.increment(spendKeys.session(usage.sessionId), actual, 90 * DAY_MS),
-        store.increment(spendKeys.tokens(period.month, usage.model, 'in'), usage.promptTokens, 40 * DAY_MS),
-        store.increment(spendKeys.tokens(period.month, usage.model, 'out'), usage.completionTokens, 40 * DAY_MS),
+      changes.push(
+        { key: spendKeys.userMonth(period.month, userKey), by: actual, ttlMs: 40 * DAY_MS },
+        { key: spendKeys.day(period.day), by: actual, ttlMs: 40 * DAY_MS },
+        { key: spendKeys.modelMonth(period.month, usage.model), by: actual, ttlMs: 40 * DAY_MS },
+        { key: spendKeys.session(usage.sessionId), by: actual, ttlMs: 90 * DAY_MS },
+        // Thousands of tokens: counters hold ±9.2e9 units, which whole tokens would outgrow in a busy month.
+        { key: spendKeys.kiloTokens(period.month, usage.model, 'in'), by: usage.promptTokens / 1000, ttlMs: 40 * DAY_MS },
+        { key: spendKeys.kiloTokens(period.month, usage.model, 'out'), by: usage.completionTokens / 1000, ttlMs: 40 * DAY_MS },
+      );
+      markers.push(
         this.mark(spendKeys.spenderMarker(period.month, userKey), { userKey }),
         this.mark(spendKeys.modelMarker(period.month, usage.model), { model: usage.model }),
       );
     }
-    await Promise.all(writes);
+    // One round trip for every counter this call touches.
+    await Promise.all([store.incrementMany(changes), ...markers]);
     if (reservation.estimateUsd > 0 || actual > 0) {
       await this.checkAlerts(reservation, reservation.userSpent + delta, reservation.monthSpent + delta);
     }

@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import Keyv from 'keyv';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { AppError } from '../errors';
-import type { Lock, Store } from '../ports';
-import { NANOS, checkNamespace, checkTtl, toNanos, wrongType } from './store-arguments';
+import type { CounterIncrement, Lock, Store } from '../ports';
+import { NANOS, checkNamespace, checkTtl, mergeIncrements, toNanos, wrongType } from './store-arguments';
 
 /** Options for {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -38,6 +38,18 @@ local existed = redis.call('EXISTS', KEYS[1])
 redis.call('INCRBY', KEYS[1], ARGV[1])
 if existed == 0 and ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return redis.call('GET', KEYS[1])`);
+
+// The batch form: ARGV holds (amount, ttl) pairs for KEYS in order.
+const INCREMENT_MANY = script(`
+local out = {}
+for i, key in ipairs(KEYS) do
+  local existed = redis.call('EXISTS', key)
+  redis.call('INCRBY', key, ARGV[2 * i - 1])
+  local ttl = ARGV[2 * i]
+  if existed == 0 and ttl ~= '' then redis.call('PEXPIRE', key, ttl) end
+  out[i] = redis.call('GET', key)
+end
+return out`);
 
 // Lock values are keyv documents whose value is the token; only the holder may touch them.
 const HOLDS = `
@@ -128,6 +140,15 @@ export class RedisStore implements Store {
     return Number(reply) / NANOS;
   }
 
+  async incrementMany(entries: readonly CounterIncrement[]): Promise<number[]> {
+    if (entries.length === 0) return [];
+    const merged = mergeIncrements(entries);
+    const args = merged.flatMap((entry) => [String(entry.nanos), entry.ttl === undefined ? '' : String(entry.ttl)]);
+    const reply = await this.run('incrementMany', () => this.evalKeys(INCREMENT_MANY, merged.map((entry) => entry.key), args));
+    const values = new Map(merged.map((entry, i) => [entry.key, Number((reply as unknown[])[i]) / NANOS]));
+    return entries.map((entry) => values.get(entry.key) as number);
+  }
+
   async counter(key: string): Promise<number> {
     const raw = await this.run('counter', () => this.client.get(this.prefix + key));
     if (raw === null) return 0;
@@ -208,8 +229,12 @@ export class RedisStore implements Store {
     return doc as { value: T };
   }
 
-  private async eval(lua: Script, key: string, args: string[]): Promise<unknown> {
-    const options = { keys: [this.prefix + key], arguments: args };
+  private eval(lua: Script, key: string, args: string[]): Promise<unknown> {
+    return this.evalKeys(lua, [key], args);
+  }
+
+  private async evalKeys(lua: Script, keys: string[], args: string[]): Promise<unknown> {
+    const options = { keys: keys.map((key) => this.prefix + key), arguments: args };
     try {
       return await this.client.evalSha(lua.sha, options);
     } catch (error) {

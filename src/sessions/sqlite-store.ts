@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import Keyv from 'keyv';
 import KeyvSqlite from '@keyv/sqlite';
 import { AppError } from '../errors';
-import type { Lock, Store } from '../ports';
-import { NANOS, checkNamespace, checkTtl, toNanos, wrongType } from './store-arguments';
+import type { CounterIncrement, Lock, Store } from '../ports';
+import { NANOS, checkNamespace, checkTtl, mergeIncrements, toNanos, wrongType } from './store-arguments';
 
 /** Options for {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -143,6 +143,33 @@ export class SqliteStore implements Store {
     if (!row) throw wrongType(key);
     this.maybePurge();
     return row.nanos / NANOS;
+  }
+
+  async incrementMany(entries: readonly CounterIncrement[]): Promise<number[]> {
+    if (entries.length === 0) return [];
+    const merged = mergeIncrements(entries);
+    const now = Date.now();
+    const params: Record<string, string | number> = { $now: now };
+    const values = merged.map((entry, i) => {
+      params[`$k${i}`] = this.prefix + entry.key;
+      params[`$f${i}`] = JSON.stringify(entry.ttl === undefined ? { counterNanos: entry.nanos } : { counterNanos: entry.nanos, expires: now + entry.ttl });
+      return `($k${i}, $f${i})`;
+    });
+    // One multi-row upsert: the amount rides in the fresh document, so every row is one atomic statement.
+    const sql = `INSERT INTO keyv (key, value) VALUES ${values.join(', ')}
+      ON CONFLICT (key) DO UPDATE SET value = CASE
+          WHEN ${EXPIRED_OLD} THEN excluded.value
+          ELSE json_set(keyv.value, '$.counterNanos', json_extract(keyv.value, '$.counterNanos') + json_extract(excluded.value, '$.counterNanos')) END
+        WHERE json_type(keyv.value, '$.counterNanos') = 'integer' OR ${EXPIRED_OLD}
+      RETURNING key, json_extract(value, '$.counterNanos') AS nanos`;
+    const rows = await this.run('incrementMany', () => this.query<{ key: string; nanos: number }>(sql, params));
+    const byKey = new Map(rows.map((row) => [row.key, row.nanos]));
+    this.maybePurge();
+    return entries.map((entry) => {
+      const nanos = byKey.get(this.prefix + entry.key);
+      if (typeof nanos !== 'number') throw wrongType(entry.key);
+      return nanos / NANOS;
+    });
   }
 
   async counter(key: string): Promise<number> {

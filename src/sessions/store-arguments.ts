@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import type { CounterIncrement } from '../ports';
 
 /** Counters are stored as whole billionths, so sums are exact and equal in every store. */
 export const NANOS = 1e9;
@@ -30,4 +31,20 @@ export function toNanos(by: number): number {
 
 export function wrongType(key: string): AppError {
   return new AppError('store_wrong_type', `Key "${key}" holds a value, not a counter`);
+}
+
+/** Merge repeated keys (their amounts add up) so a batch touches each counter once. */
+export function mergeIncrements(entries: readonly CounterIncrement[]): Array<{ key: string; nanos: number; ttl: number | undefined }> {
+  const merged = new Map<string, { key: string; nanos: number; ttl: number | undefined }>();
+  for (const entry of entries) {
+    const nanos = toNanos(entry.by);
+    const ttl = checkTtl(entry.ttlMs);
+    const existing = merged.get(entry.key);
+    if (existing) {
+      existing.nanos += nanos;
+      existing.ttl ??= ttl;
+      if (!Number.isSafeInteger(existing.nanos)) throw new AppError('store_invalid_argument', `Cannot increment ${entry.key} by that much`);
+    } else merged.set(entry.key, { key: entry.key, nanos, ttl });
+  }
+  return [...merged.values()];
 }

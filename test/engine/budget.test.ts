@@ -128,3 +128,27 @@ describe('budget guard', () => {
     expect(result).toMatchObject({ status: 'answered', costUsd: 0 });
   });
 });
+
+describe('token accounting at scale', () => {
+  it('keeps counting past 9.2 billion tokens a month (the old whole-token counters overflowed)', async () => {
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { createStore } = await import('../../src/sessions/create-store');
+    const { BudgetGuard, spendKeys } = await import('../../src/budget/budget-guard');
+    const store = await createStore(`sqlite://${path.join(await mkdtemp(path.join(tmpdir(), 'ktok-')), 's.sqlite')}`);
+    const now = Date.parse('2026-11-22T10:00:00Z');
+    const guard = new BudgetGuard({
+      store,
+      prices: new PriceTable({ cheap: { input: 0.0001, output: 0.0001 } }),
+      limits: { requestUsd: 1e6, userDailyUsd: 1e6, monthlyUsd: 1e6, timezone: 'UTC', alertRatio: 0.8 },
+      now: () => now,
+    });
+    for (let i = 0; i < 6; i++) {
+      const reservation = await guard.reserve('test:U1', 0, 0);
+      await guard.settle(reservation, { model: 'cheap', promptTokens: 2_000_000_000, completionTokens: 1, sessionId: 's' });
+    }
+    expect(await store.counter(spendKeys.kiloTokens('2026-11', 'cheap', 'in'))).toBe(12_000_000);
+    await store.close();
+  });
+});

@@ -206,6 +206,45 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreCo
         await expectAppError(store.counter('c:doc'), 'store_wrong_type');
         await expectAppError(store.increment('c:counter', Number.POSITIVE_INFINITY), 'store_invalid_argument');
       });
+
+      it('incrementMany applies a batch in one go, in order, summing repeated keys', async () => {
+        await store.increment('m:b', 1);
+        const values = await store.incrementMany([
+          { key: 'm:a', by: 0.25 },
+          { key: 'm:b', by: 2 },
+          { key: 'm:a', by: 0.5 },
+          { key: 'm:c', by: -1.5, ttlMs: 60_000 },
+        ]);
+        expect(values).toEqual([0.75, 3, 0.75, -1.5]);
+        expect(await store.counter('m:a')).toBeCloseTo(0.75, 9);
+        expect(await store.counter('m:b')).toBe(3);
+        expect(await store.incrementMany([])).toEqual([]);
+      });
+
+      it('incrementMany is atomic under concurrency and agrees with increment', async () => {
+        await Promise.all(
+          Array.from({ length: 30 }, (_, i) =>
+            i % 2 === 0 ? store.incrementMany([{ key: 'mc:x', by: 0.1 }, { key: 'mc:y', by: 1 }]) : store.increment('mc:x', 0.1),
+          ),
+        );
+        expect(await store.counter('mc:x')).toBeCloseTo(3, 9);
+        expect(await store.counter('mc:y')).toBe(15);
+      });
+
+      it('incrementMany sets TTLs only on creation and restarts expired counters', async () => {
+        await store.incrementMany([{ key: 'mt:w', by: 1, ttlMs: 150 }]);
+        await store.incrementMany([{ key: 'mt:w', by: 1, ttlMs: 60_000 }]);
+        expect(await store.counter('mt:w')).toBe(2);
+        await sleep(300);
+        expect(await store.counter('mt:w')).toBe(0);
+        expect(await store.incrementMany([{ key: 'mt:w', by: 4, ttlMs: 60_000 }])).toEqual([4]);
+      });
+
+      it('incrementMany refuses to count on a value and rejects bad amounts', async () => {
+        await store.set('mv:doc', { a: 1 });
+        await expectAppError(store.incrementMany([{ key: 'mv:doc', by: 1 }]), 'store_wrong_type');
+        await expectAppError(store.incrementMany([{ key: 'mv:n', by: Number.NaN }]), 'store_invalid_argument');
+      });
     });
 
     describe('locks', () => {
