@@ -98,6 +98,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       logger,
       clock,
       version,
+      // The embedded SQLite store belongs to this process; Redis is shared by replicas.
+      sharedStore: !config.storeUrl.startsWith('sqlite:'),
       ...(options.retryInitialDelayMs !== undefined ? { retryInitialDelayMs: options.retryInitialDelayMs } : {}),
     });
     let closed = false;

@@ -42,6 +42,8 @@ export interface EngineOptions {
   toolFailuresBeforeEscalation?: number;
   /** Resilience delays, shortened by tests. */
   retryInitialDelayMs?: number;
+  /** Whether other processes share the store (Redis replicas): then session turns also lock in the store. */
+  sharedStore?: boolean;
 }
 
 const SESSION_TTL_MS = 30 * 86_400_000;
@@ -97,7 +99,7 @@ export function createEngine(options: EngineOptions): Engine {
     logger,
     clock,
     channels,
-    sessions: new SessionRunner({ store, sessions: sessionDocs, logger, now }),
+    sessions: new SessionRunner({ store, sessions: sessionDocs, logger, now, crossProcessLocks: options.sharedStore ?? true }),
     approvals: new SealedCollection({ store, sealer, prefix: 'approval:', parse: parseWith(approvalRecordSchema), ttlMs: SESSION_TTL_MS }),
     escalations: new SealedCollection({ store, sealer, prefix: 'escalation:', parse: parseWith(escalationRecordSchema), ttlMs: SESSION_TTL_MS }),
     stats: new TurnStats(now),

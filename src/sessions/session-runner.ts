@@ -16,6 +16,12 @@ export interface SessionRunnerOptions {
   lockWaitMs?: number;
   /** Stored history bound, so storage and encryption cost stay flat. */
   maxStoredMessages?: number;
+  /**
+   * Also take a lock in the store, for stores shared by several processes
+   * (Redis replicas). With the embedded SQLite store one process owns the
+   * data and the in-process queue already orders turns. Default true.
+   */
+  crossProcessLocks?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -54,9 +60,9 @@ export class SessionRunner {
   /** Run `work` on the loaded session under the cross-replica lock, then save it. Call from inside `inOrder`. */
   async locked<T>(conversation: ConversationRef, work: (session: SessionState) => Promise<T>): Promise<T> {
     const id = sessionIdOf(conversation);
-    const lock = await this.acquire(`lock:session:${id}`);
-    const renewal = setInterval(() => void lock.renew(this.lockTtlMs).catch(() => undefined), Math.floor(this.lockTtlMs / 3));
-    renewal.unref();
+    const lock = this.options.crossProcessLocks === false ? undefined : await this.acquire(`lock:session:${id}`);
+    const renewal = lock ? setInterval(() => void lock.renew(this.lockTtlMs).catch(() => undefined), Math.floor(this.lockTtlMs / 3)) : undefined;
+    renewal?.unref();
     try {
       const session = (await this.load(id)) ?? newSession(conversation, this.options.now());
       const result = await work(session);
@@ -66,7 +72,7 @@ export class SessionRunner {
       return result;
     } finally {
       clearInterval(renewal);
-      await lock.release().catch(() => undefined);
+      await lock?.release().catch(() => undefined);
     }
   }
 

@@ -139,3 +139,38 @@ describe('sessions', () => {
     expect(await h.engine.isActiveConversation(h.conversation('T9'))).toBe(true);
   });
 });
+
+describe('replicas sharing Redis', () => {
+  it('run turns of one conversation one at a time across processes, and different ones in parallel', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const slow = () => {
+      const model = new ScriptedModel();
+      model.fallback = async () => {
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((r) => setTimeout(r, 40));
+        inFlight -= 1;
+        return answer('ok');
+      };
+      return model;
+    };
+    const env = { STORE_URL: 'redis://127.0.0.1:6379', ENCRYPTION_KEY: 'ef'.repeat(32) };
+    const replicaA = await EngineHarness.create({ model: slow(), env });
+    const replicaB = await EngineHarness.create({ model: slow(), env });
+    try {
+      const shared = replicaA.conversation(`replicas-${Date.now()}-${Math.random()}`);
+      await Promise.all([replicaA.send('one', { conversation: shared }), replicaB.send('two', { conversation: shared }), replicaA.send('three', { conversation: shared })]);
+      expect(maxInFlight).toBe(1);
+      maxInFlight = 0;
+      await Promise.all([
+        replicaA.send('x', { conversation: replicaA.conversation(`r-x-${Math.random()}`) }),
+        replicaB.send('y', { conversation: replicaB.conversation(`r-y-${Math.random()}`) }),
+      ]);
+      expect(maxInFlight).toBe(2);
+    } finally {
+      await replicaA.close();
+      await replicaB.close();
+    }
+  });
+});
