@@ -3,6 +3,7 @@ import Keyv from 'keyv';
 import KeyvSqlite from '@keyv/sqlite';
 import { AppError } from '../errors';
 import type { CounterIncrement, Lock, Store } from '../ports';
+import { WalCheckpointer } from './wal-checkpointer';
 import { NANOS, checkNamespace, checkTtl, mergeIncrements, toNanos, wrongType } from './store-arguments';
 
 /** Options for {@link SqliteStore}. */
@@ -17,6 +18,12 @@ export interface SqliteStoreOptions {
   purgeIntervalMs?: number;
   /** Most rows one purge deletes, so a purge never stalls other statements for long. Default 500. */
   purgeBatchSize?: number;
+  /**
+   * Checkpoint the WAL from a background connection every this many ms
+   * instead of inside whichever write crosses SQLite's threshold. 0 keeps
+   * SQLite's automatic checkpoints. Default 1000.
+   */
+  checkpointIntervalMs?: number;
 }
 
 // Counters are stored as integer billionths (`{"counterNanos":…}`) so sums of
@@ -70,8 +77,13 @@ export class SqliteStore implements Store {
   private lastPurgeAt = 0;
   private purging: Promise<void> | undefined;
   private closed = false;
+  private readonly path: string;
+  private readonly checkpointIntervalMs: number;
+  private checkpointer: WalCheckpointer | undefined;
 
   constructor(options: SqliteStoreOptions) {
+    this.path = options.path;
+    this.checkpointIntervalMs = options.checkpointIntervalMs ?? 1_000;
     const namespace = checkNamespace(options.namespace);
     this.prefix = `${namespace}:`;
     this.purgeIntervalMs = options.purgeIntervalMs ?? 60_000;
@@ -229,6 +241,8 @@ export class SqliteStore implements Store {
     await this.purging;
     try {
       await this.keyv.disconnect();
+      // Last connection out folds the log into the database and removes it.
+      await this.checkpointer?.stop();
     } catch (error) {
       throw storeError('close', error);
     }
@@ -246,6 +260,10 @@ export class SqliteStore implements Store {
     await this.query('PRAGMA journal_mode = WAL');
     await this.query('PRAGMA synchronous = NORMAL');
     await this.query(SQL.expiresIndex);
+    if (this.checkpointIntervalMs > 0 && this.path !== ':memory:') {
+      await this.query('PRAGMA wal_autocheckpoint = 0');
+      this.checkpointer = await WalCheckpointer.open(this.path, this.checkpointIntervalMs);
+    }
   }
 
   private query<Row = unknown>(sql: string, params?: Record<string, string | number>): Promise<Row[]> {

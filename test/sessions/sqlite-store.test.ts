@@ -68,6 +68,23 @@ describe('SqliteStore specifics', () => {
     expect(left.map((r) => r.key)).toEqual(expect.arrayContaining(['p:live', 'p:trigger']));
   });
 
+  it('checkpoints the WAL in the background instead of inside writes', async () => {
+    const file = path.join(dir, 'checkpoint.sqlite');
+    const store = await SqliteStore.open({ path: file, namespace: 'cp', checkpointIntervalMs: 50 });
+    const before = (await stat(file)).size;
+    // ~150 KB: far below SQLite's own 1,000-page threshold, so only our checkpointer moves it into the file.
+    for (let i = 0; i < 300; i++) await store.set(`k${i}`, { i, pad: 'x'.repeat(500) });
+    let size = before;
+    for (let attempt = 0; attempt < 60 && size < before + 100_000; attempt++) {
+      await new Promise((r) => setTimeout(r, 50));
+      size = (await stat(file)).size;
+    }
+    expect(size).toBeGreaterThan(before + 100_000);
+    expect((await store.get<{ i: number }>('k299'))?.i).toBe(299);
+    await store.close();
+    expect(existsSync(`${file}-wal`)).toBe(false);
+  });
+
   it('close really closes the connection (SQLite removes the WAL file after the last one)', async () => {
     const file = path.join(dir, 'close.sqlite');
     const store = await SqliteStore.open({ path: file });
