@@ -67,6 +67,11 @@ export function scrubDeep(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => scrubDeep(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
+    // Ciphertext holds no readable data, and rewriting it would make it undecryptable.
+    if (key.endsWith('_sealed') && typeof item === 'string' && item.startsWith('v1.')) {
+      out[key] = item;
+      continue;
+    }
     out[key] = isSecretKey(key) && item !== null && item !== undefined && typeof item !== 'boolean' ? '[REDACTED]' : scrubDeep(item, depth + 1);
   }
   return out;

@@ -56,3 +56,10 @@ describe('application logger', () => {
     for (const secret of ['xoxb-123456789012', 'a@b.co', '4111 1111', 'bob@example.com', 'sk-proj-abc']) expect(text).not.toContain(secret);
   });
 });
+
+describe('sealed fields', () => {
+  it('passes ciphertext through untouched so it stays decryptable', () => {
+    const sealed = 'v1.AAAA.BBBB.4111111111111111xoxb-123456789012-abcdef@x.io';
+    expect(scrubDeep({ text_sealed: sealed, text: sealed })).toEqual({ text_sealed: sealed, text: expect.not.stringContaining('4111111111111111') });
+  });
+});
