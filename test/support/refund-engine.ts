@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { type App, bootstrap, defineTool, silentLogger } from '../../src/index';
+import type { ModelClient, ModelRequest, ModelResponse } from '../../src/ports';
+import { ManualClock } from './manual-clock';
+
+/**
+ * A deterministic model: "refund" asks for the approval-gated refund tool,
+ * a tool result becomes a short confirmation, anything else is echoed.
+ */
+export class KeywordModel implements ModelClient {
+  readonly model = 'keyword-test';
+  readonly mode = 'offline' as const;
+
+  async complete(request: ModelRequest): Promise<ModelResponse> {
+    const usage = { promptTokens: 10, completionTokens: 5 };
+    const last = request.messages.at(-1);
+    if (last?.role === 'tool') return { content: `Done: ${last.content}`, toolCalls: [], usage };
+    const text = last?.role === 'user' ? last.content : '';
+    if (/refund/i.test(text)) {
+      return {
+        content: 'I can refund that once a staff member approves.',
+        toolCalls: [{ id: `call_${randomUUID()}`, name: 'refund_order', arguments: JSON.stringify({ orderId: '1042', amountUsd: 120 }) }],
+        usage,
+      };
+    }
+    return { content: `Echo: ${text}`, toolCalls: [], usage };
+  }
+}
+
+/** The real engine (bootstrap: SQLite store, sealed sessions, audit log) with a staff-approved refund tool. */
+export interface RefundEngine {
+  app: App;
+  clock: ManualClock;
+  /** Refunds actually executed (must stay exactly one per approval), as `orderId:idempotencyKey`. */
+  refunds: string[];
+  close(): Promise<void>;
+}
+
+/** Platform end-to-end tests share this engine so both adapters are held to the same behaviour. */
+export async function startRefundEngine(name: string): Promise<RefundEngine> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), `${name}-e2e-`));
+  const clock = new ManualClock(Date.UTC(2030, 0, 1, 12));
+  const refunds: string[] = [];
+  const refundTool = defineTool({
+    name: 'refund_order',
+    description: 'Refund an order to the original payment method.',
+    input: z.object({ orderId: z.string(), amountUsd: z.number() }),
+    permission: 'member',
+    approval: 'staff',
+    describe: (args) => `Refund $${args.amountUsd.toFixed(2)} on order #${args.orderId}`,
+    async execute(args, ctx) {
+      refunds.push(`${args.orderId}:${ctx.idempotencyKey}`);
+      return { refunded: true, orderId: args.orderId };
+    },
+  });
+  const app = await bootstrap({
+    env: { DATA_DIR: dataDir, BUILTIN_TOOLS: 'none', LOG_LEVEL: 'silent', APPROVAL_TTL_MINUTES: '15' },
+    model: new KeywordModel(),
+    clock,
+    tools: [refundTool],
+    logger: silentLogger(),
+    retryInitialDelayMs: 1,
+  });
+  return {
+    app,
+    clock,
+    refunds,
+    async close() {
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
