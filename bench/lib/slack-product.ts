@@ -15,7 +15,7 @@ import { createSlackAdapter } from '../../adapters/slack/index';
 import { slackConfigFromEnv } from '../../adapters/slack/config';
 import { bootstrap, type App } from '../../src/bootstrap';
 import { BENCH_MODEL, createLookupTool, createOrderBook } from './slack-model-work';
-import { deleteRedisNamespace, REDIS_URL, useCoalescedIncrements, useInProcessLocks, useMemoryStore, usePreparedStatements, type WhatIf } from './slack-what-if';
+import { deleteRedisNamespace, REDIS_URL, useMemoryStore, usePreparedStatements, type WhatIf } from './slack-what-if';
 
 export interface ProductOptions {
   botToken: string;
@@ -51,8 +51,6 @@ export async function startProduct(options: ProductOptions): Promise<{ port: num
   let closeExtra = async () => {};
   if (whatIf.has('memory-store')) useMemoryStore(app.store);
   if (whatIf.has('prepared-sql')) closeExtra = await usePreparedStatements(app.store, app.config.storeUrl.slice('sqlite://'.length));
-  if (whatIf.has('coalesce-increments')) useCoalescedIncrements(app.store);
-  if (whatIf.has('no-store-lock')) useInProcessLocks(app.store);
 
   // What startSlack does, keeping the adapter so a variant can change its channel.
   const adapter = createSlackAdapter({

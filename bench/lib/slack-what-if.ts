@@ -7,14 +7,11 @@
 import { createClient } from '@keyv/redis';
 import sqlite3 from 'sqlite3';
 import type { Lock, Store } from '../../src/ports';
-import { coalesceIncrements } from './what-if';
 
 /** Variant names accepted by `--what-if` (comma-separated to combine). */
 export const WHAT_IFS = {
   'memory-store': 'store operations on an in-process Map instead of SQLite (upper bound of what persistence costs)',
   'prepared-sql': 'SqliteStore statements prepared once and reused (a statement cache) instead of prepare/step/finalize per call',
-  'coalesce-increments': "budget counter increments issued together sent as one multi-row upsert (bench/lib/what-if.ts)",
-  'no-store-lock': 'the per-turn session lock kept in process (the in-process queue already orders turns) instead of two SQL statements',
   'redis-store': 'STORE_URL=redis://127.0.0.1:6379/15 (the shipped RedisStore; the Redis server runs outside the measured process)',
   'no-audit': 'audit events dropped instead of scrubbed and written to the audit file',
   'no-budget': 'the model priced at $0, so budgets reserve and settle nothing',
@@ -68,6 +65,7 @@ export function useMemoryStore(store: Store): void {
       data.set(key, { value: next, expires: entry ? entry.expires : ttlMs === undefined ? undefined : Date.now() + ttlMs });
       return next;
     },
+    incrementMany: async (entries) => Promise.all(entries.map((e) => memory.increment(e.key, e.by, e.ttlMs))),
     counter: async (key) => (live(key)?.value as number | undefined) ?? 0,
     acquireLock: async (key, ttlMs): Promise<Lock | undefined> => {
       if (live(key)) return undefined;
@@ -128,30 +126,6 @@ export async function usePreparedStatements(store: Store, file: string): Promise
   };
 }
 
-/**
- * Session locks taken in process, without the store: what a process-local
- * store (SQLite) could do, since the engine's keyed queue already runs one
- * turn per session at a time. Only `lock:` keys are affected.
- */
-export function useInProcessLocks(store: Store): void {
-  const held = new Map<string, string>();
-  const original = store.acquireLock.bind(store);
-  (store as { acquireLock: Store['acquireLock'] }).acquireLock = async (key, ttlMs) => {
-    if (!key.startsWith('lock:')) return original(key, ttlMs);
-    if (held.has(key)) return undefined;
-    const token = Math.random().toString(36).slice(2);
-    held.set(key, token);
-    return {
-      key,
-      token,
-      renew: async () => held.get(key) === token,
-      release: async () => {
-        if (held.get(key) === token) held.delete(key);
-      },
-    };
-  };
-}
-
 /** Where the redis-store variant keeps its keys, and how to remove them afterwards. */
 export const REDIS_URL = 'redis://127.0.0.1:6379/15';
 
@@ -165,9 +139,4 @@ export async function deleteRedisNamespace(namespace: string): Promise<void> {
   } finally {
     await admin.close();
   }
-}
-
-/** See {@link coalesceIncrements}. */
-export function useCoalescedIncrements(store: Store): void {
-  coalesceIncrements(store);
 }
