@@ -33,10 +33,15 @@ export class ChannelRouter {
     return this.call(conversation.platform, 'postMessage', (c) => c.postMessage(conversation, message));
   }
 
-  /** Starts the platform's working indicator; the returned stop function never throws. */
-  async startWorking(conversation: ConversationRef): Promise<() => Promise<void>> {
-    const stop = await this.call(conversation.platform, 'startWorking', (c) => c.startWorking?.(conversation) ?? Promise.resolve(undefined));
+  /**
+   * Starts the platform's working indicator without waiting for it: posting a
+   * placeholder is a platform round trip the answer should not queue behind.
+   * The returned stop function waits for the start and never throws.
+   */
+  startWorking(conversation: ConversationRef): () => Promise<void> {
+    const started = this.call(conversation.platform, 'startWorking', (c) => c.startWorking?.(conversation) ?? Promise.resolve(undefined));
     return async () => {
+      const stop = await started;
       if (stop) await this.call(conversation.platform, 'stopWorking', () => stop().then(() => undefined));
     };
   }

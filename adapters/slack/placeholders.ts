@@ -9,8 +9,11 @@ export interface Placeholder {
   ts: string;
 }
 
-interface Pending extends Placeholder {
+interface Pending {
   key: string;
+  channel: string;
+  /** The post is in flight while the engine already works; undefined if it failed. */
+  ts: Promise<string | undefined>;
   done: boolean;
   timer?: NodeJS.Timeout;
 }
@@ -44,17 +47,18 @@ export class Placeholders {
     this.graceMs = options.graceMs ?? 2_000;
   }
 
-  /** Post a placeholder; the returned function retires it if no answer took it over. */
+  /**
+   * Post a placeholder; the returned function retires it if no answer took it
+   * over. Registered at once, before Slack answers, so the engine need not wait
+   * for the post (a whole Web API round trip) before it starts on the answer.
+   */
   async start(conversation: ConversationRef): Promise<() => Promise<void>> {
-    let ts: string;
     const target = threadTarget(conversation);
-    try {
-      ts = await this.opts.api.postMessage({ ...target, text: this.text, blocks: [context(this.text)] });
-    } catch (error) {
+    const ts = this.opts.api.postMessage({ ...target, text: this.text, blocks: [context(this.text)] }).catch((error: unknown) => {
       // Cosmetic: a failed placeholder must not fail the turn.
       this.opts.logger.warn({ channel: target.channel, ...errorFields(error) }, 'slack placeholder not posted');
-      return async () => {};
-    }
+      return undefined;
+    });
     const entry: Pending = { key: conversationKey(conversation), channel: target.channel, ts, done: false };
     const list = this.pending.get(entry.key) ?? [];
     list.push(entry);
@@ -66,8 +70,8 @@ export class Placeholders {
     };
   }
 
-  /** Take the oldest live placeholder of a conversation, if any. */
-  take(conversation: ConversationRef): Placeholder | undefined {
+  /** Take the oldest live placeholder of a conversation, if any (waits for its post to land). */
+  async take(conversation: ConversationRef): Promise<Placeholder | undefined> {
     const key = conversationKey(conversation);
     const list = this.pending.get(key);
     const entry = list?.shift();
@@ -75,7 +79,8 @@ export class Placeholders {
     if (!entry) return undefined;
     entry.done = true;
     clearTimeout(entry.timer);
-    return { channel: entry.channel, ts: entry.ts };
+    const ts = await entry.ts;
+    return ts === undefined ? undefined : { channel: entry.channel, ts };
   }
 
   /** Delete every placeholder nobody took (shutdown). */
@@ -94,8 +99,10 @@ export class Placeholders {
       if (rest.length === 0) this.pending.delete(entry.key);
       else this.pending.set(entry.key, rest);
     }
+    const ts = await entry.ts;
+    if (ts === undefined) return;
     try {
-      await this.opts.api.delete(entry.channel, entry.ts);
+      await this.opts.api.delete(entry.channel, ts);
     } catch (error) {
       this.opts.logger.warn({ channel: entry.channel, ...errorFields(error) }, 'slack placeholder not deleted');
     }

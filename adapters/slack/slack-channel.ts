@@ -135,7 +135,7 @@ export class SlackChannel implements Channel {
   }
 
   private async replaceOrPost(conversation: ConversationRef, target: ThreadTarget, message: SlackMessage): Promise<string> {
-    const placeholder = this.placeholders.take(conversation);
+    const placeholder = await this.placeholders.take(conversation);
     if (placeholder) {
       try {
         await this.api.update({ channel: placeholder.channel, ts: placeholder.ts, ...message });

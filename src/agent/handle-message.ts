@@ -90,7 +90,7 @@ async function handleInOrder(ctx: EngineContext, message: InboundMessage): Promi
       }
 
       const run: RunProgress = { session, caller, steps: 0, costUsd: 0, toolCalls: [], errors: [], failures: 0 };
-      const stopWorking = await ctx.channels.startWorking(conversation);
+      const stopWorking = ctx.channels.startWorking(conversation);
       try {
         const outcome = await runLoop(ctx.loop, run);
         const result = await finishRun(ctx, session, run, outcome, { startedAt, ...(message.permalink ? { permalink: message.permalink } : {}) });

@@ -205,7 +205,7 @@ async function applyDecision(ctx: EngineContext, record: ApprovalRecord): Promis
       errors: [],
       failures: 0,
     };
-    const stopWorking = await ctx.channels.startWorking(session.conversation);
+    const stopWorking = ctx.channels.startWorking(session.conversation);
     try {
       const loopOutcome = await runLoop(ctx.loop, run);
       const result = await finishRun(ctx, session, run, loopOutcome, { startedAt });

@@ -7,8 +7,16 @@
 /** Key names whose values are secrets, matched on the last word of the key (`botToken`, `x-api-key`), not substrings (`prompt_tokens`). */
 const SECRET_KEY_END = /(?:^|_)(?:pass|password|passwd|passphrase|secret|token|api_key|apikey|authorization|auth|cookie|set_cookie|signature|private_key|credential|credentials|card|card_number|pan|cvv|cvc)$/;
 
+const secretKeyCache = new Map<string, boolean>();
+
+/** Whether a field name marks a secret; cached, since the same few names recur in every record. */
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY_END.test(key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace(/-/g, '_'));
+  let secret = secretKeyCache.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEY_END.test(key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace(/-/g, '_'));
+    if (secretKeyCache.size < 10_000) secretKeyCache.set(key, secret);
+  }
+  return secret;
 }
 
 const PATTERNS: Array<[RegExp, string | ((match: string) => string)]> = [
@@ -28,9 +36,13 @@ const PATTERNS: Array<[RegExp, string | ((match: string) => string)]> = [
   [/\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, '[REDACTED_GITHUB_TOKEN]'],
   // Emails.
   [/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, '[REDACTED_EMAIL]'],
-  // Card numbers: 13-19 digits, optionally grouped by spaces or dashes, that pass Luhn.
-  [/\b(?:\d[ -]?){12,18}\d\b/g, (m) => (luhnValid(m.replace(/[ -]/g, '')) ? '[REDACTED_CARD]' : m)],
+  // Card numbers: 13-19 digits, optionally grouped by spaces or dashes, that pass Luhn
+  // (not the digits of a decimal such as 16.990000000000002).
+  [/(?<![\d.])(?:\d[ -]?){12,18}\d(?![\d]|\.\d)/g, (m) => (luhnValid(m.replace(/[ -]/g, '')) ? '[REDACTED_CARD]' : m)],
 ];
+
+/** One pass that says whether any pattern could match, so clean strings (most of them) skip the replaces. */
+const ANY_PATTERN = new RegExp(PATTERNS.map(([pattern]) => `(?:${pattern.source})`).join('|'), 'i');
 
 /** Luhn checksum, so order numbers and timestamps are not mistaken for cards. */
 export function luhnValid(digits: string): boolean {
@@ -51,6 +63,7 @@ export function luhnValid(digits: string): boolean {
 
 /** Redact secrets and personal data in one string. */
 export function scrubText(text: string): string {
+  if (!ANY_PATTERN.test(text)) return text;
   let out = text;
   for (const [pattern, replacement] of PATTERNS) {
     out = typeof replacement === 'string' ? out.replace(pattern, replacement) : out.replace(pattern, replacement);

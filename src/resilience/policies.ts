@@ -105,7 +105,9 @@ export function createResilience(options: ResilienceOptions): Resilience {
       timeout(limits.timeoutMs, TimeoutStrategy.Aggressive),
     );
     try {
-      return await policy.execute(({ signal }) => call(signal));
+      // A fresh parent signal per call: without one, cockatiel hangs every call's listener on one
+      // shared never-aborted signal (MaxListenersExceededWarning past 10 concurrent calls).
+      return await policy.execute(({ signal }) => call(signal), new AbortController().signal);
     } catch (error) {
       if (error instanceof TaskCancelledError) throw new TimeoutError(kind === 'model' ? 'The model' : `Tool ${name}`, limits.timeoutMs);
       if (error instanceof BrokenCircuitError) {

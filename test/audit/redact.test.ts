@@ -63,3 +63,11 @@ describe('sealed fields', () => {
     expect(scrubDeep({ text_sealed: sealed, text: sealed })).toEqual({ text_sealed: sealed, text: expect.not.stringContaining('4111111111111111') });
   });
 });
+
+describe('card numbers inside other numbers', () => {
+  it('does not mistake float artefacts for cards but still catches real ones', () => {
+    expect(scrubText('total 16.990000000000002 USD')).toBe('total 16.990000000000002 USD');
+    expect(luhnValid('990000000000002')).toBe(true); // why the old pattern fired
+    expect(scrubText('card:4111111111111111.')).toBe('card:[REDACTED_CARD].');
+  });
+});
