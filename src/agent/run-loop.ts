@@ -1,5 +1,6 @@
 import { BudgetExceededError, describeError, AppError } from '../errors';
 import type { BudgetGuard } from '../budget/budget-guard';
+import type { BudgetLedger } from '../budget/budget-ledger';
 import { ESCALATE_TOOL_NAME } from '../escalation/escalate-tool';
 import type { EscalationTrigger } from '../escalation/triggers';
 import type { AuditSink, Caller, ModelClient, ModelResponse, ToolCallRecord, TurnError, Urgency } from '../ports';
@@ -37,6 +38,8 @@ export interface RunProgress {
   toolCalls: ToolCallRecord[];
   errors: TurnError[];
   failures: number;
+  /** Budget book of this run; flushed by whoever finishes the run. */
+  ledger: BudgetLedger;
 }
 
 export type LoopOutcome =
@@ -65,7 +68,6 @@ const budgetReply = (error: BudgetExceededError) =>
 export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOutcome> {
   const { session, caller } = run;
   const specs = deps.registry.allSpecs();
-  const userKey = `${caller.platform}:${caller.userId}`;
 
   while (run.steps < deps.maxSteps) {
     run.steps += 1;
@@ -75,7 +77,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
 
     let reservation;
     try {
-      reservation = await deps.budget.reserve(userKey, deps.budget.estimate(deps.model.model, promptTokens, deps.maxOutputTokens), run.costUsd);
+      reservation = await run.ledger.reserve(deps.budget.estimate(deps.model.model, promptTokens, deps.maxOutputTokens), run.costUsd);
     } catch (error) {
       if (!(error instanceof BudgetExceededError)) throw error;
       deps.audit.write({ event: 'budget_refused', user_id: caller.userId, session_id: session.id, agent_step: step, scope: error.scope, success: false, error: error.code });
@@ -88,7 +90,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
     try {
       response = await deps.resilience.model((signal) => deps.model.complete({ messages, tools: specs, maxOutputTokens: deps.maxOutputTokens }, signal));
     } catch (error) {
-      await deps.budget.release(reservation);
+      run.ledger.record(reservation, undefined);
       const code = error instanceof AppError ? error.code : 'model_error';
       deps.audit.write({ event: 'model_call', user_id: caller.userId, session_id: session.id, agent_step: step, model: deps.model.model, latency_ms: deps.now() - started, success: false, error: describeError(error) });
       run.errors.push({ code, message: describeError(error) });
@@ -101,7 +103,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
       completionTokens: estimateMessageTokens({ role: 'assistant', content: response.content, toolCalls: response.toolCalls }),
     };
     const model = response.model ?? deps.model.model;
-    const cost = await deps.budget.settle(reservation, { model, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, sessionId: session.id });
+    const cost = run.ledger.record(reservation, { model, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, sessionId: session.id });
     run.costUsd += cost;
     deps.audit.write({
       event: 'model_call',

@@ -1,4 +1,7 @@
 import { emptyResult, finishRun } from '../agent/finish-run';
+import { flushLedger } from '../agent/handle-message';
+import { budgetUserKey } from '../budget/budget-guard';
+import { BudgetLedger } from '../budget/budget-ledger';
 import { runLoop, type RunProgress } from '../agent/run-loop';
 import { executeTool } from '../agent/tool-runner';
 import { markerKeys, type EngineContext } from '../engine-context';
@@ -204,6 +207,7 @@ async function applyDecision(ctx: EngineContext, record: ApprovalRecord): Promis
       toolCalls: paused.toolCalls,
       errors: [],
       failures: 0,
+      ledger: new BudgetLedger(ctx.budget, budgetUserKey(requester)),
     };
     const stopWorking = ctx.channels.startWorking(session.conversation);
     try {
@@ -212,7 +216,7 @@ async function applyDecision(ctx: EngineContext, record: ApprovalRecord): Promis
       ctx.stats.record(session.id, result.latencyMs, result.success);
       return result;
     } finally {
-      await stopWorking();
+      await Promise.all([stopWorking(), flushLedger(ctx, run)]);
     }
   });
 }

@@ -38,6 +38,15 @@ export interface Reservation {
   monthSpent: number;
 }
 
+/** Counter changes of a settled call, not yet written. */
+export interface Settlement {
+  costUsd: number;
+  period: Period;
+  userKey: string;
+  changes: CounterIncrement[];
+  markers: Array<{ key: string; value: unknown }>;
+}
+
 export interface Usage {
   model: string;
   promptTokens: number;
@@ -47,6 +56,11 @@ export interface Usage {
 
 const DAY_MS = 86_400_000;
 const EPSILON = 1e-9;
+
+/** Whose budget a caller spends: platform and user id. */
+export function budgetUserKey(caller: { platform: string; userId: string }): string {
+  return `${caller.platform}:${caller.userId}`;
+}
 
 /** Store keys of the spend ledger, one place so reports read what the guard writes. */
 export const spendKeys = {
@@ -80,22 +94,30 @@ export class BudgetGuard {
     return this.options.prices.cost(model, promptTokens, maxOutputTokens);
   }
 
-  /** Set money aside or throw BudgetExceededError without spending anything. */
-  async reserve(userKey: string, estimateUsd: number, requestSpentUsd: number): Promise<Reservation> {
+  /**
+   * Set money aside or throw BudgetExceededError without spending anything.
+   * `carry` holds earlier settlements not yet written: they ride along in the
+   * same round trip, and are written even when the reservation is refused.
+   */
+  async reserve(userKey: string, estimateUsd: number, requestSpentUsd: number, carry: readonly Settlement[] = []): Promise<Reservation> {
     const { limits, store } = this.options;
     const period = periodOf(this.options.now(), limits.timezone);
-    if (requestSpentUsd + estimateUsd > limits.requestUsd + EPSILON) {
-      throw new BudgetExceededError('request', 'This request has reached its spending limit.');
-    }
-    if (estimateUsd <= 0) {
+    if (requestSpentUsd + estimateUsd > limits.requestUsd + EPSILON || estimateUsd <= 0) {
+      await this.apply(carry);
+      if (estimateUsd > 0) throw new BudgetExceededError('request', 'This request has reached its spending limit.');
       return { userKey, estimateUsd: 0, period, userSpent: 0, monthSpent: 0 };
     }
     const userKeyName = spendKeys.userDay(period.day, userKey);
     const monthKeyName = spendKeys.month(period.month);
-    const [userSpent = 0, monthSpent = 0] = await store.incrementMany([
+    const carried = carry.flatMap((settlement) => settlement.changes);
+    const values = await store.incrementMany([
+      ...carried,
       { key: userKeyName, by: estimateUsd, ttlMs: 3 * DAY_MS },
       { key: monthKeyName, by: estimateUsd, ttlMs: 40 * DAY_MS },
     ]);
+    await this.markAll(carry);
+    const userSpent = values[carried.length] ?? 0;
+    const monthSpent = values[carried.length + 1] ?? 0;
     const overUser = userSpent > limits.userDailyUsd + EPSILON;
     const overMonth = monthSpent > limits.monthlyUsd + EPSILON;
     if (overUser || overMonth) {
@@ -107,46 +129,67 @@ export class BudgetGuard {
         ? new BudgetExceededError('user_daily', 'You have reached your daily usage limit for the assistant.')
         : new BudgetExceededError('monthly', 'The assistant has reached its monthly budget.');
     }
+    await this.checkAlerts(period, userKey, userSpent, monthSpent);
     return { userKey, estimateUsd, period, userSpent, monthSpent };
   }
 
-  /** Replace the estimate with the real cost and record it per session, day and model. */
-  async settle(reservation: Reservation, usage: Usage | undefined): Promise<number> {
-    const { store } = this.options;
+  /**
+   * What replacing the estimate with the real cost changes, computed now and
+   * written later (`apply`, or carried by the next `reserve`), so the cost of
+   * a call is known without a round trip on the answer path.
+   */
+  settlement(reservation: Reservation, usage: Usage | undefined): Settlement {
     const { period, userKey } = reservation;
-    const actual = usage ? this.options.prices.cost(usage.model, usage.promptTokens, usage.completionTokens) : 0;
-    const delta = actual - reservation.estimateUsd;
+    const costUsd = usage ? this.options.prices.cost(usage.model, usage.promptTokens, usage.completionTokens) : 0;
+    const delta = costUsd - reservation.estimateUsd;
     const changes: CounterIncrement[] = [];
     if (Math.abs(delta) > EPSILON) {
       changes.push({ key: spendKeys.userDay(period.day, userKey), by: delta, ttlMs: 3 * DAY_MS }, { key: spendKeys.month(period.month), by: delta, ttlMs: 40 * DAY_MS });
     }
-    const markers: Promise<void>[] = [];
-    if (usage && actual > 0) {
+    const markers: Settlement['markers'] = [];
+    if (usage && costUsd > 0) {
       changes.push(
-        { key: spendKeys.userMonth(period.month, userKey), by: actual, ttlMs: 40 * DAY_MS },
-        { key: spendKeys.day(period.day), by: actual, ttlMs: 40 * DAY_MS },
-        { key: spendKeys.modelMonth(period.month, usage.model), by: actual, ttlMs: 40 * DAY_MS },
-        { key: spendKeys.session(usage.sessionId), by: actual, ttlMs: 90 * DAY_MS },
+        { key: spendKeys.userMonth(period.month, userKey), by: costUsd, ttlMs: 40 * DAY_MS },
+        { key: spendKeys.day(period.day), by: costUsd, ttlMs: 40 * DAY_MS },
+        { key: spendKeys.modelMonth(period.month, usage.model), by: costUsd, ttlMs: 40 * DAY_MS },
+        { key: spendKeys.session(usage.sessionId), by: costUsd, ttlMs: 90 * DAY_MS },
         // Thousands of tokens: counters hold ±9.2e9 units, which whole tokens would outgrow in a busy month.
         { key: spendKeys.kiloTokens(period.month, usage.model, 'in'), by: usage.promptTokens / 1000, ttlMs: 40 * DAY_MS },
         { key: spendKeys.kiloTokens(period.month, usage.model, 'out'), by: usage.completionTokens / 1000, ttlMs: 40 * DAY_MS },
       );
-      markers.push(
-        this.mark(spendKeys.spenderMarker(period.month, userKey), { userKey }),
-        this.mark(spendKeys.modelMarker(period.month, usage.model), { model: usage.model }),
-      );
+      markers.push({ key: spendKeys.spenderMarker(period.month, userKey), value: { userKey } }, { key: spendKeys.modelMarker(period.month, usage.model), value: { model: usage.model } });
     }
-    // One round trip for every counter this call touches.
-    await Promise.all([store.incrementMany(changes), ...markers]);
-    if (reservation.estimateUsd > 0 || actual > 0) {
-      await this.checkAlerts(reservation, reservation.userSpent + delta, reservation.monthSpent + delta);
+    return { costUsd, period, userKey, changes, markers };
+  }
+
+  /** Write settlements in one round trip and alert if they crossed a threshold. */
+  async apply(settlements: readonly Settlement[]): Promise<void> {
+    const changes = settlements.flatMap((settlement) => settlement.changes);
+    if (changes.length === 0) return;
+    const [values] = await Promise.all([this.options.store.incrementMany(changes), this.markAll(settlements)]);
+    // Threshold checks read the totals this write returned.
+    const latest = new Map(changes.map((change, i) => [change.key, values[i] as number]));
+    for (const { period, userKey } of settlements) {
+      const userSpent = latest.get(spendKeys.userDay(period.day, userKey));
+      const monthSpent = latest.get(spendKeys.month(period.month));
+      if (userSpent !== undefined || monthSpent !== undefined) await this.checkAlerts(period, userKey, userSpent ?? 0, monthSpent ?? 0);
     }
-    return actual;
+  }
+
+  /** Settle one call now; returns its real cost. */
+  async settle(reservation: Reservation, usage: Usage | undefined): Promise<number> {
+    const settlement = this.settlement(reservation, usage);
+    await this.apply([settlement]);
+    return settlement.costUsd;
   }
 
   /** Give a reservation back untouched (the call never happened). */
   async release(reservation: Reservation): Promise<void> {
     await this.settle(reservation, undefined);
+  }
+
+  private async markAll(settlements: readonly Settlement[]): Promise<void> {
+    await Promise.all(settlements.flatMap((settlement) => settlement.markers.map((m) => this.mark(m.key, m.value))));
   }
 
   private async mark(key: string, value: unknown): Promise<void> {
@@ -157,10 +200,9 @@ export class BudgetGuard {
     this.markers.add(key);
   }
 
-  private async checkAlerts(reservation: Reservation, userSpent: number, monthSpent: number): Promise<void> {
+  private async checkAlerts(period: Period, userKey: string, userSpent: number, monthSpent: number): Promise<void> {
     const { limits, store, onAlert } = this.options;
     if (!onAlert) return;
-    const { period, userKey } = reservation;
     const checks: BudgetAlert[] = [];
     if (limits.userDailyUsd > 0 && userSpent >= limits.userDailyUsd * limits.alertRatio) {
       checks.push({ scope: 'user_daily', period: period.day, userKey, spentUsd: userSpent, limitUsd: limits.userDailyUsd });

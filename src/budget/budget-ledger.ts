@@ -1,0 +1,38 @@
+import type { BudgetGuard, Reservation, Settlement, Usage } from './budget-guard';
+
+/**
+ * The budget book of one run. A call's settlement is computed at once but
+ * written with the next reservation (same round trip) or by `flush`, which
+ * runs after the reply is posted: bookkeeping stays off the answer path,
+ * and counters only ever hold the conservative estimate in between.
+ */
+export class BudgetLedger {
+  private pending: Settlement[] = [];
+
+  constructor(
+    private readonly guard: BudgetGuard,
+    private readonly userKey: string,
+  ) {}
+
+  reserve(estimateUsd: number, requestSpentUsd: number): Promise<Reservation> {
+    return this.guard.reserve(this.userKey, estimateUsd, requestSpentUsd, this.take());
+  }
+
+  /** Record what a call really cost (undefined usage: it never ran); returns the cost. */
+  record(reservation: Reservation, usage: Usage | undefined): number {
+    const settlement = this.guard.settlement(reservation, usage);
+    this.pending.push(settlement);
+    return settlement.costUsd;
+  }
+
+  /** Write everything recorded and not yet written. */
+  async flush(): Promise<void> {
+    await this.guard.apply(this.take());
+  }
+
+  private take(): Settlement[] {
+    const taken = this.pending;
+    this.pending = [];
+    return taken;
+  }
+}
