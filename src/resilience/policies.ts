@@ -13,6 +13,7 @@ import {
   type CircuitBreakerPolicy,
   type IBackoff,
   type IBackoffFactory,
+  type IPolicy,
   type IRetryBackoffContext,
 } from 'cockatiel';
 import { AppError, ModelError, TimeoutError, ToolError, UserInputError, isRetryable } from '../errors';
@@ -93,17 +94,29 @@ export function createResilience(options: ResilienceOptions): Resilience {
     return breaker;
   };
 
+  // Retry and timeout policies are stateless; build each combination once, not per call.
+  const policies = new Map<string, IPolicy>();
+  const policyFor = (name: string, limits: { timeoutMs: number; maxAttempts: number }): IPolicy => {
+    const key = `${name}\u0000${limits.timeoutMs}\u0000${limits.maxAttempts}`;
+    let policy = policies.get(key);
+    if (!policy) {
+      policy = wrap(
+        retry(handleWhen(transient), { maxAttempts: Math.max(0, limits.maxAttempts - 1), backoff }),
+        breakerFor(name),
+        timeout(limits.timeoutMs, TimeoutStrategy.Aggressive),
+      );
+      policies.set(key, policy);
+    }
+    return policy;
+  };
+
   const run = async <T>(
     name: string,
     kind: 'model' | 'tool',
     limits: { timeoutMs: number; maxAttempts: number },
     call: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> => {
-    const policy = wrap(
-      retry(handleWhen(transient), { maxAttempts: Math.max(0, limits.maxAttempts - 1), backoff }),
-      breakerFor(name),
-      timeout(limits.timeoutMs, TimeoutStrategy.Aggressive),
-    );
+    const policy = policyFor(name, limits);
     try {
       // A fresh parent signal per call: without one, cockatiel hangs every call's listener on one
       // shared never-aborted signal (MaxListenersExceededWarning past 10 concurrent calls).
