@@ -34,6 +34,8 @@ export interface SlackAdapterOptions {
   sleep?: (ms: number) => Promise<void>;
   /** How long an unused "working" placeholder lingers after the engine stops. Default 2 s. */
   placeholderGraceMs?: number;
+  /** Show "working on it" only when the answer takes longer than this. Default 1 s. */
+  placeholderDelayMs?: number;
 }
 
 /** A running (or startable) Slack adapter. */
@@ -59,7 +61,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     maxRateLimitWaitMs: options.maxRateLimitWaitMs,
     sleep: options.sleep,
   });
-  const channel = new SlackChannel({ api, logger, oncallChannel: config.oncallChannel, placeholderGraceMs: options.placeholderGraceMs });
+  const channel = new SlackChannel({ api, logger, oncallChannel: config.oncallChannel, placeholderGraceMs: options.placeholderGraceMs, placeholderDelayMs: options.placeholderDelayMs });
   const work = new BackgroundWork({ logger });
   let app: App | undefined;
   let healthServer: Server | undefined;

@@ -12,9 +12,11 @@ export interface Placeholder {
 interface Pending {
   key: string;
   channel: string;
-  /** The post is in flight while the engine already works; undefined if it failed. */
-  ts: Promise<string | undefined>;
+  /** The post, once made (in flight while the engine already works); resolves undefined if it failed. */
+  ts?: Promise<string | undefined>;
   done: boolean;
+  /** Not posted yet: waiting out the delay. */
+  delay?: NodeJS.Timeout;
   timer?: NodeJS.Timeout;
 }
 
@@ -29,6 +31,12 @@ export interface PlaceholdersOptions {
    * answer before it is deleted. Covers engines that stop before they post.
    */
   graceMs?: number;
+  /**
+   * Post the placeholder only if the answer has not arrived after this long, so
+   * quick answers appear without a flash of "working" (and one Web API call
+   * fewer). Default 1 s; 0 posts at once.
+   */
+  delayMs?: number;
 }
 
 /**
@@ -40,8 +48,10 @@ export class Placeholders {
   private readonly opts: PlaceholdersOptions;
   private readonly text: string;
   private readonly graceMs: number;
+  private readonly delayMs: number;
 
   constructor(options: PlaceholdersOptions) {
+    this.delayMs = options.delayMs ?? 1_000;
     this.opts = options;
     this.text = options.text ?? '_Working on it…_';
     this.graceMs = options.graceMs ?? 2_000;
@@ -54,23 +64,38 @@ export class Placeholders {
    */
   async start(conversation: ConversationRef): Promise<() => Promise<void>> {
     const target = threadTarget(conversation);
-    const ts = this.opts.api.postMessage({ ...target, text: this.text, blocks: [context(this.text)] }).catch((error: unknown) => {
-      // Cosmetic: a failed placeholder must not fail the turn.
-      this.opts.logger.warn({ channel: target.channel, ...errorFields(error) }, 'slack placeholder not posted');
-      return undefined;
-    });
-    const entry: Pending = { key: conversationKey(conversation), channel: target.channel, ts, done: false };
+    const entry: Pending = { key: conversationKey(conversation), channel: target.channel, done: false };
+    const post = () => {
+      entry.ts = this.opts.api.postMessage({ ...target, text: this.text, blocks: [context(this.text)] }).catch((error: unknown) => {
+        // Cosmetic: a failed placeholder must not fail the turn.
+        this.opts.logger.warn({ channel: target.channel, ...errorFields(error) }, 'slack placeholder not posted');
+        return undefined;
+      });
+    };
+    if (this.delayMs <= 0) post();
+    else {
+      entry.delay = setTimeout(() => {
+        entry.delay = undefined;
+        if (!entry.done) post();
+      }, this.delayMs);
+      entry.delay.unref();
+    }
     const list = this.pending.get(entry.key) ?? [];
     list.push(entry);
     this.pending.set(entry.key, list);
     return async () => {
       if (entry.done || entry.timer) return;
+      if (entry.delay) {
+        // Finished before the placeholder was due: there is nothing to show or clean up.
+        await this.discard(entry);
+        return;
+      }
       entry.timer = setTimeout(() => void this.discard(entry), this.graceMs);
       entry.timer.unref();
     };
   }
 
-  /** Take the oldest live placeholder of a conversation, if any (waits for its post to land). */
+  /** Take the oldest live placeholder of a conversation, if one was posted (waits for its post to land). */
   async take(conversation: ConversationRef): Promise<Placeholder | undefined> {
     const key = conversationKey(conversation);
     const list = this.pending.get(key);
@@ -79,6 +104,7 @@ export class Placeholders {
     if (!entry) return undefined;
     entry.done = true;
     clearTimeout(entry.timer);
+    clearTimeout(entry.delay);
     const ts = await entry.ts;
     return ts === undefined ? undefined : { channel: entry.channel, ts };
   }
@@ -93,6 +119,7 @@ export class Placeholders {
     if (entry.done) return;
     entry.done = true;
     clearTimeout(entry.timer);
+    clearTimeout(entry.delay);
     const list = this.pending.get(entry.key);
     if (list) {
       const rest = list.filter((e) => e !== entry);

@@ -26,6 +26,8 @@ export interface SlackChannelOptions {
   workingText?: string;
   /** See {@link PlaceholdersOptions.graceMs}. */
   placeholderGraceMs?: number;
+  /** See {@link PlaceholdersOptions.delayMs}. */
+  placeholderDelayMs?: number;
 }
 
 // Errors after which posting anything else to the same place is pointless.
@@ -66,6 +68,7 @@ export class SlackChannel implements Channel {
       logger: options.logger,
       text: options.workingText,
       graceMs: options.placeholderGraceMs,
+      delayMs: options.placeholderDelayMs,
     });
   }
 

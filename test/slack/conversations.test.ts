@@ -167,3 +167,31 @@ describe('ignored traffic', () => {
     expect(h.sim.calls.slice(before).filter((c) => c.method.startsWith('chat.'))).toEqual([]);
   });
 });
+
+describe('the working placeholder', () => {
+  it('is not shown when the answer comes quickly', async () => {
+    await h.close();
+    h = await startSlackHarness({ adapter: { placeholderDelayMs: 200 } });
+    const post = await mention('quick one');
+    const replies = h.sim.workspace.botMessagesIn(IDS.support, post.ts);
+    expect(replies.map((r) => blockText(r.blocks))).toEqual([expect.stringContaining('You said: quick one')]);
+    expect(replies[0]!.updates).toBe(0);
+    expect(h.sim.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(h.sim.callsTo('chat.delete')).toHaveLength(0);
+  });
+
+  it('appears when the answer takes longer, and is replaced in place by it', async () => {
+    await h.close();
+    h = await startSlackHarness({ adapter: { placeholderDelayMs: 50 } });
+    h.engine.reply = async (m) => {
+      await new Promise((r) => setTimeout(r, 250));
+      return `slow: ${m.text}`;
+    };
+    const post = await mention('slow one');
+    const replies = h.sim.workspace.botMessagesIn(IDS.support, post.ts);
+    expect(replies).toHaveLength(1);
+    expect(h.sim.callsTo('chat.postMessage')[0]!.args.text).toMatch(/Working on it/);
+    expect(replies[0]!.updates).toBe(1);
+    expect(blockText(replies[0]!.blocks)).toContain('slow: slow one');
+  });
+});

@@ -105,7 +105,7 @@ export async function startSlackHarness<E extends Engine = FakeEngine>(options: 
     ...(options.socketMode ? { SLACK_APP_TOKEN: sim.appToken, SLACK_SIGNING_SECRET: '' } : {}),
     ...options.env,
   });
-  const adapter = createSlackAdapter({ engine, config, logger, placeholderGraceMs: 30, ...options.adapter });
+  const adapter = createSlackAdapter({ engine, config, logger, placeholderGraceMs: 30, placeholderDelayMs: 0, ...options.adapter });
   const { port } = await adapter.start();
   const delivery = new SlackDelivery({ url: `http://127.0.0.1:${port}/slack/events`, signingSecret: SIGNING_SECRET });
   return {
