@@ -325,7 +325,7 @@ export interface ToolSpec {
 
 export interface ModelRequest {
   messages: ChatMessage[];
-  tools: ToolSpec[];
+  tools: readonly ToolSpec[];
   maxOutputTokens: number;
 }
 

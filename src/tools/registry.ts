@@ -5,6 +5,8 @@ import { toolSpec } from './define-tool';
 export class ToolRegistry {
   private readonly tools = new Map<string, ToolDefinition>();
   private readonly specs = new Map<string, ToolSpec>();
+  /** The same array until the registry changes, so per-array caches (token estimates) hit. */
+  private specList: ToolSpec[] | undefined;
 
   constructor(tools: Iterable<ToolDefinition> = []) {
     for (const tool of tools) this.add(tool);
@@ -14,6 +16,7 @@ export class ToolRegistry {
   add(tool: ToolDefinition): void {
     this.tools.set(tool.name, tool);
     this.specs.set(tool.name, toolSpec(tool));
+    this.specList = undefined;
   }
 
   get(name: string): ToolDefinition | undefined {
@@ -24,8 +27,9 @@ export class ToolRegistry {
     return [...this.tools.keys()];
   }
 
-  /** Specs for every tool, in registration order. */
-  allSpecs(): ToolSpec[] {
-    return [...this.specs.values()];
+  /** Specs for every tool, in registration order (one shared, frozen array). */
+  allSpecs(): readonly ToolSpec[] {
+    this.specList ??= Object.freeze([...this.specs.values()]) as ToolSpec[];
+    return this.specList;
   }
 }

@@ -118,3 +118,15 @@ describe('tool-calling loop', () => {
     expect(h.channel.working).toBe(0);
   });
 });
+
+describe('tool registry', () => {
+  it('hands out one specs array until it changes, so per-array caches work', async () => {
+    const { ToolRegistry } = await import('../../src/tools/registry');
+    const registry = new ToolRegistry([echo]);
+    const first = registry.allSpecs();
+    expect(registry.allSpecs()).toBe(first);
+    registry.add(defineTool({ name: 'other', description: 'x', input: z.object({}), permission: 'guest', execute: async () => 1 }));
+    expect(registry.allSpecs()).not.toBe(first);
+    expect(registry.allSpecs().map((s) => s.name)).toEqual(['echo', 'other']);
+  });
+});
