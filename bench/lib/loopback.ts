@@ -54,9 +54,9 @@ export class TimingLedger {
 // Conversation content, shared by the live model/tool and the seeder so
 // seeded sessions have the same shape and size as ones the engine wrote.
 
-const STATUSES = ['processing', 'shipped', 'in transit', 'out for delivery', 'delivered'] as const;
-const CARRIERS = ['UPS', 'DHL', 'FedEx', 'USPS'] as const;
-const QUESTIONS = [
+export const STATUSES = ['processing', 'shipped', 'in transit', 'out for delivery', 'delivered'] as const;
+export const CARRIERS = ['UPS', 'DHL', 'FedEx', 'USPS'] as const;
+export const QUESTIONS = [
   'Hi, where is my order {id}? It was supposed to arrive this week.',
   'Can you check the status of {id} for me please',
   'Any update on {id}? Tracking has not changed for two days.',

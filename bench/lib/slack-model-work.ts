@@ -12,6 +12,7 @@ import type { ToolDefinition } from '../../src/ports';
 import { defineTool, toolSpec } from '../../src/tools/define-tool';
 import type { OpenAISimulatorOptions } from '../../test/simulators/openai/openai-simulator';
 import { lastToolResult, lastUserText } from '../../test/simulators/openai/wire';
+import { CARRIERS, QUESTIONS, STATUSES } from './loopback';
 
 /** Model name: priced in the default price table, so budgets do real arithmetic. */
 export const BENCH_MODEL = 'gpt-4o-mini';
@@ -31,15 +32,7 @@ export interface Order {
   totalUsd: number;
 }
 
-const STATUSES = ['processing', 'shipped', 'in transit', 'out for delivery', 'delivered'] as const;
-const CARRIERS = ['UPS', 'DHL', 'FedEx', 'USPS'] as const;
 const PRODUCTS = ['Wireless mouse', 'USB-C cable (2 m)', 'Laptop stand', 'Keyboard'] as const;
-const QUESTIONS = [
-  'Hi, where is my order {id}? It was supposed to arrive this week.',
-  'Can you check the status of {id} for me please',
-  'Any update on {id}? Tracking has not changed for two days.',
-  'What did I order in {id} and when will it get here?',
-] as const;
 const ORDERS = 5_000;
 
 /** The order a turn asks about (the answer must mention it). */
