@@ -4,10 +4,7 @@ import { escalate } from '../escalation/escalation-flow';
 import { detectEscalation } from '../escalation/triggers';
 import type { InboundMessage, TurnResult } from '../ports';
 import { sessionIdOf } from '../sessions/session-state';
-import { emptyResult, finishRun } from './finish-run';
-import { runLoop, type RunProgress } from './run-loop';
-import { budgetUserKey } from '../budget/budget-guard';
-import { BudgetLedger } from '../budget/budget-ledger';
+import { emptyResult, runToCompletion } from './finish-run';
 
 /** Redeliveries (Slack retries, gateway replays) arrive within minutes; a day is ample. */
 const DEDUPE_TTL_MS = 86_400_000;
@@ -91,17 +88,7 @@ async function handleInOrder(ctx: EngineContext, message: InboundMessage): Promi
         return result;
       }
 
-      const run: RunProgress = { session, caller, steps: 0, costUsd: 0, toolCalls: [], errors: [], failures: 0, ledger: new BudgetLedger(ctx.budget, budgetUserKey(caller)) };
-      const stopWorking = ctx.channels.startWorking(conversation);
-      try {
-        const outcome = await runLoop(ctx.loop, run);
-        const result = await finishRun(ctx, session, run, outcome, { startedAt, ...(message.permalink ? { permalink: message.permalink } : {}) });
-        ctx.stats.record(sessionId, result.latencyMs, result.success);
-        return result;
-      } finally {
-        // After the reply went out: bookkeeping is not on the user's clock.
-        await Promise.all([stopWorking(), flushLedger(ctx, run)]);
-      }
+      return runToCompletion(ctx, session, { caller }, { startedAt, ...(message.permalink ? { permalink: message.permalink } : {}) });
     });
   } catch (error) {
     // Last line of defence: the user hears something, the process lives on.
@@ -111,15 +98,5 @@ async function handleInOrder(ctx: EngineContext, message: InboundMessage): Promi
     await ctx.channels.post(conversation, { kind: 'error', text: reply });
     ctx.stats.record(sessionId, ctx.clock.now() - startedAt, false);
     return { ...emptyResult(sessionId, 'failed', false), reply, errors: [{ code: 'internal', message: describeError(error) }] };
-  }
-}
-
-/** Write a run's pending spend; a failure is logged, never thrown over the turn's result. */
-export async function flushLedger(ctx: EngineContext, run: RunProgress): Promise<void> {
-  try {
-    await run.ledger.flush();
-  } catch (error) {
-    ctx.logger.error({ sessionId: run.session.id, err: describeError(error) }, 'budget settlement not recorded');
-    ctx.audit.write({ event: 'budget_settle_failed', user_id: run.caller.userId, session_id: run.session.id, success: false, error: describeError(error) });
   }
 }

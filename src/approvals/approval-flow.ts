@@ -1,8 +1,4 @@
-import { emptyResult, finishRun } from '../agent/finish-run';
-import { flushLedger } from '../agent/handle-message';
-import { budgetUserKey } from '../budget/budget-guard';
-import { BudgetLedger } from '../budget/budget-ledger';
-import { runLoop, type RunProgress } from '../agent/run-loop';
+import { emptyResult, runToCompletion } from '../agent/finish-run';
 import { executeTool } from '../agent/tool-runner';
 import { markerKeys, type EngineContext } from '../engine-context';
 import { checkDecider } from '../policy/approval-policy';
@@ -198,26 +194,13 @@ async function applyDecision(ctx: EngineContext, record: ApprovalRecord): Promis
     session.paused = undefined;
     if (session.handoff) return { ...partial, status: 'handed_off' }; // humans have the thread; the bot stays quiet
     for (const text of paused.queued) session.history.push({ role: 'user', content: text });
-    const run: RunProgress = {
+    return runToCompletion(
+      ctx,
       session,
-      caller: requester,
       // Leave room to answer after the decision even if the pause came late in the run.
-      steps: Math.min(paused.steps, Math.max(0, ctx.config.maxSteps - 2)),
-      costUsd: paused.costUsd,
-      toolCalls: paused.toolCalls,
-      errors: [],
-      failures: 0,
-      ledger: new BudgetLedger(ctx.budget, budgetUserKey(requester)),
-    };
-    const stopWorking = ctx.channels.startWorking(session.conversation);
-    try {
-      const loopOutcome = await runLoop(ctx.loop, run);
-      const result = await finishRun(ctx, session, run, loopOutcome, { startedAt });
-      ctx.stats.record(session.id, result.latencyMs, result.success);
-      return result;
-    } finally {
-      await Promise.all([stopWorking(), flushLedger(ctx, run)]);
-    }
+      { caller: requester, steps: Math.min(paused.steps, Math.max(0, ctx.config.maxSteps - 2)), costUsd: paused.costUsd, toolCalls: paused.toolCalls },
+      { startedAt },
+    );
   });
 }
 

@@ -45,15 +45,3 @@ export function createAuditLog(options: AuditLogOptions): AuditSink & { close():
     },
   };
 }
-
-/** An audit sink that keeps records in memory (benchmarks, status tests). */
-export function memoryAudit(): AuditSink & { records: AuditEvent[] } {
-  const records: AuditEvent[] = [];
-  return {
-    records,
-    write(event) {
-      records.push(scrubDeep(event) as AuditEvent);
-    },
-    async flush() {},
-  };
-}

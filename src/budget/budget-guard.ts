@@ -183,10 +183,6 @@ export class BudgetGuard {
     return settlement.costUsd;
   }
 
-  /** Give a reservation back untouched (the call never happened). */
-  async release(reservation: Reservation): Promise<void> {
-    await this.settle(reservation, undefined);
-  }
 
   private async markAll(settlements: readonly Settlement[]): Promise<void> {
     await Promise.all(settlements.flatMap((settlement) => settlement.markers.map((m) => this.mark(m.key, m.value))));
