@@ -12,7 +12,9 @@ import type { ToolDefinition } from '../../src/ports';
 import { defineTool, toolSpec } from '../../src/tools/define-tool';
 import type { OpenAISimulatorOptions } from '../../test/simulators/openai/openai-simulator';
 import { lastToolResult, lastUserText } from '../../test/simulators/openai/wire';
-import { CARRIERS, QUESTIONS, STATUSES } from './loopback';
+import { CARRIERS, QUESTIONS, STATUSES, type Order } from './loopback';
+
+export type { Order };
 
 /** Model name: priced in the default price table, so budgets do real arithmetic. */
 export const BENCH_MODEL = 'gpt-4o-mini';
@@ -22,15 +24,6 @@ export const MAX_OUTPUT_TOKENS = 800;
 const TAG = /\(ref t(\d+)\)/;
 const ORDER = /ORD-\d+/;
 
-/** An order as the lookup tool returns it. */
-export interface Order {
-  orderId: string;
-  status: string;
-  carrier: string;
-  eta: string;
-  items: Array<{ sku: string; name: string; qty: number; priceUsd: number }>;
-  totalUsd: number;
-}
 
 const PRODUCTS = ['Wireless mouse', 'USB-C cable (2 m)', 'Laptop stand', 'Keyboard'] as const;
 const ORDERS = 5_000;

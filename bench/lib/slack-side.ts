@@ -14,17 +14,12 @@ import { writeFile } from 'node:fs/promises';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { startCpuProfile, summarizeProfile, type CpuSummary } from './cpu-profile';
 import { startFloor } from './slack-floor';
-import { startProduct } from './slack-product';
+import { startProduct, type ProductOptions } from './slack-product';
 import type { WhatIf } from './slack-what-if';
 
-export interface SideConfig {
+/** What one side needs: the product's options (a superset of the floor's) plus profiling. */
+export interface SideConfig extends ProductOptions {
   side: 'product' | 'floor';
-  botToken: string;
-  signingSecret: string;
-  slackApiUrl: string;
-  staffUsergroup: string;
-  openaiBaseUrl: string;
-  openaiApiKey: string;
   profile: boolean;
   /** Also write the raw profile here (`.cpuprofile`, opens in Chrome DevTools). */
   profileFile?: string;
