@@ -10,6 +10,7 @@ import { createLogger } from './logger';
 import type { AuditSink, Clock, Engine, Logger, ModelClient, Store, ToolDefinition } from './ports';
 import { createStore } from './sessions/create-store';
 import { resolveEncryptionKey } from './sessions/encryption-key';
+import { RedisTurnOrder } from './sessions/redis-turn-order';
 import { createSealer } from './sessions/sealer';
 import { loadToolsFromDir } from './tools/load-tools';
 
@@ -88,6 +89,12 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
         ? createOpenAIModel({ apiKey: config.openai.apiKey, model: config.openai.model, ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}) })
         : createOfflineModel());
     const version = packageVersion();
+    // The embedded SQLite store belongs to this process; Redis is shared by replicas, which also share arrival order.
+    const sharedStore = !config.storeUrl.startsWith('sqlite:');
+    const turnOrder = sharedStore
+      ? await RedisTurnOrder.open({ url: config.storeUrl, logger, ...(options.storeNamespace ? { namespace: options.storeNamespace } : {}) })
+      : undefined;
+    if (turnOrder) closers.push(() => turnOrder.close());
     const engine = createEngine({
       config,
       store,
@@ -98,8 +105,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       logger,
       clock,
       version,
-      // The embedded SQLite store belongs to this process; Redis is shared by replicas.
-      sharedStore: !config.storeUrl.startsWith('sqlite:'),
+      sharedStore,
+      ...(turnOrder ? { turnOrder } : {}),
       ...(options.retryInitialDelayMs !== undefined ? { retryInitialDelayMs: options.retryInitialDelayMs } : {}),
     });
     let closed = false;

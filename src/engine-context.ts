@@ -9,6 +9,7 @@ import type { Resilience } from './resilience/policies';
 import type { SealedCollection } from './sessions/sealed-collection';
 import type { Sealer } from './sessions/sealer';
 import type { SessionRunner } from './sessions/session-runner';
+import type { TurnJournal } from './sessions/turn-journal';
 import type { ToolRegistry } from './tools/registry';
 import type { TurnStats } from './turn-stats';
 
@@ -26,6 +27,10 @@ export interface EngineContext {
   clock: Clock;
   channels: ChannelRouter;
   sessions: SessionRunner;
+  /** Messages from arrival until answered, for recovery after a crash. */
+  journal: TurnJournal;
+  /** Whether other processes share the store (Redis replicas). */
+  sharedStore: boolean;
   approvals: SealedCollection<ApprovalRecord>;
   escalations: SealedCollection<EscalationRecord>;
   stats: TurnStats;

@@ -1,4 +1,5 @@
 import { handleMessage } from './agent/handle-message';
+import { recoverTurns } from './agent/recover-turns';
 import { systemPrompt } from './agent/prompts';
 import type { LoopDeps } from './agent/run-loop';
 import { decideApproval, sweepApprovals } from './approvals/approval-flow';
@@ -21,6 +22,9 @@ import { createResilience } from './resilience/policies';
 import { parseWith, SealedCollection } from './sessions/sealed-collection';
 import type { Sealer } from './sessions/sealer';
 import { SessionRunner } from './sessions/session-runner';
+import { TurnJournal } from './sessions/turn-journal';
+import type { TurnOrder } from './sessions/turn-order';
+import { newId } from './ids';
 import { migrateSession, type SessionState } from './sessions/session-state';
 import { ToolRegistry } from './tools/registry';
 import { TurnStats } from './turn-stats';
@@ -44,6 +48,10 @@ export interface EngineOptions {
   retryInitialDelayMs?: number;
   /** Whether other processes share the store (Redis replicas): then session turns also lock in the store. */
   sharedStore?: boolean;
+  /** Arrival order of a thread's messages across replicas (Redis); default: this process only. */
+  turnOrder?: TurnOrder;
+  /** How often to look for turns orphaned by a stopped replica (each look scans open turns). Default 60 s. */
+  recoveryIntervalMs?: number;
 }
 
 const SESSION_TTL_MS = 30 * 86_400_000;
@@ -73,6 +81,8 @@ export function createEngine(options: EngineOptions): Engine {
   };
   const budget = new BudgetGuard({ store, prices: new PriceTable(config.budget.prices), limits: config.budget, now, onAlert });
   const sessionDocs = new SealedCollection<SessionState>({ store, sealer, prefix: 'session:', parse: migrateSession, ttlMs: SESSION_TTL_MS });
+  const sharedStore = options.sharedStore ?? true;
+  const journal = new TurnJournal({ store, sealer, owner: newId('replica'), now });
   const productName = options.productName ?? 'the support assistant';
   const loop: LoopDeps = {
     model,
@@ -99,7 +109,9 @@ export function createEngine(options: EngineOptions): Engine {
     logger,
     clock,
     channels,
-    sessions: new SessionRunner({ store, sessions: sessionDocs, logger, now, crossProcessLocks: options.sharedStore ?? true }),
+    sessions: new SessionRunner({ store, sessions: sessionDocs, logger, now, crossProcessLocks: sharedStore, ...(options.turnOrder ? { order: options.turnOrder } : {}) }),
+    journal,
+    sharedStore,
     approvals: new SealedCollection({ store, sealer, prefix: 'approval:', parse: parseWith(approvalRecordSchema), ttlMs: SESSION_TTL_MS }),
     escalations: new SealedCollection({ store, sealer, prefix: 'escalation:', parse: parseWith(escalationRecordSchema), ttlMs: SESSION_TTL_MS }),
     stats: new TurnStats(now),
@@ -109,6 +121,7 @@ export function createEngine(options: EngineOptions): Engine {
   };
 
   let timer: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
   let stopped = false;
   const inFlight = new Set<Promise<unknown>>();
@@ -118,10 +131,17 @@ export function createEngine(options: EngineOptions): Engine {
     return work;
   };
 
+  const recoveryIntervalMs = options.recoveryIntervalMs ?? 60_000;
+  let lastRecoveryAt = Number.NEGATIVE_INFINITY;
   const sweep = async (): Promise<void> => {
     if (sweeping) return sweeping;
     sweeping = (async () => {
       try {
+        if (now() - lastRecoveryAt >= recoveryIntervalMs) {
+          lastRecoveryAt = now();
+          await journal.heartbeat();
+          await recoverTurns(ctx, (work) => void track(work).catch(() => undefined));
+        }
         await sweepApprovals(ctx);
         await renotifyUnclaimed(ctx);
       } catch (error) {
@@ -149,14 +169,21 @@ export function createEngine(options: EngineOptions): Engine {
       if (timer || stopped) return;
       timer = setInterval(() => void sweep(), config.sweepIntervalMs);
       timer.unref();
-      void sweep(); // pick up approvals that expired while we were down
+      // Proves this replica alive, so others leave its open turns alone.
+      heartbeat = setInterval(() => void journal.heartbeat().catch(() => undefined), Math.floor(journal.heartbeatTtlMs / 3));
+      heartbeat.unref();
+      void sweep(); // pick up approvals that expired, and turns interrupted, while we were down
     },
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
+      clearInterval(heartbeat);
       timer = undefined;
       await sweeping;
       await Promise.allSettled([...inFlight]);
+      // Anything still open was abandoned: the next replica to look takes it over at once.
+      await journal.retire().catch(() => undefined);
+      await options.turnOrder?.close();
       await audit.flush();
     },
   };

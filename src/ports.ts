@@ -46,16 +46,40 @@ export interface MessageRef {
   messageId: string;
 }
 
+/**
+ * The sender of a message whose role is not known yet. Adapters whose role
+ * lookup is a network call pass this instead of a `Caller`: the message joins
+ * the conversation's queue at once, and the engine asks the channel
+ * (`Channel.identify`) inside the turn, so a slow lookup never reorders messages.
+ */
+export interface Sender {
+  /** Platform user id. */
+  userId: string;
+  /** Platform name, e.g. `slack`. */
+  platform: string;
+  /** The sender's own workspace when the platform says it (Slack `user_team`), to spot external users. */
+  teamId?: string;
+  /** Name to show, when the message already carries it. */
+  displayName?: string;
+}
+
 /** A user message delivered by an adapter. */
 export interface InboundMessage {
   conversation: ConversationRef;
-  caller: Caller;
+  /** Who wrote it: a resolved `Caller`, or a `Sender` the channel identifies in turn. */
+  caller: Caller | Sender;
   /** Message text with the bot mention removed. */
   text: string;
   /** Platform message id; the engine de-duplicates redeliveries on it. */
   messageId: string;
   /** Link to the thread, used in hand-off summaries. */
   permalink?: string;
+  /**
+   * A message in a thread that did not address the bot. It is handled when
+   * the bot takes part in the conversation, decided in arrival order: a
+   * follow-up sent while the bot's first answer is still being written counts.
+   */
+  followUp?: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -144,6 +168,11 @@ export interface Channel {
   updateOncall?(ref: MessageRef, view: EscalationView): Promise<void>;
   /** Send an operational alert to on-call. */
   alertOncall?(alert: Alert): Promise<void>;
+  /**
+   * Resolve a `Sender` to a `Caller` with the role the platform grants now.
+   * Required when the adapter passes senders; failures must resolve to `guest`.
+   */
+  identify?(sender: Sender): Promise<Caller>;
 }
 
 // ---------------------------------------------------------------------------
@@ -280,7 +309,10 @@ export interface Engine {
   attach(channel: Channel): void;
   /** Handle a user message: de-duplicate, run the turn, post the outcome through the channel. */
   handleMessage(message: InboundMessage): Promise<TurnResult>;
-  /** Whether the bot takes part in this conversation already (follow-ups need no mention). */
+  /**
+   * Whether the bot takes part in this conversation already (follow-ups need no mention).
+   * Answers from stored state only; prefer `handleMessage({ followUp: true })`, which decides in arrival order.
+   */
   isActiveConversation(conversation: ConversationRef): Promise<boolean>;
   /** Approve or deny a pending approval; resumes the paused run when allowed. */
   decideApproval(input: DecisionInput): Promise<DecisionOutcome>;

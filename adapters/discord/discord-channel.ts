@@ -1,6 +1,8 @@
 import { DiscordAPIError, HTTPError, Routes, type APIMessage, type REST } from 'discord.js';
 import { PlatformError, describeError, isRetryableStatus } from '../../src/index';
 import type {
+  Caller,
+  Sender,
   Alert,
   ApprovalView,
   Channel,
@@ -11,6 +13,7 @@ import type {
   OutboundMessage,
 } from '../../src/index';
 import { approvalMessage, oncallMessage, textMessage, type DiscordMessageBody } from './components';
+import type { RoleGrant } from './discord-roles';
 import { splitMessage } from './split-message';
 
 export interface DiscordChannelOptions {
@@ -22,6 +25,8 @@ export interface DiscordChannelOptions {
   typingIntervalMs?: number;
   /** Stop typing on our own after this long, in case a caller never does. */
   maxTypingMs?: number;
+  /** Roles for senders the engine asks about (DMs); without it they are guests. */
+  roles?: { resolve(userId: string): Promise<RoleGrant> };
 }
 
 /**
@@ -38,6 +43,12 @@ export class DiscordChannel implements Channel {
   constructor(private readonly options: DiscordChannelOptions) {
     this.typingIntervalMs = options.typingIntervalMs ?? 8_000;
     this.maxTypingMs = options.maxTypingMs ?? 10 * 60_000;
+  }
+
+  /** {@link Channel.identify}: the sender's role from the configured guilds (cached); failures are guests. */
+  async identify(sender: Sender): Promise<Caller> {
+    const grant = this.options.roles ? await this.options.roles.resolve(sender.userId) : { role: 'guest' as const, source: 'discord:unresolved' };
+    return { userId: sender.userId, platform: 'discord', displayName: sender.displayName ?? sender.userId, role: grant.role, roleSource: grant.source };
   }
 
   /** Posts the text split into messages of at most 2,000 characters; returns the first. */

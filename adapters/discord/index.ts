@@ -44,7 +44,6 @@ export async function startDiscord(options: StartDiscordOptions): Promise<Discor
   const config = discordConfigFromEnv(options.env);
   const logger = options.logger.child({ platform: 'discord' });
   const client = createDiscordClient(config);
-  const channel = new DiscordChannel({ rest: client.rest, oncallChannelId: config.oncallChannelId, logger, typingIntervalMs: options.typingIntervalMs });
   const roles = new DiscordRoleResolver({
     client,
     staffRoleIds: config.staffRoleIds,
@@ -53,6 +52,7 @@ export async function startDiscord(options: StartDiscordOptions): Promise<Discor
     ttlMs: options.roleCacheTtlMs,
     now: options.now,
   });
+  const channel = new DiscordChannel({ rest: client.rest, oncallChannelId: config.oncallChannelId, logger, typingIntervalMs: options.typingIntervalMs, roles });
   const onMessage = createMessageHandler({ engine: options.engine, roles, channel, supportChannelIds: config.supportChannelIds, logger });
   const onInteraction = createInteractionHandler({ engine: options.engine, roles, logger });
 

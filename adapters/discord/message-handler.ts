@@ -1,6 +1,6 @@
 import type { Message } from 'discord.js';
 import { describeError } from '../../src/index';
-import type { Caller, ConversationRef, Engine, Logger } from '../../src/index';
+import type { Caller, ConversationRef, Engine, Logger, Sender } from '../../src/index';
 import { jumpLink } from './components';
 import { truncate } from './embed-limits';
 import { dmConversation, threadConversation } from './conversations';
@@ -30,10 +30,10 @@ const THREAD_NAME_LIMIT = 100;
 export function createMessageHandler(options: MessageHandlerOptions): (message: Message) => Promise<void> {
   const { engine, roles, supportChannelIds, logger } = options;
 
-  const deliver = async (message: Message, conversation: ConversationRef, caller: Caller, text: string) => {
+  const deliver = async (message: Message, conversation: ConversationRef, caller: Caller | Sender, text: string, followUp = false) => {
     try {
       // The engine de-duplicates on messageId, so gateway replays after a resume are harmless.
-      await engine.handleMessage({ conversation, caller, text, messageId: message.id, permalink: jumpLink(conversation) });
+      await engine.handleMessage({ conversation, caller, text, messageId: message.id, permalink: jumpLink(conversation), ...(followUp ? { followUp } : {}) });
     } catch (error) {
       logger.error({ messageId: message.id, threadId: conversation.threadId, error: describeError(error) }, 'engine failed on a discord message');
       await options.channel
@@ -48,19 +48,21 @@ export function createMessageHandler(options: MessageHandlerOptions): (message: 
     const text = stripBotMention(message.content, botId);
 
     if (!message.inGuild()) {
-      const grant = await roles.resolve(message.author.id);
-      await deliver(message, dmConversation(message.channelId), discordCaller(message.author, grant), text);
+      // The role needs a lookup: the engine asks for it in the message's turn, so arrival order holds.
+      const sender: Sender = { userId: message.author.id, platform: 'discord', displayName: message.author.globalName ?? message.author.username };
+      await deliver(message, dmConversation(message.channelId), sender, text);
       return;
     }
 
     const mentioned = message.mentions.users.has(botId);
     const channel = message.channel;
     let conversation: ConversationRef;
+    let followUp = false;
     if (channel.isThread()) {
       if (channel.parentId === null) return;
       conversation = threadConversation(message.guildId, channel.parentId, channel.id);
-      const calledHere = mentioned && supportChannelIds.has(channel.parentId);
-      if (!calledHere && !(await engine.isActiveConversation(conversation))) return;
+      // Not called here: the engine decides in arrival order whether the thread is one it serves.
+      followUp = !(mentioned && supportChannelIds.has(channel.parentId));
     } else {
       if (!mentioned || !supportChannelIds.has(channel.id)) return;
       try {
@@ -74,7 +76,7 @@ export function createMessageHandler(options: MessageHandlerOptions): (message: 
       }
     }
     const grant = roles.fromGuildMember(message.member);
-    await deliver(message, conversation, discordCaller(message.author, grant, message.member), text);
+    await deliver(message, conversation, discordCaller(message.author, grant, message.member), text, followUp);
   };
 }
 

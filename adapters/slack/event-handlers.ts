@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import { conversationOf, isDirectMessage, mentionsBot, messageIdOf, stripBotMention } from './conversation';
+import { SLACK_PLATFORM, conversationOf, isDirectMessage, mentionsBot, messageIdOf, stripBotMention } from './conversation';
 import type { HandlerDeps } from './handler-deps';
 import { errorFields } from './slack-api';
 
@@ -49,13 +49,8 @@ export function registerEventHandlers(app: App, deps: HandlerDeps): void {
       // Top-level channel chatter is not for us.
       if (message.thread_ts === undefined) return;
     }
-    deps.work.run('message', async () => {
-      if (!dm) {
-        const conversation = conversationOf({ teamId: deps.identity.teamId, channel: message.channel, ts: message.ts, threadTs: message.thread_ts, dm });
-        if (!(await deps.engine.isActiveConversation(conversation))) return;
-      }
-      await deliver(deps, message, dm);
-    });
+    // A thread reply without a mention: the engine decides, in arrival order, whether the thread is ours.
+    deps.work.run('message', () => deliver(deps, message, dm, !dm));
   });
 }
 
@@ -65,15 +60,20 @@ function isPersonWriting(message: UserMessage, deps: HandlerDeps): message is Us
   return message.user !== undefined && message.user !== deps.identity.userId;
 }
 
-async function deliver(deps: HandlerDeps, message: UserMessage & { user: string }, dm: boolean): Promise<void> {
+/**
+ * Hand a message to the engine before any await, so it joins its thread's
+ * queue in arrival order; the sender's role is looked up inside the turn.
+ */
+async function deliver(deps: HandlerDeps, message: UserMessage & { user: string }, dm: boolean, followUp = false): Promise<void> {
   const conversation = conversationOf({ teamId: deps.identity.teamId, channel: message.channel, ts: message.ts, threadTs: message.thread_ts, dm });
-  const caller = await deps.roles.identify(message.user, message.user_team ?? message.team);
+  const team = message.user_team ?? message.team;
   try {
     await deps.engine.handleMessage({
       conversation,
-      caller,
+      caller: { userId: message.user, platform: SLACK_PLATFORM, ...(team !== undefined ? { teamId: team } : {}) },
       text: stripBotMention(message.text ?? '', deps.identity.userId),
       messageId: messageIdOf(message.channel, message.ts),
+      ...(followUp ? { followUp } : {}),
     });
   } catch (error) {
     // The engine reports its own failures in the thread; this is the last line of defence.

@@ -85,6 +85,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
         now: options.now,
         ttlMs: options.roleTtlMs,
       });
+      channel.useIdentifier((sender) => roles.identify(sender.userId, sender.teamId));
       const authorize = async () => ({ botToken: config.botToken, botUserId: identity.userId, botId: identity.botId, teamId: identity.teamId });
       const bolt = boltLogger(logger);
       let httpReceiver: HTTPReceiver | undefined;

@@ -2,12 +2,14 @@ import { PlatformError, describeError } from '../../src/index';
 import type {
   Alert,
   ApprovalView,
+  Caller,
   Channel,
   ConversationRef,
   EscalationView,
   Logger,
   MessageRef,
   OutboundMessage,
+  Sender,
 } from '../../src/index';
 import { renderApproval } from './approval-blocks';
 import { type SlackMessage, renderAlert, renderText } from './blocks';
@@ -58,6 +60,7 @@ export class SlackChannel implements Channel {
   private readonly oncallChannel: string | undefined;
   private readonly placeholders: Placeholders;
   private readonly permalinks = new Map<string, string>();
+  private identifier: ((sender: Sender) => Promise<Caller>) | undefined;
 
   constructor(options: SlackChannelOptions) {
     this.api = options.api;
@@ -73,6 +76,17 @@ export class SlackChannel implements Channel {
   }
 
   /** {@link Channel.postMessage}: the first part replaces the placeholder, long answers continue below. */
+  /** Roles come from Slack once connected; until then a sender counts as a guest. */
+  useIdentifier(identify: (sender: Sender) => Promise<Caller>): void {
+    this.identifier = identify;
+  }
+
+  /** {@link Channel.identify}: the sender's role from users.info and the staff user group (cached). */
+  async identify(sender: Sender): Promise<Caller> {
+    if (this.identifier) return this.identifier(sender);
+    return { userId: sender.userId, platform: SLACK_PLATFORM, displayName: sender.userId, role: 'guest', roleSource: 'slack:not_connected' };
+  }
+
   async postMessage(conversation: ConversationRef, message: OutboundMessage): Promise<MessageRef | undefined> {
     const parts = renderText(message);
     if (parts.length === 0) return undefined;

@@ -1,9 +1,9 @@
 import { describeError } from '../errors';
 import { markerKeys, type EngineContext } from '../engine-context';
 import { escalate } from '../escalation/escalation-flow';
-import { detectEscalation } from '../escalation/triggers';
-import type { InboundMessage, TurnResult } from '../ports';
-import { sessionIdOf } from '../sessions/session-state';
+import { detectEscalation, type DetectedEscalation } from '../escalation/triggers';
+import type { Caller, InboundMessage, Sender, TurnResult } from '../ports';
+import { sessionIdOf, type SessionState } from '../sessions/session-state';
 import { emptyResult, runToCompletion } from './finish-run';
 
 /** Redeliveries (Slack retries, gateway replays) arrive within minutes; a day is ample. */
@@ -12,25 +12,57 @@ const DEDUPE_TTL_MS = 86_400_000;
 export const HELP_PROMPT =
   "Hi! I'm the support assistant. Ask me about an order (e.g. *Where is my order ORD-1001?*), billing and refunds, account access or app problems — or say *human* to reach a person.";
 
-/**
- * One user message: validate, de-duplicate, then — in the session's turn —
- * record it, stay quiet during hand-off, escalate on request or abuse, or
- * run the tool-calling loop and post the outcome.
- */
-export function handleMessage(ctx: EngineContext, message: InboundMessage): Promise<TurnResult> {
-  // Join the session's queue before the first await: that is what keeps arrival order.
-  return ctx.sessions.inOrder(message.conversation, () => handleInOrder(ctx, message));
+/** How many answered message ids a session remembers, to spot a recovered turn that already ran. */
+const RECENT_MESSAGE_IDS = 20;
+
+export interface HandleOptions {
+  /** A turn taken over after a crash: the journal entry exists and de-duplication already let it through. */
+  recovered?: boolean;
 }
 
-async function handleInOrder(ctx: EngineContext, message: InboundMessage): Promise<TurnResult> {
+/**
+ * One user message: journal it and take its place in the session's queue
+ * at once, then — in its turn — de-duplicate, identify the sender, record
+ * it, stay quiet during hand-off, escalate on request or abuse, or run the
+ * tool-calling loop and post the outcome.
+ */
+export function handleMessage(ctx: EngineContext, message: InboundMessage, options: HandleOptions = {}): Promise<TurnResult> {
+  // Journal and join the session's queue before the first await: that is what keeps arrival order and
+  // survives a crash. Chatter in threads this process does not serve is journaled only once it proves to be ours.
+  const journaled = options.recovered
+    ? Promise.resolve(true)
+    : !message.followUp || ctx.sessions.knownLocally(message.conversation)
+      ? ctx.journal.open(message)
+      : undefined;
+  journaled?.catch(() => undefined);
+  return ctx.sessions.inOrder(message.conversation, async () => {
+    let owned = false;
+    try {
+      owned = journaled ? await journaled.catch(() => false) : false;
+      const result = await handleInOrder(ctx, message, options, async () => {
+        if (!journaled) owned = await ctx.journal.open(message).catch(() => false);
+      });
+      return result;
+    } finally {
+      // A crash skips this, leaving the turn for recovery; everything else has told the user something.
+      if (owned) await ctx.journal.close(message).catch((error: unknown) => ctx.logger.warn({ err: describeError(error) }, 'turn journal not closed'));
+    }
+  });
+}
+
+async function handleInOrder(ctx: EngineContext, message: InboundMessage, options: HandleOptions, journalLate: () => Promise<void>): Promise<TurnResult> {
   const startedAt = ctx.clock.now();
-  const { conversation, caller } = message;
+  const { conversation } = message;
   const sessionId = sessionIdOf(conversation);
   const text = message.text.trim();
 
-  if (!(await ctx.store.setIfAbsent(markerKeys.inbound(conversation.platform, message.messageId), 1, DEDUPE_TTL_MS))) {
+  // Decided here, in arrival order: a follow-up sent while the first answer was being written finds the session saved.
+  if (message.followUp && !(await ctx.sessions.exists(conversation))) return emptyResult(sessionId, 'ignored', true);
+  if (!options.recovered && !(await ctx.store.setIfAbsent(markerKeys.inbound(conversation.platform, message.messageId), 1, DEDUPE_TTL_MS))) {
     return emptyResult(sessionId, 'duplicate', true);
   }
+  await journalLate();
+  const caller = await identify(ctx, message.caller);
   ctx.audit.write({
     event: 'inbound_message',
     user_id: caller.userId,
@@ -57,6 +89,8 @@ async function handleInOrder(ctx: EngineContext, message: InboundMessage): Promi
 
   try {
     return await ctx.sessions.locked(conversation, async (session): Promise<TurnResult> => {
+      if (options.recovered && session.recentMessageIds?.includes(message.messageId)) return emptyResult(sessionId, 'duplicate', true);
+      rememberMessage(session, message.messageId);
       session.customer ??= caller;
       if (session.handoff) {
         // Humans have the thread: record for context, say nothing.
@@ -64,6 +98,13 @@ async function handleInOrder(ctx: EngineContext, message: InboundMessage): Promi
         return emptyResult(sessionId, 'handed_off', true);
       }
       if (session.paused) {
+        // Asking for a person, or abuse, does not wait for the pending decision.
+        const urgent = detectEscalation(text);
+        if (urgent) {
+          session.history.push({ role: 'user', content: text });
+          session.turns += 1;
+          return escalateNow(ctx, session, caller, urgent, message.permalink, startedAt);
+        }
         session.paused.queued.push(text);
         const waiting = session.paused.pending.length;
         const reply = `I'm still waiting for a decision on ${waiting === 1 ? 'the request above' : `${waiting} requests above`}. I'll pick up your message as soon as it's decided.`;
@@ -74,19 +115,7 @@ async function handleInOrder(ctx: EngineContext, message: InboundMessage): Promi
       session.turns += 1;
 
       const detected = detectEscalation(text);
-      if (detected) {
-        const reply =
-          detected.trigger === 'user_request'
-            ? "Of course — I've asked a human teammate to join."
-            : "I'm sorry this has been so frustrating. I've asked a human teammate to join.";
-        const record = await escalate(ctx, session, caller, detected, { reply, ...(message.permalink ? { permalink: message.permalink } : {}) });
-        // After the summary was written, so on-call sees the bot's last real answer.
-        session.history.push({ role: 'assistant', content: reply });
-        const result: TurnResult = { ...emptyResult(sessionId, 'escalated', true), reply, latencyMs: ctx.clock.now() - startedAt };
-        if (record) result.escalationId = record.id;
-        ctx.stats.record(sessionId, result.latencyMs, true);
-        return result;
-      }
+      if (detected) return escalateNow(ctx, session, caller, detected, message.permalink, startedAt);
 
       return runToCompletion(ctx, session, { caller }, { startedAt, ...(message.permalink ? { permalink: message.permalink } : {}) });
     });
@@ -99,4 +128,46 @@ async function handleInOrder(ctx: EngineContext, message: InboundMessage): Promi
     ctx.stats.record(sessionId, ctx.clock.now() - startedAt, false);
     return { ...emptyResult(sessionId, 'failed', false), reply, errors: [{ code: 'internal', message: describeError(error) }] };
   }
+}
+
+/** The sender's role as the platform grants it now; anything that fails is a guest. */
+async function identify(ctx: EngineContext, who: Caller | Sender): Promise<Caller> {
+  if ('role' in who) return who;
+  const channel = ctx.channels.get(who.platform);
+  try {
+    if (channel?.identify) return await channel.identify(who);
+    ctx.logger.warn({ platform: who.platform }, 'channel cannot identify senders; treating as guest');
+  } catch (error) {
+    ctx.logger.warn({ platform: who.platform, err: describeError(error) }, 'sender lookup failed; treating as guest');
+  }
+  return { userId: who.userId, platform: who.platform, displayName: who.userId, role: 'guest', roleSource: 'unresolved' };
+}
+
+function rememberMessage(session: SessionState, messageId: string): void {
+  const ids = session.recentMessageIds ?? [];
+  ids.push(messageId);
+  session.recentMessageIds = ids.slice(-RECENT_MESSAGE_IDS);
+}
+
+/** Hand the thread to a person at the user's request (or on abuse), without asking the model. */
+async function escalateNow(
+  ctx: EngineContext,
+  session: SessionState,
+  caller: Caller,
+  detected: DetectedEscalation,
+  permalink: string | undefined,
+  startedAt: number,
+): Promise<TurnResult> {
+  const reply =
+    detected.trigger === 'user_request'
+      ? "Of course — I've asked a human teammate to join."
+      : "I'm sorry this has been so frustrating. I've asked a human teammate to join.";
+  const record = await escalate(ctx, session, caller, detected, { reply, ...(permalink ? { permalink } : {}) });
+  // After the summary was written, so on-call sees the bot's last real answer.
+  session.history.push({ role: 'assistant', content: reply });
+  const result: TurnResult = { ...emptyResult(session.id, 'escalated', true), reply, latencyMs: ctx.clock.now() - startedAt };
+  if (record) result.escalationId = record.id;
+  if (session.paused) result.pendingApprovals = session.paused.pending.map((p) => p.approvalId);
+  ctx.stats.record(session.id, result.latencyMs, true);
+  return result;
 }

@@ -3,6 +3,7 @@ import { executeTool } from '../agent/tool-runner';
 import { markerKeys, type EngineContext } from '../engine-context';
 import { checkDecider } from '../policy/approval-policy';
 import type { Caller, DecisionInput, DecisionOutcome, TurnResult } from '../ports';
+import type { SessionState } from '../sessions/session-state';
 import { fingerprintOf, type ApprovalRecord } from './approval-record';
 import { APPROVAL_RETENTION_MS, viewOf, type OpenApprovalMarker } from './request-approvals';
 
@@ -193,15 +194,40 @@ async function applyDecision(ctx: EngineContext, record: ApprovalRecord): Promis
     if (paused.pending.length > 0) return partial;
     session.paused = undefined;
     if (session.handoff) return { ...partial, status: 'handed_off' }; // humans have the thread; the bot stays quiet
-    for (const text of paused.queued) session.history.push({ role: 'user', content: text });
-    return runToCompletion(
+    const resumed = await runToCompletion(
       ctx,
       session,
       // Leave room to answer after the decision even if the pause came late in the run.
       { caller: requester, steps: Math.min(paused.steps, Math.max(0, ctx.config.maxSteps - 2)), costUsd: paused.costUsd, toolCalls: paused.toolCalls },
       { startedAt },
     );
+    return answerQueued(ctx, session, requester, paused.queued, resumed, startedAt);
   });
+}
+
+/**
+ * Messages the user sent while the run waited are answered after the
+ * outcome of the decision was told, in a run of their own, so neither
+ * answer swallows the other. If the resumed run paused again or went to a
+ * person, they wait with it.
+ */
+async function answerQueued(ctx: EngineContext, session: SessionState, requester: Caller, queued: string[], resumed: TurnResult, startedAt: number): Promise<TurnResult> {
+  if (queued.length === 0) return resumed;
+  if (session.paused) {
+    session.paused.queued.push(...queued);
+    return resumed;
+  }
+  for (const text of queued) session.history.push({ role: 'user', content: text });
+  if (session.handoff) return resumed;
+  const next = await runToCompletion(ctx, session, { caller: requester }, { startedAt });
+  return {
+    ...next,
+    reply: [resumed.reply, next.reply].filter(Boolean).join('\n\n'),
+    costUsd: resumed.costUsd + next.costUsd,
+    steps: resumed.steps + next.steps,
+    toolCalls: [...resumed.toolCalls, ...next.toolCalls],
+    errors: [...resumed.errors, ...next.errors],
+  };
 }
 
 /**

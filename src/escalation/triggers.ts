@@ -6,7 +6,9 @@ export type EscalationTrigger =
   | 'model_tool'
   | 'tool_failures'
   | 'model_unavailable'
-  | 'budget_exhausted';
+  | 'budget_exhausted'
+  /** The bot was restarted while answering, more than once. */
+  | 'turn_interrupted';
 
 export interface DetectedEscalation {
   trigger: EscalationTrigger;

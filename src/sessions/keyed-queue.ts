@@ -19,6 +19,11 @@ export class KeyedQueue {
     return result;
   }
 
+  /** Whether the key has work queued or running. */
+  has(key: string): boolean {
+    return this.tails.has(key);
+  }
+
   /** Keys with work queued or running. */
   get size(): number {
     return this.tails.size;

@@ -4,6 +4,7 @@ import { capHistory } from './history';
 import { KeyedQueue } from './keyed-queue';
 import type { SealedCollection } from './sealed-collection';
 import { newSession, sessionIdOf, type SessionState } from './session-state';
+import type { TurnOrder } from './turn-order';
 
 export interface SessionRunnerOptions {
   store: Store;
@@ -27,6 +28,8 @@ export interface SessionRunnerOptions {
    * process writes the store: saves a read and a decryption per turn. Default 1,000.
    */
   cacheSize?: number;
+  /** Arrival order across replicas (Redis); without it, order is kept in this process only. */
+  order?: TurnOrder;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -63,7 +66,26 @@ export class SessionRunner {
    * Inside, use `locked` (not `withSession`, which would wait for itself).
    */
   inOrder<T>(conversation: ConversationRef, task: () => Promise<T>): Promise<T> {
-    return this.queue.run(sessionIdOf(conversation), task);
+    const id = sessionIdOf(conversation);
+    const place = this.options.order?.enter(id);
+    if (!place) return this.queue.run(id, task);
+    // Settled even if the task never runs, so an unhandled rejection cannot escape.
+    place.catch(() => undefined);
+    return this.queue.run(id, async () => {
+      const mine = await place;
+      await mine.ready();
+      try {
+        return await task();
+      } finally {
+        await mine.leave();
+      }
+    });
+  }
+
+  /** Whether this process knows the conversation is served: cached, or work for it is queued here. */
+  knownLocally(conversation: ConversationRef): boolean {
+    const id = sessionIdOf(conversation);
+    return this.cache.has(id) || this.queue.has(id);
   }
 
   /** Run `work` on the loaded session under the cross-replica lock, then save it. Call from inside `inOrder`. */
@@ -78,6 +100,10 @@ export class SessionRunner {
       const result = await work(session);
       session.updatedAt = this.options.now();
       session.history = capHistory(session.history, this.maxStoredMessages);
+      // A replica that lost its lock (stalled past the lease) must not overwrite the newer holder's work.
+      if (lock && !(await lock.renew(this.lockTtlMs).catch(() => false))) {
+        throw new AppError('session_lock_lost', 'This conversation was taken over by another replica; the turn was not saved.', { retryable: true });
+      }
       await this.options.sessions.put(id, session);
       this.remember(id, session);
       return result;

@@ -81,6 +81,6 @@ export class EngineProbe implements Engine {
   }
 }
 
-function who(conversation: ConversationRef, caller: Caller): Pick<ProbeCall, 'threadId' | 'userId'> {
+function who(conversation: ConversationRef, caller: { userId: string }): Pick<ProbeCall, 'threadId' | 'userId'> {
   return { threadId: conversation.threadId, userId: caller.userId };
 }

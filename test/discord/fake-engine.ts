@@ -31,7 +31,7 @@ export type Responder = (message: InboundMessage, channel: Channel) => Promise<v
  */
 export class RecordingEngine implements Engine {
   channel: Channel | undefined;
-  readonly messages: InboundMessage[] = [];
+  readonly messages: Array<InboundMessage & { caller: Caller }> = [];
   readonly decisions: DecisionInput[] = [];
   readonly claims: { escalationId: string; caller: Caller }[] = [];
   readonly handbacks: { conversation: ConversationRef; caller: Caller }[] = [];
@@ -59,8 +59,11 @@ export class RecordingEngine implements Engine {
     this.channel = channel;
   }
 
-  async handleMessage(message: InboundMessage): Promise<TurnResult> {
+  async handleMessage(inbound: InboundMessage): Promise<TurnResult> {
     return this.busy(async () => {
+      // Like the engine: follow-ups count only in served threads, and senders are identified through the channel.
+      if (inbound.followUp && !this.active.has(key(inbound.conversation))) return this.turn('ignored');
+      const message = await resolveSender(inbound, this.channel);
       this.messages.push(message);
       if (this.seen.has(message.messageId)) return this.turn('duplicate');
       this.seen.add(message.messageId);
@@ -193,4 +196,12 @@ export class RecordingEngine implements Engine {
   private turn(status: TurnResult['status']): TurnResult {
     return { status, success: true, sessionId: 's', costUsd: 0, steps: 1, toolCalls: [], errors: [], pendingApprovals: [], latencyMs: 1 };
   }
+}
+
+/** The message with its sender identified through the channel, as the engine does inside the turn. */
+export async function resolveSender(message: InboundMessage, channel: Channel | undefined): Promise<InboundMessage & { caller: Caller }> {
+  const who = message.caller;
+  if ('role' in who) return { ...message, caller: who };
+  if (!channel?.identify) throw new Error('channel cannot identify senders');
+  return { ...message, caller: await channel.identify(who) };
 }

@@ -20,6 +20,8 @@ import type {
   TurnStatus,
 } from '../../src/ports';
 
+import { resolveSender } from '../discord/fake-engine';
+
 const key = (c: ConversationRef) => `${c.workspaceId}/${c.channelId}/${c.threadId}`;
 
 /**
@@ -30,7 +32,7 @@ const key = (c: ConversationRef) => `${c.workspaceId}/${c.channelId}/${c.threadI
 export class FakeEngine implements Engine {
   channel: Channel | undefined;
   /** Every handleMessage call, duplicates included. */
-  readonly received: InboundMessage[] = [];
+  readonly received: Array<InboundMessage & { caller: Caller }> = [];
   readonly decisions: DecisionInput[] = [];
   readonly claims: Array<{ escalationId: string; caller: Caller }> = [];
   readonly handbacks: Array<{ conversation: ConversationRef; caller: Caller }> = [];
@@ -60,7 +62,10 @@ export class FakeEngine implements Engine {
     return [...first.values()];
   }
 
-  async handleMessage(message: InboundMessage): Promise<TurnResult> {
+  async handleMessage(inbound: InboundMessage): Promise<TurnResult> {
+    // Like the engine: follow-ups count only in served threads, and senders are identified through the channel.
+    if (inbound.followUp && !this.active.has(key(inbound.conversation))) return result('ignored');
+    const message = await resolveSender(inbound, this.channel);
     this.received.push(message);
     if (this.seen.has(message.messageId)) return result('duplicate');
     this.seen.add(message.messageId);
