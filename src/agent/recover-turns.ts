@@ -6,16 +6,16 @@ import { sessionIdOf } from '../sessions/session-state';
 import type { OpenTurn } from '../sessions/turn-journal';
 import { handleMessage } from './handle-message';
 
-/** A message whose turn was interrupted this many times goes to a person instead of a third try. */
-const MAX_ATTEMPTS = 2;
+/** Interrupted turns are run again this many times; interrupted once more, the thread goes to a person. */
+const MAX_RETRIES = 1;
 
 export const RESTARTED_NOTICE = 'Sorry for the wait: I was restarted while working on your message, so I am picking it up again now.';
 
 /**
  * Pick up messages whose replica stopped (crash, deploy past the shutdown
  * deadline) before answering them: tell the thread, then run the turn again
- * from the last saved state, or hand the thread to a person when it already
- * failed to finish twice. Each orphan is taken over by one replica only.
+ * from the last saved state, or hand the thread to a person when the retry was
+ * interrupted too. Each orphan is taken over by one replica only.
  * Returns the restarted turns, which run in the background.
  */
 export async function recoverTurns(ctx: EngineContext, run: (work: Promise<TurnResult>) => void): Promise<number> {
@@ -32,7 +32,7 @@ export async function recoverTurns(ctx: EngineContext, run: (work: Promise<TurnR
         interrupted_owner: turn.owner,
         success: true,
       });
-      if (turn.attempts >= MAX_ATTEMPTS) {
+      if (turn.attempts >= MAX_RETRIES) {
         run(handToPerson(ctx, turn));
         continue;
       }

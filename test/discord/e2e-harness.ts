@@ -1,7 +1,7 @@
 import { startDiscord, type DiscordAdapter } from '../../adapters/discord/index';
 import type { App } from '../../src/index';
 import type { ManualClock } from '../support/manual-clock';
-import { startRefundEngine } from '../support/refund-engine';
+import { type KeywordModel, startRefundEngine } from '../support/refund-engine';
 import { DiscordSimulator } from '../simulators/discord/discord-simulator';
 import { CapturingLogger } from './harness';
 
@@ -9,6 +9,7 @@ import { CapturingLogger } from './harness';
 export interface EngineDiscordHarness {
   sim: DiscordSimulator;
   app: App;
+  model: KeywordModel;
   adapter: DiscordAdapter;
   clock: ManualClock;
   logger: CapturingLogger;
@@ -26,6 +27,7 @@ export async function startEngineDiscordHarness(): Promise<EngineDiscordHarness>
     return {
       sim,
       app: engine.app,
+      model: engine.model,
       adapter,
       clock: engine.clock,
       logger,

@@ -1,11 +1,12 @@
 import type { App } from '../../src/index';
 import type { ManualClock } from '../support/manual-clock';
-import { startRefundEngine } from '../support/refund-engine';
+import { type KeywordModel, startRefundEngine } from '../support/refund-engine';
 import { type SlackHarness, startSlackHarness } from './harness';
 
 /** The Slack harness driving the real engine (SQLite store, sealed sessions, audit log) from bootstrap. */
 export interface EngineSlackHarness extends SlackHarness<App['engine']> {
   app: App;
+  model: KeywordModel;
   clock: ManualClock;
   /** Refunds actually executed (must stay exactly one per approval). */
   refunds: string[];
@@ -17,6 +18,7 @@ export async function startEngineSlackHarness(): Promise<EngineSlackHarness> {
   return {
     ...h,
     app: engine.app,
+    model: engine.model,
     clock: engine.clock,
     refunds: engine.refunds,
     async close() {

@@ -1,4 +1,4 @@
-import type { Alert, ApprovalView, Channel, ConversationRef, EscalationView, MessageRef, OutboundMessage } from '../../src/ports';
+import type { Alert, ApprovalView, Caller, Channel, ConversationRef, EscalationView, MessageRef, OutboundMessage, Sender } from '../../src/ports';
 
 /** A Channel that records everything the engine asks it to show. */
 export class RecordingChannel implements Channel {
@@ -9,6 +9,8 @@ export class RecordingChannel implements Channel {
   readonly oncallUpdates: Array<{ ref: MessageRef; view: EscalationView }> = [];
   readonly alerts: Alert[] = [];
   working = 0;
+  /** Set by tests that pass senders instead of callers. */
+  identify?: (sender: Sender) => Promise<Caller>;
   private seq = 0;
 
   constructor(readonly platform = 'test') {}

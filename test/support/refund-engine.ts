@@ -14,12 +14,15 @@ import { ManualClock } from './manual-clock';
 export class KeywordModel implements ModelClient {
   readonly model = 'keyword-test';
   readonly mode = 'offline' as const;
+  /** Make an answer wait (a model that is still thinking); keyed by the user's text. */
+  hold: ((text: string) => Promise<void>) | undefined;
 
   async complete(request: ModelRequest): Promise<ModelResponse> {
     const usage = { promptTokens: 10, completionTokens: 5 };
     const last = request.messages.at(-1);
     if (last?.role === 'tool') return { content: `Done: ${last.content}`, toolCalls: [], usage };
     const text = last?.role === 'user' ? last.content : '';
+    await this.hold?.(text);
     if (/refund/i.test(text)) {
       return {
         content: 'I can refund that once a staff member approves.',
@@ -34,6 +37,7 @@ export class KeywordModel implements ModelClient {
 /** The real engine (bootstrap: SQLite store, sealed sessions, audit log) with a staff-approved refund tool. */
 export interface RefundEngine {
   app: App;
+  model: KeywordModel;
   clock: ManualClock;
   /** Refunds actually executed (must stay exactly one per approval), as `orderId:idempotencyKey`. */
   refunds: string[];
@@ -57,9 +61,10 @@ export async function startRefundEngine(name: string): Promise<RefundEngine> {
       return { refunded: true, orderId: args.orderId };
     },
   });
+  const model = new KeywordModel();
   const app = await bootstrap({
     env: { DATA_DIR: dataDir, BUILTIN_TOOLS: 'none', LOG_LEVEL: 'silent', APPROVAL_TTL_MINUTES: '15' },
-    model: new KeywordModel(),
+    model,
     clock,
     tools: [refundTool],
     logger: silentLogger(),
@@ -67,6 +72,7 @@ export async function startRefundEngine(name: string): Promise<RefundEngine> {
   });
   return {
     app,
+    model,
     clock,
     refunds,
     async close() {

@@ -47,6 +47,8 @@ export class SlackSimulator {
   readonly workspace: SimWorkspace;
   readonly calls: SimCall[] = [];
   readonly responses: SimResponse[] = [];
+  /** Extra time before answering a call, like a slow Slack (e.g. a cold `users.info`). */
+  latency: ((method: string, args: Record<string, unknown>) => number) | undefined;
   /** Called after every answered Web API call (benchmarks time answers with it). */
   onCall: ((call: SimCall) => void) | undefined;
   /** Socket Mode connections opened through `apps.connections.open`. */
@@ -120,6 +122,8 @@ export class SlackSimulator {
     const method = url.pathname.slice('/api/'.length);
     const token = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1] ?? (typeof args.token === 'string' ? args.token : undefined);
 
+    const delayMs = this.latency?.(method, args) ?? 0;
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     const failure = this.takeFailure(method);
     if (failure?.retryAfter !== undefined) {
       this.calls.push({ method, args, contentType, status: 429, ok: false, error: 'ratelimited' });
