@@ -104,6 +104,10 @@ const envSchema = z.object({
   TOOLS_DIR: optionalString,
   BUILTIN_TOOLS: z.preprocess(blankToUndefined, z.enum(['demo', 'none']).default('demo')),
   REFUND_ADMIN_THRESHOLD_USD: number(100, { min: 0 }),
+
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(blankToUndefined, z.url({ error: 'must be a URL' }).optional()),
+  OTEL_SERVICE_NAME: z.preprocess(blankToUndefined, z.string().default('support-agent')),
+  OTEL_CAPTURE_CONTENT: boolean(false),
 });
 
 /** Every engine variable name (documentation checks compare it with .env.example). */
@@ -129,6 +133,8 @@ export interface EngineConfig {
   approvalTtlMs: number;
   escalationRenotifyMs: number;
   sweepIntervalMs: number;
+  /** OpenTelemetry traces: exported over OTLP/HTTP only when an endpoint is set. */
+  telemetry: { otlpEndpoint: string | undefined; serviceName: string; captureContent: boolean };
   budget: {
     requestUsd: number;
     userDailyUsd: number;
@@ -174,6 +180,7 @@ export function loadConfig(env: Env): EngineConfig {
     approvalTtlMs: Math.round(e.APPROVAL_TTL_MINUTES * 60_000),
     escalationRenotifyMs: Math.round(e.ESCALATION_RENOTIFY_MINUTES * 60_000),
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+    telemetry: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME, captureContent: e.OTEL_CAPTURE_CONTENT },
     budget: {
       requestUsd: e.BUDGET_REQUEST_USD,
       userDailyUsd: e.BUDGET_USER_DAILY_USD,
