@@ -1,3 +1,4 @@
+import { createExecutionJournal } from './agent/execution-journal';
 import { handleMessage } from './agent/handle-message';
 import { systemPrompt } from './agent/prompts';
 import type { LoopDeps } from './agent/run-loop';
@@ -81,6 +82,7 @@ export function createEngine(options: EngineOptions): Engine {
     budget,
     audit,
     now,
+    journal: createExecutionJournal({ store, sealer, now }),
     maxSteps: config.maxSteps,
     historyTokenBudget: config.historyTokenBudget,
     maxOutputTokens: config.model.maxOutputTokens,

@@ -12,6 +12,7 @@ import type {
 } from '../ports';
 import type { Resilience } from '../resilience/policies';
 import type { ToolRegistry } from '../tools/registry';
+import type { ExecutionJournal } from './execution-journal';
 
 /** Longest tool output fed back to the model; bigger results are cut to bound cost. */
 const MAX_RESULT_CHARS = 6_000;
@@ -21,6 +22,8 @@ export interface ToolRunnerDeps {
   resilience: Resilience;
   audit: AuditSink;
   now: () => number;
+  /** Records side-effecting executions; without it nothing is journaled (read-only setups, unit tests). */
+  journal?: ExecutionJournal;
 }
 
 export interface ToolCallScope {
@@ -146,13 +149,42 @@ export async function runToolCall(deps: ToolRunnerDeps, call: ModelToolCall, sco
 
 export type ExecutionResult = { ok: true; content: string } | { ok: false; content: string; error: string };
 
-/** Run a validated, authorised tool under its timeout, retries and breaker. Never throws. */
+/**
+ * Run a validated, authorised tool under its timeout, breaker and (only for
+ * read-only or idempotent tools) retries. A side-effecting tool is journaled:
+ * `executing` before it starts, the outcome after. Never throws.
+ */
 export async function executeTool(
+  deps: Pick<ToolRunnerDeps, 'resilience' | 'now' | 'journal'>,
+  tool: ToolDefinition,
+  args: Record<string, unknown>,
+  scope: ToolCallScope & { idempotencyKey: string },
+): Promise<ExecutionResult> {
+  const journal = tool.readOnly ? undefined : deps.journal;
+  if (journal) {
+    try {
+      await journal.begin(scope.idempotencyKey, tool.name);
+    } catch (error) {
+      // Without the record a crash would leave no trace of the call: better not to start it.
+      return { ok: false, content: asContent({ error: 'The action could not be started (internal storage unavailable); nothing was done.' }), error: describeError(error) };
+    }
+  }
+  const result = await runGuarded(deps, tool, args, scope);
+  if (journal) {
+    // A lost outcome record only makes a later recovery report "unknown"; the result itself stands.
+    await journal.finish(scope.idempotencyKey, tool.name, result).catch(() => undefined);
+  }
+  return result;
+}
+
+async function runGuarded(
   deps: Pick<ToolRunnerDeps, 'resilience' | 'now'>,
   tool: ToolDefinition,
   args: Record<string, unknown>,
   scope: ToolCallScope & { idempotencyKey: string },
 ): Promise<ExecutionResult> {
+  // Running a side effect twice is only safe when the tool de-duplicates on the idempotency key.
+  const retry = tool.readOnly === true || tool.idempotent === true;
   try {
     const output = await deps.resilience.tool(
       tool.name,
@@ -165,7 +197,7 @@ export async function executeTool(
           signal,
           now: deps.now,
         }),
-      tool.timeoutMs === undefined ? undefined : { timeoutMs: tool.timeoutMs },
+      tool.timeoutMs === undefined ? { retry } : { timeoutMs: tool.timeoutMs, retry },
     );
     return { ok: true, content: asContent(output) };
   } catch (error) {

@@ -6,7 +6,9 @@ export type EscalationTrigger =
   | 'model_tool'
   | 'tool_failures'
   | 'model_unavailable'
-  | 'budget_exhausted';
+  | 'budget_exhausted'
+  /** An approved action was interrupted and must be verified by hand. */
+  | 'tool_outcome_unknown';
 
 export interface DetectedEscalation {
   trigger: EscalationTrigger;
