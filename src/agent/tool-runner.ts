@@ -1,5 +1,5 @@
 import { truncate } from '../audit/redact';
-import { AppError, describeError } from '../errors';
+import { AppError, TimeoutError, describeError } from '../errors';
 import { hasRole } from '../policy/roles';
 import type {
   ApprovalRequirement,
@@ -202,7 +202,11 @@ async function runGuarded(
     return { ok: true, content: asContent(output) };
   } catch (error) {
     // Tools may throw user-facing AppErrors; anything else is summarised without internals.
-    const message = error instanceof AppError ? error.message : 'The tool failed unexpectedly.';
+    let message = error instanceof AppError ? error.message : 'The tool failed unexpectedly.';
+    if (error instanceof TimeoutError && !retry) {
+      // It may have acted before the deadline: a "failed" here would invite the model to try again.
+      message += '. It may or may not have taken effect, so do not call it again; tell the user a teammate needs to check.';
+    }
     return { ok: false, content: asContent({ error: message }), error: describeError(error) };
   }
 }

@@ -134,9 +134,11 @@ export function createResilience(options: ResilienceOptions): Resilience {
       // shared never-aborted signal (MaxListenersExceededWarning past 10 concurrent calls).
       return await policy.execute(({ signal }) => call(signal), new AbortController().signal);
     } catch (error) {
-      if (error instanceof TaskCancelledError) throw new TimeoutError(kind === 'model' ? 'The model' : `Tool ${name}`, limits.timeoutMs);
+      // `name` is the breaker key (`tool:x`); people read the tool's own name.
+      const what = kind === 'model' ? 'The model' : `Tool ${name.replace(/^tool:/, '')}`;
+      if (error instanceof TaskCancelledError) throw new TimeoutError(what, limits.timeoutMs);
       if (error instanceof BrokenCircuitError) {
-        const message = `${kind === 'model' ? 'The model' : `Tool ${name}`} is temporarily unavailable (circuit open)`;
+        const message = `${what} is temporarily unavailable (circuit open)`;
         throw kind === 'model' ? new ModelError(message, { code: 'circuit_open', retryable: false }) : new ToolError('circuit_open', message);
       }
       throw error;
