@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { loadConfig } from '../../src/config';
 import { createEngine } from '../../src/engine';
 import { silentLogger } from '../../src/logger';
-import type { Engine } from '../../src/ports';
+import type { Engine, ToolDefinition } from '../../src/ports';
 import { createSealer } from '../../src/sessions/sealer';
 import { SqliteStore } from '../../src/sessions/sqlite-store';
 import { defineTool } from '../../src/tools/define-tool';
@@ -38,13 +38,13 @@ afterEach(async () => {
 });
 
 /** The real engine over a real SQLite store wrapped so chosen writes fail once. */
-async function startRig(tool: ReturnType<typeof refundTool>): Promise<Rig> {
+async function startRig(tool: ToolDefinition, firstCall = callTools({ name: 'refund_order', args: { orderId: 'ORD-1', amountUsd: 29 } })): Promise<Rig> {
   const dir = await mkdtemp(path.join(tmpdir(), 'at-most-once-'));
   const store = new FlakyStore(await SqliteStore.open({ path: path.join(dir, 'store.sqlite') }));
   const clock = new ManualClock();
   const audit = new MemoryAudit();
   const channel = new RecordingChannel('test');
-  const model = new ScriptedModel('gpt-4o-mini', [callTools({ name: 'refund_order', args: { orderId: 'ORD-1', amountUsd: 29 } })]);
+  const model = new ScriptedModel('gpt-4o-mini', [firstCall]);
   model.fallback = (request) => answer(`Model saw: ${JSON.stringify(lastToolResult(request))}`);
   const engine = createEngine({
     config: loadConfig({ DATA_DIR: dir, BUILTIN_TOOLS: 'none', LOG_LEVEL: 'silent' }),
@@ -174,4 +174,33 @@ describe('approved side effects across failures and recovery', () => {
     expect(executions).toEqual([]);
     expect(lastToolResult(rig.model.requests.at(-1))).toEqual({ error: expect.stringMatching(/nothing was done/) });
   });
+});
+
+describe('journal cost on the hot path', () => {
+  const directTool = (flags: { readOnly?: boolean }, runs: string[]) =>
+    defineTool({
+      name: 'do_thing',
+      description: 'A direct call',
+      input: z.object({}),
+      permission: 'member',
+      approval: 'none',
+      ...flags,
+      async execute(_args, ctx) {
+        runs.push(ctx.idempotencyKey);
+        return { ok: true };
+      },
+    });
+
+  for (const [label, flags, expected] of [
+    ['read-only calls write nothing to the journal', { readOnly: true }, 0],
+    ['side-effecting calls write it exactly twice (executing, done)', {}, 2],
+  ] as const) {
+    it(label, async () => {
+      const runs: string[] = [];
+      rig = await startRig(directTool(flags, runs), callTools({ name: 'do_thing' }));
+      await rig.engine.handleMessage({ conversation: { platform: 'test', workspaceId: 'W1', channelId: 'C1', threadId: 'T1' }, caller: users.alice, text: 'do it', messageId: 'm1' });
+      expect(runs).toHaveLength(1);
+      expect(rig.store.writes.filter((key) => key.startsWith('tool-exec:'))).toHaveLength(expected);
+    });
+  }
 });

@@ -12,6 +12,8 @@ export class FlakyStore implements Store {
   private readonly faults: SetFault[] = [];
   /** Keys whose writes were made to fail, in order. */
   readonly failed: string[] = [];
+  /** Keys of every `set` that reached the real store, in order (to count statements). */
+  readonly writes: string[] = [];
 
   constructor(private readonly inner: Store) {}
 
@@ -27,6 +29,7 @@ export class FlakyStore implements Store {
       this.failed.push(key);
       throw new Error(`injected store failure writing ${key}`);
     }
+    this.writes.push(key);
     return this.inner.set(key, value, ttlMs);
   }
 
