@@ -147,6 +147,33 @@ describe('approved side effects across failures and recovery', () => {
     expect((await rig.engine.status()).pendingApprovals).toBe(0);
   });
 
+  it('alerts on-call directly when humans already have the thread', async () => {
+    const executions: string[] = [];
+    const twoRefunds = callTools(
+      { name: 'refund_order', args: { orderId: 'ORD-1', amountUsd: 29 } },
+      { name: 'refund_order', args: { orderId: 'ORD-2', amountUsd: 15 } },
+    );
+    rig = await startRig(refundTool(executions), twoRefunds);
+    const turn = await rig.engine.handleMessage({ conversation: { platform: 'test', workspaceId: 'W1', channelId: 'C1', threadId: 'T1' }, caller: users.alice, text: 'refund both', messageId: 'm1' });
+    const [first, second] = turn.pendingApprovals as [string, string];
+    for (const approvalId of [first, second]) {
+      rig.store.failNextSet(journalOutcomeWrite);
+      rig.store.failNextSet(sessionWrite);
+      await expect(rig.engine.decideApproval({ approvalId, decision: 'approve', decider: users.dana })).rejects.toThrow(/injected store failure/);
+    }
+    expect(executions).toEqual([first, second]);
+
+    rig.clock.advance(STALLED);
+    await rig.engine.sweep();
+
+    expect(executions).toEqual([first, second]);
+    // The first unknown outcome hands the thread to humans; the second cannot escalate again, so it alerts.
+    expect(rig.channel.oncall).toHaveLength(1);
+    expect(rig.channel.alerts).toEqual([{ kind: 'tool_outcome_unknown', text: expect.stringContaining(`approval ${second}`) }]);
+    expect(rig.channel.texts().filter((t) => /can't confirm whether/.test(t))).toHaveLength(2);
+    expect(rig.audit.of('tool_outcome_unknown').map((e) => e.approval_id).sort()).toEqual([first, second].sort());
+  });
+
   it('re-runs an idempotent tool interrupted mid-call with the same idempotency key', async () => {
     const executions: string[] = [];
     rig = await startRig(refundTool(executions, { idempotent: true }));
