@@ -147,7 +147,11 @@ export async function runToolCall(deps: ToolRunnerDeps, call: ModelToolCall, sco
   return result.ok ? finish('ok', result.content, args) : finish('error', result.content, args, true, result.error);
 }
 
-export type ExecutionResult = { ok: true; content: string } | { ok: false; content: string; error: string };
+/**
+ * How one execution went. `unconfirmed`: a side-effecting, non-idempotent tool
+ * timed out, so it may have acted before the deadline; nobody knows.
+ */
+export type ExecutionResult = { ok: true; content: string } | { ok: false; content: string; error: string; unconfirmed?: true };
 
 /**
  * Run a validated, authorised tool under its timeout, breaker and (only for
@@ -202,10 +206,11 @@ async function runGuarded(
     return { ok: true, content: asContent(output) };
   } catch (error) {
     // Tools may throw user-facing AppErrors; anything else is summarised without internals.
-    let message = error instanceof AppError ? error.message : 'The tool failed unexpectedly.';
+    const message = error instanceof AppError ? error.message : 'The tool failed unexpectedly.';
     if (error instanceof TimeoutError && !retry) {
-      // It may have acted before the deadline: a "failed" here would invite the model to try again.
-      message += '. It may or may not have taken effect, so do not call it again; tell the user a teammate needs to check.';
+      // It may have acted before the deadline: a plain "failed" would invite the model to try again.
+      const unsure = `${message}. It may or may not have taken effect, so do not call it again; tell the user you could not confirm it and offer a human to check.`;
+      return { ok: false, content: asContent({ error: unsure }), error: describeError(error), unconfirmed: true };
     }
     return { ok: false, content: asContent({ error: message }), error: describeError(error) };
   }

@@ -171,6 +171,8 @@ async function applyDecision(ctx: EngineContext, record: ApprovalRecord): Promis
         const execution = settled.result;
         content = execution.content;
         outcome = execution.ok ? 'ok' : 'error';
+        // Timed out and not safe to repeat: it may have acted, so a person must check, as after a crash.
+        if (settled.kind === 'ran' && !execution.ok && execution.unconfirmed) unknownSince = startedAt;
         ctx.audit.write({
           // A recorded outcome is fed to the model again; the tool did not run a second time.
           event: settled.kind === 'recorded' ? 'tool_outcome_reused' : 'tool_call',
