@@ -1,3 +1,4 @@
+import { createExecutionJournal } from './agent/execution-journal';
 import { handleMessage } from './agent/handle-message';
 import { recoverTurns } from './agent/recover-turns';
 import { systemPrompt } from './agent/prompts';
@@ -91,6 +92,7 @@ export function createEngine(options: EngineOptions): Engine {
     budget,
     audit,
     now,
+    journal: createExecutionJournal({ store, sealer, now }),
     maxSteps: config.maxSteps,
     historyTokenBudget: config.historyTokenBudget,
     maxOutputTokens: config.model.maxOutputTokens,

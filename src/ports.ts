@@ -146,7 +146,8 @@ export interface OutboundMessage {
 
 /** An operational alert for on-call (budget thresholds). */
 export interface Alert {
-  kind: 'budget';
+  /** `budget` thresholds; `tool_outcome_unknown` when a side effect needs checking by hand. */
+  kind: 'budget' | 'tool_outcome_unknown';
   text: string;
 }
 
@@ -392,9 +393,13 @@ export interface ToolContext {
   caller: Caller;
   conversation: ConversationRef;
   sessionId: string;
-  /** Stable per tool call; use it to make writes idempotent across retries. */
+  /**
+   * Stable per tool call: the same on retries and, for approved calls, when a
+   * recovery re-applies the decision. Make writes de-duplicate on it, then
+   * declare the tool `idempotent`.
+   */
   idempotencyKey: string;
-  /** Aborted on timeout. */
+  /** Aborted when the call times out: check it before each write and pass it to I/O. */
   signal: AbortSignal;
   now(): number;
 }
@@ -415,6 +420,18 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType, O = unknown> {
   describe?: (input: z.infer<S>) => string;
   /** Per-call timeout; default from config (5 s). */
   timeoutMs?: number;
+  /**
+   * Changes nothing (lookups, searches). Read-only calls skip the execution
+   * journal and may be retried after a timeout or transient error.
+   */
+  readOnly?: boolean;
+  /**
+   * Running it again with the same `ctx.idempotencyKey` has no further effect
+   * (it de-duplicates on the key). Only then does the engine retry it, or
+   * re-run it when a crash left its outcome unknown. Default false: the engine
+   * runs it at most once and asks a human to verify when the outcome is unknown.
+   */
+  idempotent?: boolean;
   execute(input: z.infer<S>, ctx: ToolContext): Promise<O>;
 }
 

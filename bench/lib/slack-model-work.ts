@@ -98,6 +98,7 @@ export function createLookupTool(lookup: ReturnType<typeof createOrderBook>): To
     description: 'Look up one of the caller’s orders by id: status, carrier, delivery estimate and items.',
     input: z.object({ orderId: z.string().regex(/^ORD-\d{4,8}$/).describe('Order id such as ORD-10042') }),
     permission: 'member',
+    readOnly: true, // a lookup: no execution journal on the measured path
     execute: async ({ orderId }) => lookup(orderId),
   }) as ToolDefinition;
 }

@@ -9,6 +9,7 @@ import { trimHistory } from '../sessions/history';
 import type { SessionState } from '../sessions/session-state';
 import type { ToolRegistry } from '../tools/registry';
 import { estimateMessageTokens, estimateTokens, estimateToolTokens } from './tokens';
+import type { ExecutionJournal } from './execution-journal';
 import { actionSummary, runToolCall, type CallNeedingApproval } from './tool-runner';
 
 /** Bounds fan-out when a model asks for many calls at once. */
@@ -21,6 +22,8 @@ export interface LoopDeps {
   budget: BudgetGuard;
   audit: AuditSink;
   now: () => number;
+  /** Records side-effecting tool executions so a re-applied decision never repeats them blindly. */
+  journal: ExecutionJournal;
   maxSteps: number;
   historyTokenBudget: number;
   maxOutputTokens: number;

@@ -1,5 +1,5 @@
 import { truncate } from '../audit/redact';
-import { AppError, describeError } from '../errors';
+import { AppError, TimeoutError, describeError } from '../errors';
 import { hasRole } from '../policy/roles';
 import type {
   ApprovalRequirement,
@@ -12,6 +12,7 @@ import type {
 } from '../ports';
 import type { Resilience } from '../resilience/policies';
 import type { ToolRegistry } from '../tools/registry';
+import type { ExecutionJournal } from './execution-journal';
 
 /** Longest tool output fed back to the model; bigger results are cut to bound cost. */
 const MAX_RESULT_CHARS = 6_000;
@@ -21,6 +22,8 @@ export interface ToolRunnerDeps {
   resilience: Resilience;
   audit: AuditSink;
   now: () => number;
+  /** Records side-effecting executions; without it nothing is journaled (read-only setups, unit tests). */
+  journal?: ExecutionJournal;
 }
 
 export interface ToolCallScope {
@@ -144,15 +147,48 @@ export async function runToolCall(deps: ToolRunnerDeps, call: ModelToolCall, sco
   return result.ok ? finish('ok', result.content, args) : finish('error', result.content, args, true, result.error);
 }
 
-export type ExecutionResult = { ok: true; content: string } | { ok: false; content: string; error: string };
+/**
+ * How one execution went. `unconfirmed`: a side-effecting, non-idempotent tool
+ * timed out, so it may have acted before the deadline; nobody knows.
+ */
+export type ExecutionResult = { ok: true; content: string } | { ok: false; content: string; error: string; unconfirmed?: true };
 
-/** Run a validated, authorised tool under its timeout, retries and breaker. Never throws. */
+/**
+ * Run a validated, authorised tool under its timeout, breaker and (only for
+ * read-only or idempotent tools) retries. A side-effecting tool is journaled:
+ * `executing` before it starts, the outcome after. Never throws.
+ */
 export async function executeTool(
+  deps: Pick<ToolRunnerDeps, 'resilience' | 'now' | 'journal'>,
+  tool: ToolDefinition,
+  args: Record<string, unknown>,
+  scope: ToolCallScope & { idempotencyKey: string },
+): Promise<ExecutionResult> {
+  const journal = tool.readOnly ? undefined : deps.journal;
+  if (journal) {
+    try {
+      await journal.begin(scope.idempotencyKey, tool.name);
+    } catch (error) {
+      // Without the record a crash would leave no trace of the call: better not to start it.
+      return { ok: false, content: asContent({ error: 'The action could not be started (internal storage unavailable); nothing was done.' }), error: describeError(error) };
+    }
+  }
+  const result = await runGuarded(deps, tool, args, scope);
+  if (journal) {
+    // A lost outcome record only makes a later recovery report "unknown"; the result itself stands.
+    await journal.finish(scope.idempotencyKey, tool.name, result).catch(() => undefined);
+  }
+  return result;
+}
+
+async function runGuarded(
   deps: Pick<ToolRunnerDeps, 'resilience' | 'now'>,
   tool: ToolDefinition,
   args: Record<string, unknown>,
   scope: ToolCallScope & { idempotencyKey: string },
 ): Promise<ExecutionResult> {
+  // Running a side effect twice is only safe when the tool de-duplicates on the idempotency key.
+  const retry = tool.readOnly === true || tool.idempotent === true;
   try {
     const output = await deps.resilience.tool(
       tool.name,
@@ -165,12 +201,17 @@ export async function executeTool(
           signal,
           now: deps.now,
         }),
-      tool.timeoutMs === undefined ? undefined : { timeoutMs: tool.timeoutMs },
+      tool.timeoutMs === undefined ? { retry } : { timeoutMs: tool.timeoutMs, retry },
     );
     return { ok: true, content: asContent(output) };
   } catch (error) {
     // Tools may throw user-facing AppErrors; anything else is summarised without internals.
     const message = error instanceof AppError ? error.message : 'The tool failed unexpectedly.';
+    if (error instanceof TimeoutError && !retry) {
+      // It may have acted before the deadline: a plain "failed" would invite the model to try again.
+      const unsure = `${message}. It may or may not have taken effect, so do not call it again; tell the user you could not confirm it and offer a human to check.`;
+      return { ok: false, content: asContent({ error: unsure }), error: describeError(error), unconfirmed: true };
+    }
     return { ok: false, content: asContent({ error: message }), error: describeError(error) };
   }
 }

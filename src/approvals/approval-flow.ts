@@ -1,11 +1,12 @@
 import { emptyResult, runToCompletion } from '../agent/finish-run';
-import { executeTool } from '../agent/tool-runner';
+import { executeAtMostOnce } from '../agent/at-most-once';
 import { markerKeys, type EngineContext } from '../engine-context';
 import { checkDecider } from '../policy/approval-policy';
 import type { Caller, DecisionInput, DecisionOutcome, TurnResult } from '../ports';
 import type { SessionState } from '../sessions/session-state';
 import { fingerprintOf, type ApprovalRecord } from './approval-record';
 import { APPROVAL_RETENTION_MS, viewOf, type OpenApprovalMarker } from './request-approvals';
+import { reportUnknownOutcome, unknownOutcomeResult } from './unknown-outcome';
 
 interface DecisionClaim {
   decision: 'approved' | 'denied' | 'expired';
@@ -153,39 +154,54 @@ async function applyDecision(ctx: EngineContext, record: ApprovalRecord): Promis
     let outcome: 'ok' | 'error' | 'denied';
     const intact = fingerprintOf(record.toolName, record.toolCallId, record.args) === record.fingerprint && record.fingerprint === pending.fingerprint;
     const tool = ctx.registry.get(record.toolName);
+    let unknownSince: number | undefined;
     if (record.status === 'approved' && intact && tool) {
-      const execution = await executeTool(ctx.loop, tool, record.args, {
+      // The decision may be applied again (recovery after a crash or a failed save): never run it blindly twice.
+      const settled = await executeAtMostOnce(ctx.loop, tool, record.args, {
         caller: requester,
         conversation: session.conversation,
         sessionId: session.id,
         step: paused.steps,
         idempotencyKey: record.id,
       });
-      content = execution.content;
-      outcome = execution.ok ? 'ok' : 'error';
-      ctx.audit.write({
-        event: 'tool_call',
-        user_id: requester.userId,
-        session_id: session.id,
-        agent_step: paused.steps,
-        tool_name: record.toolName,
-        tool_args: record.args,
-        tool_result_summary: execution.content.slice(0, 200),
-        approval_id: record.id,
-        approved_by: record.decidedBy?.userId,
-        latency_ms: ctx.clock.now() - startedAt,
-        success: execution.ok,
-        ...(execution.ok ? {} : { error: execution.error }),
-      });
+      if (settled.kind === 'unknown') {
+        unknownSince = settled.startedAt;
+        content = JSON.stringify(unknownOutcomeResult());
+        outcome = 'error';
+      } else {
+        const execution = settled.result;
+        content = execution.content;
+        outcome = execution.ok ? 'ok' : 'error';
+        // Timed out and not safe to repeat: it may have acted, so a person must check, as after a crash.
+        if (settled.kind === 'ran' && !execution.ok && execution.unconfirmed) unknownSince = startedAt;
+        ctx.audit.write({
+          // A recorded outcome is fed to the model again; the tool did not run a second time.
+          event: settled.kind === 'recorded' ? 'tool_outcome_reused' : 'tool_call',
+          user_id: requester.userId,
+          session_id: session.id,
+          agent_step: paused.steps,
+          tool_name: record.toolName,
+          tool_args: record.args,
+          tool_result_summary: execution.content.slice(0, 200),
+          approval_id: record.id,
+          approved_by: record.decidedBy?.userId,
+          latency_ms: ctx.clock.now() - startedAt,
+          success: execution.ok,
+          ...(execution.ok ? {} : { error: execution.error }),
+        });
+      }
     } else {
       outcome = 'denied';
       content = JSON.stringify(denialResult(record, decider, ctx.config.approvalTtlMs));
       if (record.status === 'approved') ctx.audit.write({ event: 'approval_integrity_failed', approval_id: record.id, session_id: session.id, success: false, error: tool ? 'fingerprint_mismatch' : 'tool_missing' });
     }
     session.history.push({ role: 'tool', toolCallId: record.toolCallId, content });
-    session.actions.push({ at: ctx.clock.now(), tool: record.toolName, outcome: `${record.status}${outcome === 'error' ? ' (failed)' : ''}`, summary: record.action });
+    const status = unknownSince !== undefined ? ' (outcome unknown)' : outcome === 'error' ? ' (failed)' : '';
+    session.actions.push({ at: ctx.clock.now(), tool: record.toolName, outcome: `${record.status}${status}`, summary: record.action });
     paused.pending = paused.pending.filter((p) => p.approvalId !== record.id);
     paused.toolCalls.push({ id: record.toolCallId, name: record.toolName, args: record.args, outcome, summary: content.slice(0, 200), latencyMs: ctx.clock.now() - startedAt });
+    // After the bookkeeping above, so the hand-off summary lists this action and no longer calls it pending.
+    if (unknownSince !== undefined) await reportUnknownOutcome(ctx, session, record, requester, unknownSince);
 
     const partial: TurnResult = { ...emptyResult(session.id, 'paused', true), toolCalls: paused.toolCalls, pendingApprovals: paused.pending.map((p) => p.approvalId) };
     if (record.status === 'expired' && !session.handoff) {

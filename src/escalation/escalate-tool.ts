@@ -18,5 +18,7 @@ export const escalateTool = defineTool({
   }),
   permission: 'guest',
   approval: 'none',
+  // Running it changes nothing (the engine escalates afterwards), so it needs no execution journal.
+  readOnly: true,
   execute: async () => ({ status: 'escalation requested' }),
 });

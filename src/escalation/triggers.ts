@@ -8,7 +8,9 @@ export type EscalationTrigger =
   | 'model_unavailable'
   | 'budget_exhausted'
   /** The bot was restarted while answering, more than once. */
-  | 'turn_interrupted';
+  | 'turn_interrupted'
+  /** An approved action was interrupted and must be verified by hand. */
+  | 'tool_outcome_unknown';
 
 export interface DetectedEscalation {
   trigger: EscalationTrigger;

@@ -31,12 +31,24 @@ export interface ResilienceOptions {
   onBreakerChange?: (name: string, state: BreakerState['state']) => void;
 }
 
+/** Per-call options of `Resilience.tool`. */
+export interface ToolCallOptions {
+  /** Overrides the default tool timeout. */
+  timeoutMs?: number;
+  /** Retry transient failures and timeouts (default true). Pass false unless a repeat is harmless. */
+  retry?: boolean;
+}
+
 /** Runs calls with timeout, retry (backoff + jitter, Retry-After) and a circuit breaker. */
 export interface Resilience {
   /** Guard a model call: timeout per attempt, retries on transient errors, shared model breaker. */
   model<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T>;
-  /** Guard a tool call with that tool's breaker; `timeoutMs` overrides the default. */
-  tool<T>(name: string, call: (signal: AbortSignal) => Promise<T>, options?: { timeoutMs?: number }): Promise<T>;
+  /**
+   * Guard a tool call with that tool's breaker; the signal is aborted when the
+   * timeout fires. `timeoutMs` overrides the default. `retry: false` runs one
+   * attempt only: callers pass it for tools whose side effect may not repeat.
+   */
+  tool<T>(name: string, call: (signal: AbortSignal) => Promise<T>, options?: ToolCallOptions): Promise<T>;
   breakers(): BreakerState[];
 }
 
@@ -122,9 +134,11 @@ export function createResilience(options: ResilienceOptions): Resilience {
       // shared never-aborted signal (MaxListenersExceededWarning past 10 concurrent calls).
       return await policy.execute(({ signal }) => call(signal), new AbortController().signal);
     } catch (error) {
-      if (error instanceof TaskCancelledError) throw new TimeoutError(kind === 'model' ? 'The model' : `Tool ${name}`, limits.timeoutMs);
+      // `name` is the breaker key (`tool:x`); people read the tool's own name.
+      const what = kind === 'model' ? 'The model' : `Tool ${name.replace(/^tool:/, '')}`;
+      if (error instanceof TaskCancelledError) throw new TimeoutError(what, limits.timeoutMs);
       if (error instanceof BrokenCircuitError) {
-        const message = `${kind === 'model' ? 'The model' : `Tool ${name}`} is temporarily unavailable (circuit open)`;
+        const message = `${what} is temporarily unavailable (circuit open)`;
         throw kind === 'model' ? new ModelError(message, { code: 'circuit_open', retryable: false }) : new ToolError('circuit_open', message);
       }
       throw error;
@@ -134,7 +148,12 @@ export function createResilience(options: ResilienceOptions): Resilience {
   return {
     model: (call) => run('model', 'model', options.model, call),
     tool: (name, call, overrides) =>
-      run(`tool:${name}`, 'tool', { timeoutMs: overrides?.timeoutMs ?? options.tools.timeoutMs, maxAttempts: options.tools.maxAttempts }, call),
+      run(
+        `tool:${name}`,
+        'tool',
+        { timeoutMs: overrides?.timeoutMs ?? options.tools.timeoutMs, maxAttempts: overrides?.retry === false ? 1 : options.tools.maxAttempts },
+        call,
+      ),
     breakers: () => [...breakers.entries()].map(([name, breaker]) => ({ name, state: STATE_NAMES[breaker.state] })),
   };
 }

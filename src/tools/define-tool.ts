@@ -6,7 +6,9 @@ const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 /**
  * Declare a tool. The zod schema validates the model's arguments and becomes
  * the JSON schema the model sees; `permission` and `approval` are enforced by
- * the engine, whatever the conversation says.
+ * the engine, whatever the conversation says. Declare `readOnly` for lookups
+ * and `idempotent` only when the tool de-duplicates on `ctx.idempotencyKey`:
+ * anything else runs at most once (never retried, never re-run after a crash).
  */
 export function defineTool<S extends z.ZodType, O>(definition: ToolDefinition<S, O>): ToolDefinition<S, O> {
   if (!TOOL_NAME.test(definition.name)) {
@@ -14,6 +16,12 @@ export function defineTool<S extends z.ZodType, O>(definition: ToolDefinition<S,
   }
   if (definition.description.trim() === '') {
     throw new TypeError(`Tool "${definition.name}" needs a description`);
+  }
+  // TOOLS_DIR modules may be plain JavaScript: a truthy string here would silently allow retries and re-runs.
+  for (const flag of ['readOnly', 'idempotent'] as const) {
+    if (definition[flag] !== undefined && typeof definition[flag] !== 'boolean') {
+      throw new TypeError(`Tool "${definition.name}": ${flag} must be true or false`);
+    }
   }
   return Object.freeze({ ...definition });
 }

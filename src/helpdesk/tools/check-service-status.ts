@@ -42,6 +42,7 @@ export function createCheckServiceStatusTool({ db }: HelpdeskToolDeps) {
     input,
     permission: 'guest',
     approval: 'none',
+    readOnly: true,
     describe: (args) => `Check service status${args.component ? ` for ${args.component}` : ''}`,
     async execute(args, ctx) {
       const all = await db.all<{ name: string; status: ComponentStatus; updated_at: string }>(

@@ -33,6 +33,8 @@ export function createCreateTicketTool({ db }: HelpdeskToolDeps) {
     input,
     permission: 'member',
     approval: 'none',
+    // A repeat with the same key returns the ticket it already made.
+    idempotent: true,
     describe: (args) => `Open a ${args.priority ?? 'normal'}-priority ticket: "${args.subject}"`,
     async execute(args, ctx) {
       const scope = await resolveScope(db, ctx.caller, args.customer);
@@ -45,13 +47,20 @@ export function createCreateTicketTool({ db }: HelpdeskToolDeps) {
       const priority = args.priority ?? 'normal';
 
       return db.transaction(async () => {
-        const existing = await db.get<{ number: number; priority: CreateTicketResult['priority']; subject: string; created_at: string }>(
-          `SELECT number, priority, subject, created_at FROM tickets WHERE idempotency_key = ?`,
+        const existing = await db.get<{ number: number; requester: string; priority: CreateTicketResult['priority']; subject: string; created_at: string }>(
+          `SELECT number, requester, priority, subject, created_at FROM tickets WHERE idempotency_key = ?`,
           [ctx.idempotencyKey],
         );
+        // Direct calls are keyed by the model's call id, which some servers reuse across conversations:
+        // never hand one person's ticket to another as "already created".
+        if (existing && existing.requester !== requesterTag(ctx.caller)) {
+          throw new ToolError('idempotency_conflict', 'The ticket could not be filed because of a conflicting request id; nothing was filed. Please try again.');
+        }
         if (existing) {
           return { ticketId: `TCK-${existing.number}`, status: 'open', priority: existing.priority, subject: existing.subject, createdAt: existing.created_at, alreadyCreated: true };
         }
+        // Timed out while waiting: the caller has given up, so file nothing (throwing rolls back).
+        ctx.signal.throwIfAborted();
         const createdAt = new Date(ctx.now()).toISOString();
         const { lastId } = await db.run(
           `INSERT INTO tickets (idempotency_key, customer_id, requester, subject, description, priority, status, order_id, created_at)

@@ -53,6 +53,8 @@ export function createIssueRefundTool({ db, refundAdminThresholdUsd }: HelpdeskT
     input,
     permission: 'member',
     approval: (args) => refundApproval(args, refundAdminThresholdUsd),
+    // The UNIQUE idempotency key inside one transaction makes a repeat return the first refund.
+    idempotent: true,
     describe: (args) =>
       `Refund ${formatUsd(args.amountUsd)} for ${args.chargeId ? `charge ${args.chargeId}` : `order ${args.orderId}`} (reason: ${args.reason})`,
     async execute(args, ctx) {
@@ -85,6 +87,8 @@ export function createIssueRefundTool({ db, refundAdminThresholdUsd }: HelpdeskT
           throw new ToolError('refund_exceeds_charge', `Only ${formatUsd(usd(left))} of charge ${charge.id} can still be refunded.`);
         }
 
+        // Timed out while waiting: the caller has given up, so pay nothing (throwing rolls back).
+        ctx.signal.throwIfAborted();
         const createdAt = new Date(ctx.now()).toISOString();
         const row = { amount_cents: cents(args.amountUsd), charge_id: charge.id, order_id: charge.order_id, reason: args.reason, created_at: createdAt };
         const { lastId } = await db.run(

@@ -70,6 +70,7 @@ export function createListInvoicesTool({ db }: HelpdeskToolDeps) {
     input,
     permission: 'member',
     approval: 'none',
+    readOnly: true,
     describe: () => 'List invoices and charges',
     async execute(args, ctx) {
       const scope = await resolveScope(db, ctx.caller, args.customer);

@@ -36,6 +36,7 @@ export function createLookUpOrderTool({ db }: HelpdeskToolDeps) {
     input,
     permission: 'member',
     approval: 'none',
+    readOnly: true,
     describe: (args) => (args.orderId ? `Look up order ${args.orderId}` : 'List recent orders'),
     async execute(args, ctx) {
       const scope = await resolveScope(db, ctx.caller, args.customer);

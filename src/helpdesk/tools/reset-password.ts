@@ -35,6 +35,8 @@ export function createResetPasswordTool({ db }: HelpdeskToolDeps) {
     permission: 'member',
     // Your own account: you confirm. Someone else's (staff acting for a customer): an admin must approve.
     approval: (args) => (args.customer ? 'admin' : 'requester'),
+    // A repeat with the same key finds the recorded reset and sends nothing new.
+    idempotent: true,
     describe: (args) =>
       args.customer
         ? `Email a password reset link to the address on file for customer ${args.customer}`
@@ -49,6 +51,8 @@ export function createResetPasswordTool({ db }: HelpdeskToolDeps) {
         const existing = await db.get<{ expires_at: string }>(`SELECT expires_at FROM password_resets WHERE idempotency_key = ?`, [ctx.idempotencyKey]);
         if (existing) return result(customer.email, existing.expires_at, true);
 
+        // Timed out while waiting: the caller has given up, so send nothing (throwing rolls back).
+        ctx.signal.throwIfAborted();
         const token = randomBytes(32).toString('base64url');
         const createdAt = ctx.now();
         const expiresAt = new Date(createdAt + RESET_LINK_MINUTES * 60_000).toISOString();

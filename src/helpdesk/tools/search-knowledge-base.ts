@@ -21,6 +21,7 @@ export function createSearchKnowledgeBaseTool({ kb }: HelpdeskToolDeps) {
     input,
     permission: 'guest',
     approval: 'none',
+    readOnly: true,
     describe: (args) => `Search the help center for "${args.query}"`,
     async execute(args) {
       return { results: kb.search(args.query, args.limit ?? 3) };
