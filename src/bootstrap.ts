@@ -11,6 +11,7 @@ import type { AuditSink, Clock, Engine, Logger, ModelClient, Store, ToolDefiniti
 import { createStore } from './sessions/create-store';
 import { resolveEncryptionKey } from './sessions/encryption-key';
 import { RedisTurnOrder } from './sessions/redis-turn-order';
+import { startOtlpTracing } from './telemetry/otlp-tracing';
 import { createSealer } from './sessions/sealer';
 import { loadToolsFromDir } from './tools/load-tools';
 
@@ -42,6 +43,8 @@ export interface App {
   /** How the encryption key was obtained (for the start-up banner). */
   keyOrigin: 'env' | 'file' | 'generated';
   version: string;
+  /** Export buffered trace spans now (when tracing is on). */
+  flushTraces(): Promise<void>;
   /** Stop the engine, then close the store, the helpdesk and the audit log. */
   close(): Promise<void>;
 }
@@ -95,6 +98,11 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       ? await RedisTurnOrder.open({ url: config.storeUrl, logger, ...(options.storeNamespace ? { namespace: options.storeNamespace } : {}) })
       : undefined;
     if (turnOrder) closers.push(() => turnOrder.close());
+    const tracing = config.telemetry.otlpEndpoint
+      ? await startOtlpTracing({ endpoint: config.telemetry.otlpEndpoint, serviceName: config.telemetry.serviceName, version })
+      : undefined;
+    // Closed after the engine stopped, so the last turns' spans are exported.
+    if (tracing) closers.push(() => tracing.shutdown());
     const engine = createEngine({
       config,
       store,
@@ -107,6 +115,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       version,
       sharedStore,
       ...(turnOrder ? { turnOrder } : {}),
+      ...(tracing ? { tracer: tracing.tracer } : {}),
       ...(options.retryInitialDelayMs !== undefined ? { retryInitialDelayMs: options.retryInitialDelayMs } : {}),
     });
     let closed = false;
@@ -119,6 +128,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       audit: auditLog,
       keyOrigin: origin,
       version,
+      flushTraces: async () => tracing?.flush(),
       async close() {
         if (closed) return;
         closed = true;

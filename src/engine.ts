@@ -1,4 +1,5 @@
 import { createExecutionJournal } from './agent/execution-journal';
+import type { Tracer } from '@opentelemetry/api';
 import { handleMessage } from './agent/handle-message';
 import { recoverTurns } from './agent/recover-turns';
 import { systemPrompt } from './agent/prompts';
@@ -51,6 +52,8 @@ export interface EngineOptions {
   sharedStore?: boolean;
   /** Arrival order of a thread's messages across replicas (Redis); default: this process only. */
   turnOrder?: TurnOrder;
+  /** OpenTelemetry tracer; without it no span is made. */
+  tracer?: Tracer;
   /** How often to look for turns orphaned by a stopped replica (each look scans open turns). Default 60 s. */
   recoveryIntervalMs?: number;
 }
@@ -98,6 +101,9 @@ export function createEngine(options: EngineOptions): Engine {
     maxOutputTokens: config.model.maxOutputTokens,
     toolFailuresBeforeEscalation: options.toolFailuresBeforeEscalation ?? 2,
     systemPrompt: (caller) => systemPrompt(caller, productName),
+    ...(options.tracer
+      ? { tracing: { tracer: options.tracer, provider: model.mode === 'openai' ? 'openai' : 'offline', agentName: 'support-agent', captureContent: config.telemetry.captureContent } }
+      : {}),
   };
   const ctx: EngineContext = {
     config,

@@ -8,6 +8,7 @@ import { BudgetLedger } from '../budget/budget-ledger';
 import { describeError } from '../errors';
 import type { Caller } from '../ports';
 import { runLoop, type LoopOutcome, type RunProgress } from './run-loop';
+import { failSpan, startAgentSpan } from '../telemetry/gen-ai-spans';
 
 /** A TurnResult with nothing done yet. */
 export function emptyResult(sessionId: string, status: TurnStatus, success: boolean): TurnResult {
@@ -97,13 +98,20 @@ export async function runToCompletion(
     failures: 0,
     ledger: new BudgetLedger(ctx.budget, budgetUserKey(start.caller)),
   };
+  const tracing = ctx.loop.tracing;
+  if (tracing) run.span = startAgentSpan(tracing, { conversationId: session.id, model: ctx.model.model });
   const stopWorking = ctx.channels.startWorking(session.conversation);
   try {
     const outcome = await runLoop(ctx.loop, run);
     const result = await finishRun(ctx, session, run, outcome, options);
     ctx.stats.record(session.id, result.latencyMs, result.success);
+    run.span?.setAttribute('support.turn.status', result.status);
     return result;
+  } catch (error) {
+    if (run.span) failSpan(run.span, error);
+    throw error;
   } finally {
+    run.span?.end();
     await Promise.all([stopWorking(), flushLedger(ctx, run)]);
   }
 }

@@ -3,7 +3,9 @@ import type { BudgetGuard } from '../budget/budget-guard';
 import type { BudgetLedger } from '../budget/budget-ledger';
 import { ESCALATE_TOOL_NAME } from '../escalation/escalate-tool';
 import type { EscalationTrigger } from '../escalation/triggers';
-import type { AuditSink, Caller, ModelClient, ModelResponse, ToolCallRecord, TurnError, Urgency } from '../ports';
+import type { Span } from '@opentelemetry/api';
+import type { AuditSink, Caller, ModelClient, ModelResponse, ModelToolCall, ToolCallRecord, TurnError, Urgency } from '../ports';
+import { endChatSpan, failSpan, startChatSpan, startToolSpan, type AgentTracing } from '../telemetry/gen-ai-spans';
 import type { Resilience } from '../resilience/policies';
 import { trimHistory } from '../sessions/history';
 import type { SessionState } from '../sessions/session-state';
@@ -30,6 +32,8 @@ export interface LoopDeps {
   /** Failed tool calls in one run before a human is brought in. */
   toolFailuresBeforeEscalation: number;
   systemPrompt: (caller: Caller) => string;
+  /** OpenTelemetry spans for runs, model calls and tool calls; absent when tracing is off. */
+  tracing?: AgentTracing;
 }
 
 /** Progress of one run; carried across an approval pause. */
@@ -43,6 +47,8 @@ export interface RunProgress {
   failures: number;
   /** Budget book of this run; flushed by whoever finishes the run. */
   ledger: BudgetLedger;
+  /** The run's `invoke_agent` span, parent of its model and tool spans. */
+  span?: Span;
 }
 
 export type LoopOutcome =
@@ -89,10 +95,12 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
     }
 
     const started = deps.now();
+    const chatSpan = deps.tracing && startChatSpan(deps.tracing, run.span, { model: deps.model.model, maxTokens: deps.maxOutputTokens, messages });
     let response: ModelResponse;
     try {
       response = await deps.resilience.model((signal) => deps.model.complete({ messages, tools: specs, maxOutputTokens: deps.maxOutputTokens }, signal));
     } catch (error) {
+      if (chatSpan) endChatSpan(deps.tracing!, chatSpan, { error });
       run.ledger.record(reservation, undefined);
       const code = error instanceof AppError ? error.code : 'model_error';
       deps.audit.write({ event: 'model_call', user_id: caller.userId, session_id: session.id, agent_step: step, model: deps.model.model, latency_ms: deps.now() - started, success: false, error: describeError(error) });
@@ -105,6 +113,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
       promptTokens,
       completionTokens: estimateMessageTokens({ role: 'assistant', content: response.content, toolCalls: response.toolCalls }),
     };
+    if (chatSpan) endChatSpan(deps.tracing!, chatSpan, { response, usage });
     const model = response.model ?? deps.model.model;
     const cost = run.ledger.record(reservation, { model, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, sessionId: session.id });
     run.costUsd += cost;
@@ -131,7 +140,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
     const calls = response.toolCalls.slice(0, MAX_CALLS_PER_STEP).map((call, i) => ({ ...call, id: call.id || `call_${step}_${i}` }));
     session.history.push({ role: 'assistant', content: response.content, toolCalls: calls });
     const scope = { caller, conversation: session.conversation, sessionId: session.id, step };
-    const outcomes = await Promise.all(calls.map((call) => runToolCall(deps, call, scope)));
+    const outcomes = await Promise.all(calls.map((call) => (deps.tracing ? tracedToolCall(deps, deps.tracing, run, call, scope) : runToolCall(deps, call, scope))));
 
     const approvals: CallNeedingApproval[] = [];
     let escalation: { reason: string; urgency: Urgency } | undefined;
@@ -169,4 +178,20 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
   }
   session.history.push({ role: 'assistant', content: FALLBACK_REPLIES.maxSteps });
   return { kind: 'max_steps', reply: FALLBACK_REPLIES.maxSteps };
+}
+
+/** A tool call inside its `execute_tool` span. */
+async function tracedToolCall(deps: LoopDeps, tracing: AgentTracing, run: RunProgress, call: ModelToolCall, scope: Parameters<typeof runToolCall>[2]) {
+  const span = startToolSpan(tracing, run.span, { name: call.name, callId: call.id, args: call.arguments });
+  try {
+    const outcome = await runToolCall(deps, call, scope);
+    span.setAttribute('support.tool.outcome', outcome.record.outcome);
+    if (outcome.kind === 'done' && outcome.failed) failSpan(span, { code: 'tool_error' });
+    return outcome;
+  } catch (error) {
+    failSpan(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
 }
