@@ -9,6 +9,8 @@ import type {
   Logger,
   MessageRef,
   OutboundMessage,
+  ReplyStream,
+  StreamContext,
 } from './ports';
 
 /**
@@ -44,6 +46,16 @@ export class ChannelRouter {
       const stop = await started;
       if (stop) await this.call(conversation.platform, 'stopWorking', () => stop().then(() => undefined));
     };
+  }
+
+  /** A streamed reply, when the platform can show one here. */
+  async openStream(conversation: ConversationRef, context: StreamContext): Promise<ReplyStream | undefined> {
+    return this.call(conversation.platform, 'openStream', (c) => c.openStream?.(conversation, context) ?? Promise.resolve(undefined));
+  }
+
+  /** Whether the conversation's platform can stream replies. */
+  canStream(platform: string): boolean {
+    return this.channels.get(platform)?.openStream !== undefined;
   }
 
   async postApproval(view: ApprovalView): Promise<MessageRef | undefined> {

@@ -1,4 +1,5 @@
 import type { LoopDeps } from './agent/run-loop';
+import type { RunningTurns } from './agent/running-turns';
 import type { ApprovalRecord } from './approvals/approval-record';
 import type { BudgetGuard } from './budget/budget-guard';
 import type { ChannelRouter } from './channel-router';
@@ -27,6 +28,8 @@ export interface EngineContext {
   clock: Clock;
   channels: ChannelRouter;
   sessions: SessionRunner;
+  /** Runs in progress here, so they can be stopped. */
+  running: RunningTurns;
   /** Messages from arrival until answered, for recovery after a crash. */
   journal: TurnJournal;
   /** Whether other processes share the store (Redis replicas). */

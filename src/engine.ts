@@ -1,6 +1,8 @@
 import { createExecutionJournal } from './agent/execution-journal';
 import type { Tracer } from '@opentelemetry/api';
 import { handleMessage } from './agent/handle-message';
+import { RunningTurns } from './agent/running-turns';
+import { stopTurn } from './agent/stop-turn';
 import { recoverTurns } from './agent/recover-turns';
 import { systemPrompt } from './agent/prompts';
 import type { LoopDeps } from './agent/run-loop';
@@ -120,6 +122,7 @@ export function createEngine(options: EngineOptions): Engine {
     sessions: new SessionRunner({ store, sessions: sessionDocs, logger, now, crossProcessLocks: sharedStore, ...(options.turnOrder ? { order: options.turnOrder } : {}) }),
     journal,
     sharedStore,
+    running: new RunningTurns(),
     approvals: new SealedCollection({ store, sealer, prefix: 'approval:', parse: parseWith(approvalRecordSchema), ttlMs: SESSION_TTL_MS }),
     escalations: new SealedCollection({ store, sealer, prefix: 'escalation:', parse: parseWith(escalationRecordSchema), ttlMs: SESSION_TTL_MS }),
     stats: new TurnStats(now),
@@ -169,6 +172,7 @@ export function createEngine(options: EngineOptions): Engine {
     claimEscalation: ({ escalationId, caller }) => track(claimEscalation(ctx, escalationId, caller)),
     handBack: ({ conversation, caller }) => track(handBack(ctx, conversation, caller)),
     command: (input) => track(runCommand(ctx, input)),
+    stopTurn: async ({ conversation, caller }) => stopTurn(ctx, conversation, caller),
     status: () => buildStatusReport(ctx),
     costReport: (caller) =>
       buildCostReport({ store, limits: config.budget, now: now(), userKey: `${caller.platform}:${caller.userId}`, isAdmin: hasRole(caller.role, 'admin') }),

@@ -144,6 +144,35 @@ export interface OutboundMessage {
   kind?: 'reply' | 'notice' | 'error';
 }
 
+/** Who a streamed reply is for (Slack needs the recipient in channels). */
+export interface StreamContext {
+  recipient: Caller;
+}
+
+/** A tool step shown while the bot works ("Looking up order ORD-1001…" → done). */
+export interface ProgressStep {
+  /** Stable across updates of the same step (the tool call id). */
+  id: string;
+  /** Plain words, e.g. `Looking up order ORD-1001`. */
+  title: string;
+  status: 'in_progress' | 'complete' | 'error';
+}
+
+/** A reply being written, as the platform shows it. Methods never throw. */
+export interface ReplyStream {
+  /** Append answer text (Markdown), in order. */
+  append(text: string): Promise<void>;
+  /** Show or update a tool step. */
+  progress(step: ProgressStep): Promise<void>;
+  /**
+   * Finish with the complete text: everything streamed so far plus anything
+   * that was not (adapters make the message show exactly this, formatted).
+   */
+  finish(final: OutboundMessage): Promise<MessageRef | undefined>;
+  /** Stop showing progress without a final answer (the run paused, was stopped, or failed). */
+  cancel(note?: string): Promise<void>;
+}
+
 /** An operational alert for on-call (budget thresholds). */
 export interface Alert {
   /** `budget` thresholds; `tool_outcome_unknown` when a side effect needs checking by hand. */
@@ -169,6 +198,12 @@ export interface Channel {
   updateOncall?(ref: MessageRef, view: EscalationView): Promise<void>;
   /** Send an operational alert to on-call. */
   alertOncall?(alert: Alert): Promise<void>;
+  /**
+   * Start showing a reply as it is written (streamed text, tool progress).
+   * Undefined when the platform or this conversation cannot stream; the
+   * engine then posts the finished reply with `postMessage`.
+   */
+  openStream?(conversation: ConversationRef, context: StreamContext): Promise<ReplyStream | undefined>;
   /**
    * Resolve a `Sender` to a `Caller` with the role the platform grants now.
    * Required when the adapter passes senders; failures must resolve to `guest`.
@@ -202,7 +237,9 @@ export type TurnStatus =
   | 'refused'
   | 'failed'
   | 'duplicate'
-  | 'ignored';
+  | 'ignored'
+  /** Stopped by the user or staff before it finished. */
+  | 'cancelled';
 
 /** The structured result of one turn (a message or a resumed run). */
 export interface TurnResult {
@@ -227,11 +264,20 @@ export interface DecisionInput {
   approvalId: string;
   decision: Decision;
   decider: Caller;
+  /**
+   * Approve with changed arguments ("Edit and approve"). They are validated
+   * by the tool's schema and the approval policy is checked again for them.
+   */
+  args?: Record<string, unknown>;
 }
 
 export type DecisionOutcome =
   | { ok: true; view: ApprovalView; result?: TurnResult }
-  | { ok: false; reason: 'not_found' | 'not_allowed' | 'already_decided' | 'expired'; message: string; view?: ApprovalView };
+  | { ok: false; reason: 'not_found' | 'not_allowed' | 'already_decided' | 'expired' | 'invalid_edit'; message: string; view?: ApprovalView };
+
+export type StopOutcome =
+  | { ok: true; message: string }
+  | { ok: false; reason: 'not_allowed' | 'not_running'; message: string };
 
 export type ClaimOutcome =
   | { ok: true; view: EscalationView }
@@ -242,7 +288,7 @@ export type HandbackOutcome =
   | { ok: false; reason: 'not_allowed' | 'not_handed_off'; message: string };
 
 /** Slash-command names every adapter supports. */
-export type CommandName = 'status' | 'cost' | 'help' | 'handback';
+export type CommandName = 'status' | 'cost' | 'help' | 'handback' | 'stop';
 
 export interface CommandInput {
   name: CommandName;
@@ -321,7 +367,9 @@ export interface Engine {
   claimEscalation(input: { escalationId: string; caller: Caller }): Promise<ClaimOutcome>;
   /** Return a handed-off conversation to the bot. */
   handBack(input: { conversation: ConversationRef; caller: Caller }): Promise<HandbackOutcome>;
-  /** Run a slash command (`status`, `cost`, `help`, `handback`). */
+  /** Stop the conversation's running turn (the requester, staff or admins only). */
+  stopTurn(input: { conversation: ConversationRef; caller: Caller }): Promise<StopOutcome>;
+  /** Run a slash command (`status`, `cost`, `help`, `handback`, `stop`). */
   command(input: CommandInput): Promise<CommandReply>;
   status(): Promise<StatusReport>;
   costReport(caller: Caller): Promise<CostReport>;
@@ -360,6 +408,8 @@ export interface ModelRequest {
   messages: ChatMessage[];
   tools: readonly ToolSpec[];
   maxOutputTokens: number;
+  /** When set, a client that can stream calls it with each piece of answer text as it arrives. */
+  onText?: (delta: string) => void;
 }
 
 export interface ModelUsage {
@@ -373,6 +423,8 @@ export interface ModelResponse {
   usage?: ModelUsage;
   /** Model that actually answered (for pricing); defaults to the client's model. */
   model?: string;
+  /** The server reported no usage (streams without `include_usage` support): the loop estimates it. */
+  usageMissing?: boolean;
 }
 
 /** One chat-completion request in, one response out. Errors are `ModelError`s. */
@@ -416,6 +468,8 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType, O = unknown> {
   permission: Role;
   /** Who must approve before it runs; may depend on the arguments. Default `none`. */
   approval?: ApprovalRequirement | ((input: z.infer<S>, ctx: Pick<ToolContext, 'caller'>) => ApprovalRequirement);
+  /** What the user sees while the call runs, e.g. `Looking up order ORD-1001`. Default: the tool's name in words. */
+  progress?: (input: z.infer<S>) => string;
   /** Plain-words description of what a call will do, shown on approval cards. */
   describe?: (input: z.infer<S>) => string;
   /** Per-call timeout; default from config (5 s). */

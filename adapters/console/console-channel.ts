@@ -1,6 +1,7 @@
-import type { Alert, ApprovalView, Channel, ConversationRef, EscalationView, MessageRef, OutboundMessage } from '../../src/ports';
+import type { Alert, ApprovalView, Channel, ConversationRef, EscalationView, MessageRef, OutboundMessage, ReplyStream } from '../../src/ports';
 import type { ConsoleOutput } from './console-output';
 import {
+  BOT_LABEL,
   formatAlert,
   formatApprovalCard,
   formatApprovalUpdate,
@@ -48,6 +49,42 @@ export class ConsoleChannel implements Channel {
     const text = formatBotMessage(message, this.paint);
     this.output.print(conversation.threadId === this.currentThread() ? text : `${this.paint('dim', `[thread ${conversation.threadId}]`)}\n${text}`);
     return this.ref(conversation.channelId);
+  }
+
+  /** In a terminal, answers appear as they are written and tool steps show on the status line. */
+  async openStream(conversation: ConversationRef): Promise<ReplyStream | undefined> {
+    if (!this.output.isInteractive || conversation.threadId !== this.currentThread()) return undefined;
+    const output = this.output;
+    const indent = ' '.repeat(BOT_LABEL.length + 1);
+    let started = false;
+    let shown = '';
+    const begin = () => {
+      if (started) return;
+      started = true;
+      output.write(`${this.paint('bold', BOT_LABEL)} `);
+    };
+    return {
+      append: async (text) => {
+        begin();
+        shown += text;
+        output.write(text.replace(/\n/g, `\n${indent}`));
+      },
+      progress: async (step) => {
+        if (!started) output.showStatus(`${step.title}${step.status === 'in_progress' ? '…' : step.status === 'complete' ? ' ✓' : ' ✗'}`);
+      },
+      finish: async (final) => {
+        if (!started) {
+          output.print(formatBotMessage(final, this.paint));
+        } else {
+          const rest = final.text.startsWith(shown) ? final.text.slice(shown.length) : '';
+          output.write(`${rest.replace(/\n/g, `\n${indent}`)}\n`);
+        }
+        return this.ref(conversation.channelId);
+      },
+      cancel: async () => {
+        if (started) output.write('\n');
+      },
+    };
   }
 
   async startWorking(): Promise<() => Promise<void>> {

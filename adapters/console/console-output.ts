@@ -75,6 +75,20 @@ export class ConsoleOutput {
     else if (this.idle) this.redraw?.();
   }
 
+  /** Whether a person watches a terminal (streamed replies are shown only then; scripts get whole replies). */
+  get isInteractive(): boolean {
+    return this.interactive;
+  }
+
+  /** Write text as it arrives, without a line break (streamed replies). */
+  write(text: string): void {
+    if (this.status !== undefined) {
+      this.clearLine();
+      this.status = undefined;
+    }
+    this.stream.write(text);
+  }
+
   /** Show a transient status line (e.g. "bot is working…"); terminals only. */
   showStatus(text: string): void {
     if (!this.interactive) return;

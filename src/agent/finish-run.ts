@@ -8,6 +8,7 @@ import { BudgetLedger } from '../budget/budget-ledger';
 import { describeError } from '../errors';
 import type { Caller } from '../ports';
 import { runLoop, type LoopOutcome, type RunProgress } from './run-loop';
+import { RunDisplay } from './run-display';
 import { failSpan, startAgentSpan } from '../telemetry/gen-ai-spans';
 
 /** A TurnResult with nothing done yet. */
@@ -37,7 +38,8 @@ export async function finishRun(
   switch (outcome.kind) {
     case 'final':
     case 'max_steps': {
-      await ctx.channels.post(session.conversation, { kind: outcome.kind === 'final' ? 'reply' : 'error', text: outcome.reply });
+      const message = { kind: outcome.kind === 'final' ? ('reply' as const) : ('error' as const), text: outcome.reply };
+      if (!(await run.display?.finish(message))) await ctx.channels.post(session.conversation, message);
       result.reply = outcome.reply;
       result.success = outcome.kind === 'final';
       if (outcome.kind === 'max_steps') result.errors.push({ code: 'max_steps', message: `Stopped after ${run.steps} steps` });
@@ -46,14 +48,25 @@ export async function finishRun(
     case 'paused': {
       const assistant = session.history.findLast((m) => m.role === 'assistant');
       const lead = assistant && assistant.role === 'assistant' ? assistant.content?.trim() : undefined;
-      if (lead) await ctx.channels.post(session.conversation, { kind: 'reply', text: lead });
+      const shown = lead ? await run.display?.finish({ kind: 'reply', text: lead }) : await run.display?.cancel();
+      if (lead && !shown) await ctx.channels.post(session.conversation, { kind: 'reply', text: lead });
       const records = await requestApprovals(ctx, session, run, outcome.approvals);
       result.status = 'paused';
       result.pendingApprovals = records.map((r) => r.id);
       result.reply = records.map((r) => `Waiting for approval: ${r.action}`).join('\n');
       break;
     }
+    case 'stopped': {
+      const text = 'Stopped.';
+      if (!(await run.display?.finish({ kind: 'notice', text }))) await ctx.channels.post(session.conversation, { kind: 'notice', text });
+      session.history.push({ role: 'assistant', content: '(The user stopped this answer before it was finished.)' });
+      ctx.audit.write({ event: 'turn_cancelled', user_id: run.caller.userId, session_id: session.id, agent_step: run.steps, cost_usd: run.costUsd, success: true });
+      result.status = 'cancelled';
+      result.reply = text;
+      break;
+    }
     case 'escalate': {
+      await run.display?.cancel();
       const record = await escalate(ctx, session, run.caller, outcome, {
         reply: outcome.reply,
         ...(options.permalink ? { permalink: options.permalink } : {}),
@@ -100,6 +113,9 @@ export async function runToCompletion(
   };
   const tracing = ctx.loop.tracing;
   if (tracing) run.span = startAgentSpan(tracing, { conversationId: session.id, model: ctx.model.model });
+  if (ctx.channels.canStream(session.conversation.platform)) run.display = new RunDisplay(ctx.channels, session.conversation, start.caller);
+  const signal = ctx.running.begin(session.id, start.caller);
+  run.signal = signal;
   const stopWorking = ctx.channels.startWorking(session.conversation);
   try {
     const outcome = await runLoop(ctx.loop, run);
@@ -111,6 +127,7 @@ export async function runToCompletion(
     if (run.span) failSpan(run.span, error);
     throw error;
   } finally {
+    ctx.running.end(session.id, signal);
     run.span?.end();
     await Promise.all([stopWorking(), flushLedger(ctx, run)]);
   }

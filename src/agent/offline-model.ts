@@ -28,6 +28,9 @@ export function createOfflineModel(options: OfflineModelOptions = {}): ModelClie
       const offered = new Set(request.tools.map((t) => t.name));
       const step = planStep(readTurn(request.messages), offered);
       const usage = { promptTokens: 0, completionTokens: 0 };
+      // Streamed word by word where the platform shows text as it arrives, like a real model.
+      const text = step.text;
+      if (request.onText && text) for (const piece of text.match(/\S+\s*|\s+/g) ?? []) request.onText(piece);
       if (step.kind === 'answer') return { content: step.text, toolCalls: [], usage, model: 'offline' };
       return {
         content: step.text ?? null,

@@ -74,6 +74,7 @@ export function createOpenAIModel(options: OpenAIModelOptions): ModelClient {
     model: options.model,
     mode: 'openai',
     async complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {
+      if (request.onText) return streamCompletion(client, options.model, limitField, request, request.onText, signal);
       try {
         const completion = await client.chat.completions.create(
           {
@@ -100,4 +101,73 @@ export function createOpenAIModel(options: OpenAIModelOptions): ModelClient {
       }
     },
   };
+}
+
+type OpenAIClient = InstanceType<typeof OpenAI>;
+
+/**
+ * The same request streamed: text is handed on as it arrives, tool-call
+ * deltas are assembled by index, and usage comes from the final chunk
+ * (`stream_options.include_usage`). A server that reports none is marked so
+ * the loop bills its estimate.
+ */
+async function streamCompletion(
+  client: OpenAIClient,
+  model: string,
+  limitField: 'max_tokens' | 'max_completion_tokens',
+  request: ModelRequest,
+  onText: (delta: string) => void,
+  signal: AbortSignal,
+): Promise<ModelResponse> {
+  let streamedText = false;
+  try {
+    const stream = await client.chat.completions.create(
+      {
+        model,
+        messages: request.messages.map(toOpenAIMessage),
+        ...(request.tools.length > 0 ? { tools: request.tools.map(toOpenAITool), tool_choice: 'auto' as const } : {}),
+        [limitField]: request.maxOutputTokens,
+        stream: true,
+        stream_options: { include_usage: true },
+      },
+      { signal },
+    );
+    let content = '';
+    let sawChoice = false;
+    let finished = false;
+    const calls: Array<{ id: string; name: string; arguments: string }> = [];
+    let usage: ModelResponse['usage'];
+    for await (const chunk of stream) {
+      if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+      const choice = chunk.choices[0];
+      if (!choice) continue;
+      sawChoice = true;
+      if (choice.finish_reason) finished = true;
+      const delta = choice.delta;
+      if (delta.content) {
+        content += delta.content;
+        streamedText = true;
+        onText(delta.content);
+      }
+      for (const part of delta.tool_calls ?? []) {
+        const call = (calls[part.index] ??= { id: '', name: '', arguments: '' });
+        if (part.id) call.id = part.id;
+        if (part.function?.name) call.name += part.function.name;
+        if (part.function?.arguments) call.arguments += part.function.arguments;
+      }
+    }
+    if (!sawChoice) throw new ModelError('The model returned no choices', { code: 'model_empty', retryable: true });
+    // A stream cut short can end quietly; without a finish reason the answer is incomplete.
+    if (!finished) throw new ModelError('The model stream ended before the answer was complete', { code: 'model_stream_incomplete', retryable: true });
+    return {
+      content: content === '' ? null : content,
+      toolCalls: calls.filter((c) => c.name !== ''),
+      ...(usage ? { usage } : { usageMissing: true }),
+    };
+  } catch (error) {
+    const failure = toModelError(error);
+    // Text already shown cannot be taken back: a retry would show it twice.
+    if (streamedText && failure.retryable) throw new ModelError(`${failure.message} (mid-answer)`, { code: 'model_stream_broken', retryable: false, cause: error });
+    throw failure;
+  }
 }

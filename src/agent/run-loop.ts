@@ -6,6 +6,7 @@ import type { EscalationTrigger } from '../escalation/triggers';
 import type { Span } from '@opentelemetry/api';
 import type { AuditSink, Caller, ModelClient, ModelResponse, ModelToolCall, ToolCallRecord, TurnError, Urgency } from '../ports';
 import { endChatSpan, failSpan, startChatSpan, startToolSpan, type AgentTracing } from '../telemetry/gen-ai-spans';
+import type { RunDisplay } from './run-display';
 import type { Resilience } from '../resilience/policies';
 import { trimHistory } from '../sessions/history';
 import type { SessionState } from '../sessions/session-state';
@@ -49,13 +50,19 @@ export interface RunProgress {
   ledger: BudgetLedger;
   /** The run's `invoke_agent` span, parent of its model and tool spans. */
   span?: Span;
+  /** Streamed text and tool steps, where the platform shows them. */
+  display?: RunDisplay;
+  /** Aborted when someone stops the run. */
+  signal?: AbortSignal;
 }
 
 export type LoopOutcome =
   | { kind: 'final'; reply: string }
   | { kind: 'paused'; approvals: CallNeedingApproval[] }
   | { kind: 'escalate'; trigger: EscalationTrigger; reason: string; urgency: Urgency; reply: string }
-  | { kind: 'max_steps'; reply: string };
+  | { kind: 'max_steps'; reply: string }
+  /** Stopped by a person: the model call was aborted or no further step started. */
+  | { kind: 'stopped' };
 
 export const FALLBACK_REPLIES = {
   modelUnavailable:
@@ -79,6 +86,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
   const specs = deps.registry.allSpecs();
 
   while (run.steps < deps.maxSteps) {
+    if (run.signal?.aborted) return { kind: 'stopped' };
     run.steps += 1;
     const step = run.steps;
     const messages = [{ role: 'system' as const, content: deps.systemPrompt(caller) }, ...trimHistory(session.history, deps.historyTokenBudget)];
@@ -98,9 +106,26 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
     const chatSpan = deps.tracing && startChatSpan(deps.tracing, run.span, { model: deps.model.model, maxTokens: deps.maxOutputTokens, messages });
     let response: ModelResponse;
     try {
-      response = await deps.resilience.model((signal) => deps.model.complete({ messages, tools: specs, maxOutputTokens: deps.maxOutputTokens }, signal));
+      const display = run.display;
+      const request = { messages, tools: specs, maxOutputTokens: deps.maxOutputTokens, ...(display ? { onText: (delta: string) => display.append(delta) } : {}) };
+      response = await deps.resilience.model(async (signal) => {
+        if (!run.signal) return deps.model.complete(request, signal);
+        try {
+          return await deps.model.complete(request, AbortSignal.any([signal, run.signal]));
+        } catch (error) {
+          // A stop is not the model's fault: no retry, and the breaker does not count it.
+          if (run.signal.aborted) throw new AppError('turn_stopped', 'The run was stopped', { cause: error });
+          throw error;
+        }
+      });
     } catch (error) {
       if (chatSpan) endChatSpan(deps.tracing!, chatSpan, { error });
+      if (run.signal?.aborted) {
+        // Stopped mid-answer: bill what was asked and what streamed, on our estimate.
+        const streamed = estimateMessageTokens({ role: 'assistant', content: run.display?.streamed ?? '' });
+        run.costUsd += run.ledger.record(reservation, { model: deps.model.model, promptTokens, completionTokens: streamed, sessionId: session.id });
+        return { kind: 'stopped' };
+      }
       run.ledger.record(reservation, undefined);
       const code = error instanceof AppError ? error.code : 'model_error';
       deps.audit.write({ event: 'model_call', user_id: caller.userId, session_id: session.id, agent_step: step, model: deps.model.model, latency_ms: deps.now() - started, success: false, error: describeError(error) });
@@ -128,6 +153,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
       cost_usd: cost,
       latency_ms: deps.now() - started,
       success: true,
+      ...(response.usage ? {} : { usage_estimated: true }),
       tool_calls: response.toolCalls.map((c) => c.name),
     });
 
@@ -140,7 +166,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
     const calls = response.toolCalls.slice(0, MAX_CALLS_PER_STEP).map((call, i) => ({ ...call, id: call.id || `call_${step}_${i}` }));
     session.history.push({ role: 'assistant', content: response.content, toolCalls: calls });
     const scope = { caller, conversation: session.conversation, sessionId: session.id, step };
-    const outcomes = await Promise.all(calls.map((call) => (deps.tracing ? tracedToolCall(deps, deps.tracing, run, call, scope) : runToolCall(deps, call, scope))));
+    const outcomes = await Promise.all(calls.map((call) => shownToolCall(deps, run, call, scope)));
 
     const approvals: CallNeedingApproval[] = [];
     let escalation: { reason: string; urgency: Urgency } | undefined;
@@ -172,12 +198,39 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
       return { kind: 'escalate', trigger: 'model_tool', reason: escalation.reason, urgency: escalation.urgency, reply };
     }
     if (approvals.length > 0) return { kind: 'paused', approvals };
+    // Tools already running finished and were recorded; no new step starts.
+    if (run.signal?.aborted) return { kind: 'stopped' };
     if (run.failures >= deps.toolFailuresBeforeEscalation) {
       return { kind: 'escalate', trigger: 'tool_failures', reason: `${run.failures} tool calls failed`, urgency: 'normal', reply: FALLBACK_REPLIES.toolFailures };
     }
   }
   session.history.push({ role: 'assistant', content: FALLBACK_REPLIES.maxSteps });
   return { kind: 'max_steps', reply: FALLBACK_REPLIES.maxSteps };
+}
+
+/** A tool call, shown as a progress step where the platform streams, and traced when tracing is on. */
+async function shownToolCall(deps: LoopDeps, run: RunProgress, call: ModelToolCall, scope: Parameters<typeof runToolCall>[2]) {
+  const display = run.display;
+  const title = display ? progressTitle(deps, call) : '';
+  display?.progress({ id: call.id, title, status: 'in_progress' });
+  const outcome = deps.tracing ? await tracedToolCall(deps, deps.tracing, run, call, scope) : await runToolCall(deps, call, scope);
+  display?.progress({ id: call.id, title, status: outcome.kind === 'done' && outcome.record.outcome !== 'ok' ? 'error' : 'complete' });
+  return outcome;
+}
+
+/** `Looking up order ORD-1001` from the tool's own words, else its name in words. */
+function progressTitle(deps: LoopDeps, call: ModelToolCall): string {
+  const tool = deps.registry.get(call.name);
+  if (tool?.progress) {
+    try {
+      const parsed = tool.input.safeParse(JSON.parse(call.arguments || '{}'));
+      if (parsed.success) return tool.progress(parsed.data);
+    } catch {
+      // fall through to the name
+    }
+  }
+  const words = call.name.replace(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /** A tool call inside its `execute_tool` span. */

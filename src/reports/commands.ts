@@ -1,4 +1,5 @@
 import { buildCostReport } from '../budget/cost-report';
+import { stopTurn } from '../agent/stop-turn';
 import type { EngineContext } from '../engine-context';
 import { handBack } from '../escalation/escalation-flow';
 import { hasRole } from '../policy/roles';
@@ -20,6 +21,7 @@ const HELP_SECTIONS = [
       '/support status: health, activity and anything waiting on humans',
       '/support cost: your usage today (admins: "cost all" for the whole workspace)',
       '/support handback [thread link]: staff only: give a handed-off conversation back to the bot (or use "Hand back" on the on-call notice)',
+      '/support stop: stop the answer being written in this conversation (the person helped, staff or admins)',
       '/support help: this message',
     ],
   },
@@ -56,6 +58,12 @@ export async function runCommand(ctx: EngineContext, input: CommandInput): Promi
       const outcome = await handBack(ctx, input.conversation, input.caller);
       const sections = [{ title: outcome.ok ? 'Done' : 'Not handed back', lines: [outcome.message] }];
       return { ok: outcome.ok, title: 'Hand back', sections, text: `Hand back\n${outcome.message}` };
+    }
+    case 'stop': {
+      if (!input.conversation) return refusal('Stop', 'Run it in the conversation whose answer you want to stop, or use the Stop button on the answer.');
+      const outcome = stopTurn(ctx, input.conversation, input.caller);
+      const sections = [{ title: outcome.ok ? 'Stopping' : 'Not stopped', lines: [outcome.message] }];
+      return { ok: outcome.ok, title: 'Stop', sections, text: `Stop\n${outcome.message}` };
     }
   }
 }

@@ -80,6 +80,7 @@ const transient = (error: Error) => error instanceof TaskCancelledError || isRet
 /** Failures that say the dependency is unhealthy. Our own bad requests (4xx) and bad input do not. */
 const unhealthy = (error: Error) => {
   if (error instanceof UserInputError) return false;
+  if (error instanceof AppError && error.code === 'turn_stopped') return false;
   if (error instanceof ModelError && error.status !== undefined) return isRetryable(error);
   return true;
 };

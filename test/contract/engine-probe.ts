@@ -2,7 +2,7 @@ import type { Caller, Channel, CommandInput, ConversationRef, DecisionInput, Eng
 
 /** One call an adapter made into the engine, and how it ended. */
 export interface ProbeCall {
-  method: 'handleMessage' | 'isActiveConversation' | 'decideApproval' | 'claimEscalation' | 'handBack' | 'command';
+  method: 'handleMessage' | 'isActiveConversation' | 'decideApproval' | 'claimEscalation' | 'handBack' | 'stopTurn' | 'command';
   /** handleMessage: the platform message id. */
   messageId?: string;
   /** The conversation's thread, when the call names one. */
@@ -38,6 +38,9 @@ export class EngineProbe implements Engine {
   }
   handleMessage(message: InboundMessage) {
     return this.record({ method: 'handleMessage', messageId: message.messageId, ...who(message.conversation, message.caller) }, this.inner.handleMessage(message));
+  }
+  stopTurn(input: { conversation: ConversationRef; caller: Caller }) {
+    return this.record({ method: 'stopTurn', threadId: input.conversation.threadId, userId: input.caller.userId }, this.inner.stopTurn(input));
   }
   isActiveConversation(conversation: ConversationRef) {
     return this.record({ method: 'isActiveConversation', threadId: conversation.threadId }, this.inner.isActiveConversation(conversation));

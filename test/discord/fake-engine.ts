@@ -16,6 +16,7 @@ import type {
   InboundMessage,
   MessageRef,
   StatusReport,
+  StopOutcome,
   TurnResult,
 } from '../../src/ports';
 
@@ -71,6 +72,13 @@ export class RecordingEngine implements Engine {
       await this.respond(message, this.channel!);
       return this.turn('answered');
     });
+  }
+
+  /** Records the request; this stand-in has no running turns to stop. */
+  readonly stops: Array<{ conversation: ConversationRef; caller: Caller }> = [];
+  async stopTurn(input: { conversation: ConversationRef; caller: Caller }): Promise<StopOutcome> {
+    this.stops.push(input);
+    return { ok: false, reason: 'not_running', message: "There's nothing running in this conversation to stop." };
   }
 
   async isActiveConversation(conversation: ConversationRef): Promise<boolean> {

@@ -16,6 +16,7 @@ import type {
   InboundMessage,
   MessageRef,
   StatusReport,
+  StopOutcome,
   TurnResult,
   TurnStatus,
 } from '../../src/ports';
@@ -80,6 +81,13 @@ export class FakeEngine implements Engine {
     await ch.postMessage(message.conversation, { text, kind: 'reply' });
     if (!this.stopBeforePost) await stop();
     return result('answered', text);
+  }
+
+  /** Records the request; this stand-in has no running turns to stop. */
+  readonly stops: Array<{ conversation: ConversationRef; caller: Caller }> = [];
+  async stopTurn(input: { conversation: ConversationRef; caller: Caller }): Promise<StopOutcome> {
+    this.stops.push(input);
+    return { ok: false, reason: 'not_running', message: "There's nothing running in this conversation to stop." };
   }
 
   async isActiveConversation(conversation: ConversationRef): Promise<boolean> {

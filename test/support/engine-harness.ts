@@ -16,6 +16,8 @@ export interface HarnessOptions {
   clock?: ManualClock;
   /** Reuse a data directory (restart tests). */
   dataDir?: string;
+  /** The channel the engine talks to (default: a plain recording one). */
+  channel?: RecordingChannel;
 }
 
 export const users = {
@@ -29,7 +31,7 @@ export const users = {
 
 /** A real engine (SQLite store, audit file, sealed sessions) with a scripted model and a recording channel. */
 export class EngineHarness {
-  readonly channel = new RecordingChannel('test');
+  readonly channel: RecordingChannel;
   private seq = 0;
 
   private constructor(
@@ -40,6 +42,7 @@ export class EngineHarness {
     private readonly options: HarnessOptions,
     private readonly ownsDir: boolean,
   ) {
+    this.channel = options.channel ?? new RecordingChannel('test');
     app.engine.attach(this.channel);
   }
 
@@ -100,7 +103,8 @@ export class EngineHarness {
   /** Simulate a process restart: close everything, start again on the same data directory. */
   async restart(overrides: Partial<HarnessOptions> = {}): Promise<EngineHarness> {
     await this.app.close();
-    return EngineHarness.create({ ...this.options, ...overrides, dataDir: this.dataDir, clock: this.clock });
+    const { channel: _previous, ...options } = this.options;
+    return EngineHarness.create({ ...options, ...overrides, dataDir: this.dataDir, clock: this.clock });
   }
 
   async close(): Promise<void> {

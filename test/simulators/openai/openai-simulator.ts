@@ -28,6 +28,10 @@ export interface OpenAISimulatorOptions {
   usage?: (request: ChatRequest, reply: { content: string | null; toolCalls: WireToolCall[] }) => WireUsage | undefined;
   /** Added before every answer (scripted delays add to it). Default 0. */
   latencyMs?: number;
+  /** Streamed answers (`stream: true`): characters per content chunk. Default 8. */
+  streamChunkChars?: number;
+  /** Streamed answers: pause between chunks (the first comes after `latencyMs`). Default 0. */
+  streamIntervalMs?: number;
   /** Keep every request in `requests` (benchmarks turn it off; `stats` always counts). Default true. */
   record?: boolean;
 }
@@ -43,6 +47,8 @@ export interface ScriptedReply {
   /** Model name echoed back. Default: the requested model. */
   model?: string;
   delayMs?: number;
+  /** Streamed replies only: cut the connection after this many chunks (a stream that breaks mid-answer). */
+  breakAfterChunks?: number;
 }
 
 /** What the next request gets. */
@@ -242,6 +248,7 @@ export class OpenAISimulator {
           toolCalls: (step.toolCalls ?? []).map((c) => this.toolCall(c.name, c.arguments, c.id)),
           ...(step.usage !== undefined ? { usage: step.usage ?? undefined } : {}),
           ...(step.model !== undefined ? { model: step.model } : {}),
+          ...(step.breakAfterChunks !== undefined ? { breakAfterChunks: step.breakAfterChunks } : {}),
         });
         return;
       case 'default':
@@ -273,7 +280,7 @@ export class OpenAISimulator {
     res: ServerResponse,
     record: RecordedRequest,
     request: ChatRequest,
-    reply: { content: string | null; toolCalls: WireToolCall[]; usage?: WireUsage | undefined; model?: string },
+    reply: { content: string | null; toolCalls: WireToolCall[]; usage?: WireUsage | undefined; model?: string; breakAfterChunks?: number },
   ): void {
     const usage = 'usage' in reply ? reply.usage : this.usageFor(request, reply);
     record.answeredWith = reply.toolCalls.length > 0 ? 'tool_call' : 'final';
@@ -281,8 +288,54 @@ export class OpenAISimulator {
     else this.stats.finals += 1;
     this.stats.promptTokens += usage?.prompt_tokens ?? 0;
     this.stats.completionTokens += usage?.completion_tokens ?? 0;
+    if (request.stream === true) {
+      const includeUsage = (request.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+      void this.stream(res, record, request, reply, includeUsage ? usage : undefined);
+      return;
+    }
     const body = completionBody({ id: `chatcmpl-sim${record.seq}`, model: reply.model ?? request.model, content: reply.content, toolCalls: reply.toolCalls, usage });
     this.send(res, record, 200, JSON.stringify(body));
+  }
+
+  /** Server-sent events as OpenAI streams them: content and tool-call deltas, finish reason, optional usage chunk, [DONE]. */
+  private async stream(
+    res: ServerResponse,
+    record: RecordedRequest,
+    request: ChatRequest,
+    reply: { content: string | null; toolCalls: WireToolCall[]; model?: string; breakAfterChunks?: number },
+    usage: WireUsage | undefined,
+  ): Promise<void> {
+    record.outcome = 'answered';
+    record.status = 200;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': `req_sim${record.seq}` });
+    const base = { id: `chatcmpl-sim${record.seq}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: reply.model ?? request.model };
+    const size = this.options.streamChunkChars ?? 8;
+    const gap = this.options.streamIntervalMs ?? 0;
+    const chunks: Array<Record<string, unknown>> = [];
+    const delta = (d: Record<string, unknown>, finish: string | null = null) => ({ ...base, choices: [{ index: 0, delta: d, logprobs: null, finish_reason: finish }] });
+    chunks.push(delta({ role: 'assistant', content: '' }));
+    const text = reply.content ?? '';
+    for (let i = 0; i < text.length; i += size) chunks.push(delta({ content: text.slice(i, i + size) }));
+    reply.toolCalls.forEach((call, index) => {
+      chunks.push(delta({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }));
+      const args = call.function.arguments;
+      for (let i = 0; i < args.length; i += size) chunks.push(delta({ tool_calls: [{ index, function: { arguments: args.slice(i, i + size) } }] }));
+    });
+    chunks.push(delta({}, reply.toolCalls.length > 0 ? 'tool_calls' : 'stop'));
+    if (usage) chunks.push({ ...base, choices: [], usage });
+    for (const [i, chunk] of chunks.entries()) {
+      if (res.destroyed) return;
+      if (reply.breakAfterChunks !== undefined && i >= reply.breakAfterChunks) {
+        record.answeredWith = 'reset';
+        // Let what was sent arrive first: a reset discards data the client has not read yet.
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        res.socket?.resetAndDestroy();
+        return;
+      }
+      if (gap > 0 && i > 0) await new Promise((resolve) => setTimeout(resolve, gap));
+      res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+    }
+    res.end('data: [DONE]\n\n');
   }
 
   private usageFor(request: ChatRequest, reply: { content: string | null; toolCalls: WireToolCall[] }): WireUsage | undefined {

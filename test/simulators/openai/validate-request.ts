@@ -24,7 +24,9 @@ export function validateChatRequest(body: unknown): OpenAIErrorBody | undefined 
   if (typeof request.model !== 'string' || request.model === '') return invalid('you must provide a model parameter', 'model');
   if (!Array.isArray(request.messages)) return invalid("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter');
   if (request.messages.length === 0) return invalid("Invalid 'messages': empty array. Expected an array with minimum length 1.", 'messages', 'empty_array');
-  if (request.stream === true) return invalid('The simulator does not stream; send stream: false.', 'stream', 'unsupported_value');
+  if (request.stream_options !== undefined && request.stream !== true) {
+    return invalid('The stream_options parameter is only allowed when stream is enabled.', 'stream_options', 'invalid_value');
+  }
   if (request.max_tokens !== undefined && request.max_completion_tokens !== undefined) {
     return invalid("Use either 'max_tokens' or 'max_completion_tokens', not both.", 'max_tokens', 'unsupported_parameter');
   }
