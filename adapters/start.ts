@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { bootstrap, ConfigError, describeError, type App, type Env } from '../src/index';
 import { CONSOLE_USAGE, parseConsoleOptions, startConsole, type ConsoleOptions } from './console';
+import { installProcessGuard } from './process-guard';
 
 /** Something started that must be stopped on the way out. */
 interface RunningAdapter {
@@ -78,7 +79,12 @@ function configErrorText(error: ConfigError): string {
   return `support-agent cannot start: ${message} Fix ${where.join(' and ') || 'the configuration'} and start again.`;
 }
 
+/** Set once everything is serving; the process guard logs and keeps going from then on. */
+let serving = false;
+let appLogger: App['logger'] | undefined;
+
 async function main(): Promise<number> {
+  installProcessGuard({ logger: () => appLogger, started: () => serving });
   loadDotEnv();
   const env: Env = { ...process.env };
   const argv = process.argv.slice(2);
@@ -93,6 +99,7 @@ async function main(): Promise<number> {
   const bootEnv: Env = platforms.console && !present(env.LOG_LEVEL) ? { ...env, LOG_LEVEL: 'warn' } : env;
   const app = await bootstrap({ env: bootEnv, ...(platforms.console ? { logDestination: 2 as const } : {}) });
   const { engine, logger } = app;
+  appLogger = logger;
 
   const running: RunningAdapter[] = [];
   let shutdown: Promise<void> | undefined;
@@ -156,6 +163,7 @@ async function main(): Promise<number> {
     }
   });
   engine.start();
+  serving = true;
   return finished;
 }
 
