@@ -12,8 +12,8 @@ export interface DiscordConfig {
   applicationId: string | undefined;
   /** Channels where a mention opens a support thread. */
   supportChannelIds: ReadonlySet<string>;
-  /** Where escalations and budget alerts go; undefined disables them (with a warning). */
-  oncallChannelId: string | undefined;
+  /** Where escalations and budget alerts go. Required: without it a customer told "a human is coming" would wait for nobody. */
+  oncallChannelId: string;
   /** Roles whose members count as staff. */
   staffRoleIds: ReadonlySet<string>;
   /** Guilds whose membership decides the role of someone writing in DMs (default: the support channels' guilds). */
@@ -76,12 +76,21 @@ const envSchema = z.object({
   DISCORD_BOT_TOKEN: z.preprocess(blankToUndefined, z.string({ error: 'is required' })),
   DISCORD_APPLICATION_ID: z.preprocess(blankToUndefined, snowflake.optional()),
   DISCORD_SUPPORT_CHANNELS: snowflakeList,
-  DISCORD_ONCALL_CHANNEL: z.preprocess(blankToUndefined, snowflake.optional()),
+  DISCORD_ONCALL_CHANNEL: z.preprocess(
+    blankToUndefined,
+    z
+      .string({ error: 'is required: the channel id where escalations and budget alerts are posted' })
+      .trim()
+      .regex(SNOWFLAKE, { error: 'must be a Discord id (a snowflake of digits)' }),
+  ),
   DISCORD_STAFF_ROLES: snowflakeList,
   DISCORD_GUILD_ID: snowflakeList,
   DISCORD_API_URL: url(['http:', 'https:']),
   DISCORD_GATEWAY_URL: url(['ws:', 'wss:']),
 });
+
+/** Every variable the Discord adapter reads (typo warnings compare against it). */
+export const DISCORD_ENV_NAMES: readonly string[] = Object.keys(envSchema.shape);
 
 /** True when the environment asks for the Discord adapter (a bot token is set). */
 export function isDiscordConfigured(env: DiscordEnv): boolean {
