@@ -5,10 +5,11 @@
  * (audit flushed, store closed) and exit 0. Configuration mistakes print one
  * paragraph naming the variables and exit 1.
  */
-import { existsSync } from 'node:fs';
-import { bootstrap, ConfigError, describeError, type App, type Env } from '../src/index';
+import { bootstrap, ConfigError, describeError, ENGINE_ENV_NAMES, findUnknownVariables, loadDotEnv, unknownVariableWarning, type App, type Env } from '../src/index';
+import { DISCORD_ENV_NAMES, discordConfigFromEnv } from './discord/config';
 import { CONSOLE_USAGE, parseConsoleOptions, startConsole, type ConsoleOptions } from './console';
 import { installProcessGuard } from './process-guard';
+import { SLACK_ENV_NAMES, slackConfigFromEnv } from './slack/config';
 
 /** Something started that must be stopped on the way out. */
 interface RunningAdapter {
@@ -27,16 +28,6 @@ function choosePlatforms(env: Env): { slack: boolean; discord: boolean; console:
   if (!['', 'true', 'false', '1', '0', 'yes', 'no'].includes(flag)) throw new ConfigError('CONSOLE must be true or false.', ['CONSOLE']);
   const forced = flag === 'true' || flag === '1' || flag === 'yes';
   return { slack, discord, console: forced || (!slack && !discord) };
-}
-
-/** Load `.env` from the working directory, if there is one; real environment variables win. */
-function loadDotEnv(): void {
-  if (!existsSync('.env')) return;
-  try {
-    process.loadEnvFile('.env');
-  } catch (error) {
-    throw new ConfigError(`.env could not be read (${describeError(error)}).`, ['.env']);
-  }
 }
 
 /** Credentials in URLs (redis://user:pass@host) stay out of the banner. */
@@ -87,6 +78,9 @@ async function main(): Promise<number> {
   installProcessGuard({ logger: () => appLogger, started: () => serving });
   loadDotEnv();
   const env: Env = { ...process.env };
+  for (const unknown of findUnknownVariables(env, [...ENGINE_ENV_NAMES, ...SLACK_ENV_NAMES, ...DISCORD_ENV_NAMES])) {
+    process.stderr.write(`support-agent: warning: ${unknownVariableWarning(unknown)}\n`);
+  }
   const argv = process.argv.slice(2);
   const consoleFlags = parseConsoleOptions(argv, env);
   if (consoleFlags.help) {
@@ -94,6 +88,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const platforms = choosePlatforms(env);
+  // Platform settings are checked before anything is created or connected (e.g. a missing on-call channel).
+  if (platforms.slack) slackConfigFromEnv(env);
+  if (platforms.discord) discordConfigFromEnv(env);
   const consoleOptions = platforms.console ? consoleFlags : undefined;
   // In the console, stdout is the chat: logs go to stderr, and only warnings unless asked.
   const bootEnv: Env = platforms.console && !present(env.LOG_LEVEL) ? { ...env, LOG_LEVEL: 'warn' } : env;

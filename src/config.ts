@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors';
@@ -191,4 +192,18 @@ export function decodeKey(value: string): Buffer | undefined {
   if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
   const b = Buffer.from(trimmed, 'base64');
   return b.length === 32 ? b : undefined;
+}
+
+/**
+ * Load `.env` from the working directory into `process.env`, if there is one;
+ * variables already in the environment win. Shared by `npm start` and
+ * `npm run register:discord`, so both read the same settings.
+ */
+export function loadDotEnv(file = '.env'): void {
+  if (!existsSync(file)) return;
+  try {
+    process.loadEnvFile(file);
+  } catch (error) {
+    throw new ConfigError(`${file} could not be read (${error instanceof Error ? error.message : String(error)}).`, ['.env']);
+  }
 }

@@ -12,8 +12,11 @@ export interface DiscordConfig {
   applicationId: string | undefined;
   /** Channels where a mention opens a support thread. */
   supportChannelIds: ReadonlySet<string>;
-  /** Where escalations and budget alerts go. Required: without it a customer told "a human is coming" would wait for nobody. */
-  oncallChannelId: string;
+  /**
+   * Where escalations and budget alerts go. Required to serve (without it a customer told "a human is
+   * coming" would wait for nobody); undefined only when parsed for command registration.
+   */
+  oncallChannelId: string | undefined;
   /** Roles whose members count as staff. */
   staffRoleIds: ReadonlySet<string>;
   /** Guilds whose membership decides the role of someone writing in DMs (default: the support channels' guilds). */
@@ -76,13 +79,7 @@ const envSchema = z.object({
   DISCORD_BOT_TOKEN: z.preprocess(blankToUndefined, z.string({ error: 'is required' })),
   DISCORD_APPLICATION_ID: z.preprocess(blankToUndefined, snowflake.optional()),
   DISCORD_SUPPORT_CHANNELS: snowflakeList,
-  DISCORD_ONCALL_CHANNEL: z.preprocess(
-    blankToUndefined,
-    z
-      .string({ error: 'is required: the channel id where escalations and budget alerts are posted' })
-      .trim()
-      .regex(SNOWFLAKE, { error: 'must be a Discord id (a snowflake of digits)' }),
-  ),
+  DISCORD_ONCALL_CHANNEL: z.preprocess(blankToUndefined, snowflake.optional()),
   DISCORD_STAFF_ROLES: snowflakeList,
   DISCORD_GUILD_ID: snowflakeList,
   DISCORD_API_URL: url(['http:', 'https:']),
@@ -98,8 +95,16 @@ export function isDiscordConfigured(env: DiscordEnv): boolean {
 }
 
 /** Parse the Discord variables; throws a `ConfigError` naming every bad variable (never their values). */
-export function discordConfigFromEnv(env: DiscordEnv): DiscordConfig {
-  const parsed = envSchema.safeParse(env);
+export function discordConfigFromEnv(env: DiscordEnv, options: { requireOncall?: boolean } = {}): DiscordConfig {
+  const schema =
+    options.requireOncall === false
+      ? envSchema
+      : envSchema.superRefine((e, ctx) => {
+          if (e.DISCORD_ONCALL_CHANNEL === undefined && (env.DISCORD_ONCALL_CHANNEL ?? '').trim() === '') {
+            ctx.addIssue({ code: 'custom', path: ['DISCORD_ONCALL_CHANNEL'], message: 'is required: the channel id where escalations and budget alerts are posted' });
+          }
+        });
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const variables = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? '?')))];
     const problems = parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '?')} ${issue.message}`);

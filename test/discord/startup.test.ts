@@ -58,6 +58,10 @@ describe('discordConfigFromEnv', () => {
     }
   });
 
+  it('registering commands does not need the on-call channel', () => {
+    expect(discordConfigFromEnv({ DISCORD_BOT_TOKEN: SECRET }, { requireOncall: false }).oncallChannelId).toBeUndefined();
+  });
+
   it('requires the token', () => {
     expect(() => discordConfigFromEnv({ DISCORD_ONCALL_CHANNEL: ID })).toThrow(expect.objectContaining({ variables: ['DISCORD_BOT_TOKEN'] }));
     expect(isDiscordConfigured({ DISCORD_BOT_TOKEN: '  ' })).toBe(false);
