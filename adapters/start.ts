@@ -1,14 +1,17 @@
 /**
  * `npm start`: build the engine once, then run every platform that has
  * credentials (Slack, Discord), or the console channel when none has (or
- * when CONSOLE=true). SIGINT/SIGTERM stop the adapters, then close the app
- * (audit flushed, store closed) and exit 0. Configuration mistakes print one
- * paragraph naming the variables and exit 1.
+ * when CONSOLE=true). SIGINT/SIGTERM stop the adapters (no new work), let
+ * in-flight turns finish, close the app (audit flushed, store closed) and
+ * exit 0; past SHUTDOWN_TIMEOUT_MS they log what was abandoned and exit 1.
+ * Configuration mistakes print one paragraph naming the variables and exit 1.
  */
 import { bootstrap, ConfigError, describeError, ENGINE_ENV_NAMES, findUnknownVariables, loadDotEnv, unknownVariableWarning, type App, type Env } from '../src/index';
 import { DISCORD_ENV_NAMES, discordConfigFromEnv } from './discord/config';
 import { CONSOLE_USAGE, parseConsoleOptions, startConsole, type ConsoleOptions } from './console';
+import { trackEngineWork } from './in-flight-work';
 import { installProcessGuard } from './process-guard';
+import { shutdownWithDeadline } from './shutdown';
 import { SLACK_ENV_NAMES, slackConfigFromEnv } from './slack/config';
 
 /** Something started that must be stopped on the way out. */
@@ -95,17 +98,33 @@ async function main(): Promise<number> {
   // In the console, stdout is the chat: logs go to stderr, and only warnings unless asked.
   const bootEnv: Env = platforms.console && !present(env.LOG_LEVEL) ? { ...env, LOG_LEVEL: 'warn' } : env;
   const app = await bootstrap({ env: bootEnv, ...(platforms.console ? { logDestination: 2 as const } : {}) });
-  const { engine, logger } = app;
+  const { logger } = app;
   appLogger = logger;
+  // Adapters get a counting wrapper, so a shutdown that runs out of time can say what it abandoned.
+  const tracked = trackEngineWork(app.engine);
+  const engine = tracked.engine;
 
   const running: RunningAdapter[] = [];
-  let shutdown: Promise<void> | undefined;
-  const stopEverything = (): Promise<void> =>
+  let shutdown: Promise<number> | undefined;
+  /** Stop taking work (adapters, newest first), let in-flight work finish, close the stores: 0, or 1 past the deadline. */
+  const stopEverything = (): Promise<number> =>
     (shutdown ??= (async () => {
-      for (const adapter of [...running].reverse()) {
-        await adapter.stop().catch((error: unknown) => logger.error({ adapter: adapter.name, err: describeError(error) }, 'adapter stop failed'));
-      }
-      await app.close();
+      const timeoutMs = app.config.shutdownTimeoutMs;
+      const outcome = await shutdownWithDeadline({
+        timeoutMs,
+        steps: [
+          ...[...running].reverse().map((adapter) => ({ name: `stop ${adapter.name}`, run: () => adapter.stop() })),
+          { name: 'finish in-flight turns and close the stores', run: () => app.close() },
+        ],
+        onStepError: (step, error) => logger.error({ step, err: describeError(error) }, 'shutdown step failed'),
+      });
+      if (outcome.completed) return 0;
+      const abandoned = tracked.pending();
+      logger.error({ timeoutMs, unfinished: outcome.unfinished, abandoned }, 'shutdown deadline passed; exiting with work unfinished');
+      process.stderr.write(
+        `support-agent: shutdown did not finish within SHUTDOWN_TIMEOUT_MS=${timeoutMs}; abandoned ${abandoned.length} in-flight call(s)${abandoned.length > 0 ? `: ${abandoned.join('; ')}` : ''}; unfinished: ${outcome.unfinished.join(', ')}.\n`,
+      );
+      return 1;
     })());
 
   try {
@@ -133,13 +152,10 @@ async function main(): Promise<number> {
 
   const finished = new Promise<number>((resolve) => {
     const finish = () =>
-      void stopEverything().then(
-        () => resolve(0),
-        (error: unknown) => {
-          process.stderr.write(`support-agent: shutdown failed: ${describeError(error)}\n`);
-          resolve(1);
-        },
-      );
+      void stopEverything().then(resolve, (error: unknown) => {
+        process.stderr.write(`support-agent: shutdown failed: ${describeError(error)}\n`);
+        resolve(1);
+      });
     let signalled = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (signalled) {
@@ -147,7 +163,7 @@ async function main(): Promise<number> {
         process.exit(1);
       }
       signalled = true;
-      logger.info({ signal }, 'shutting down');
+      logger.info({ signal, timeoutMs: app.config.shutdownTimeoutMs }, 'shutting down');
       finish();
     };
     process.on('SIGINT', onSignal);
@@ -164,10 +180,14 @@ async function main(): Promise<number> {
   return finished;
 }
 
-/** Let the event loop drain (buffered output is written), but never hang on a lingering handle. */
+/**
+ * Let the event loop drain (buffered output is written), but never hang on a
+ * lingering handle. After a missed shutdown deadline something is stuck by
+ * definition, so the grace is short.
+ */
 function exitWith(code: number): void {
   process.exitCode = code;
-  setTimeout(() => process.exit(code), 2_000).unref();
+  setTimeout(() => process.exit(code), code === 0 ? 2_000 : 300).unref();
 }
 
 main().then(

@@ -94,6 +94,7 @@ const envSchema = z.object({
   APPROVAL_TTL_MINUTES: number(15, { min: 0.01 }),
   ESCALATION_RENOTIFY_MINUTES: number(15, { min: 0.01 }),
   SWEEP_INTERVAL_MS: number(5_000, { min: 10, int: true }),
+  SHUTDOWN_TIMEOUT_MS: number(10_000, { min: 1, int: true }),
 
   BUDGET_REQUEST_USD: number(0.25, { min: 0 }),
   BUDGET_USER_DAILY_USD: number(2, { min: 0 }),
@@ -130,6 +131,8 @@ export interface EngineConfig {
   approvalTtlMs: number;
   escalationRenotifyMs: number;
   sweepIntervalMs: number;
+  /** On SIGTERM/SIGINT, how long in-flight work may take before the process gives up and exits non-zero. */
+  shutdownTimeoutMs: number;
   budget: {
     requestUsd: number;
     userDailyUsd: number;
@@ -175,6 +178,7 @@ export function loadConfig(env: Env): EngineConfig {
     approvalTtlMs: Math.round(e.APPROVAL_TTL_MINUTES * 60_000),
     escalationRenotifyMs: Math.round(e.ESCALATION_RENOTIFY_MINUTES * 60_000),
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     budget: {
       requestUsd: e.BUDGET_REQUEST_USD,
       userDailyUsd: e.BUDGET_USER_DAILY_USD,
