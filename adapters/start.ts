@@ -103,6 +103,8 @@ async function main(): Promise<number> {
   // Adapters get a counting wrapper, so a shutdown that runs out of time can say what it abandoned.
   const tracked = trackEngineWork(app.engine);
   const engine = tracked.engine;
+  // Runs while the adapters connect; a dead model or a rejected key shows at start, not at the first question.
+  const modelCheck = app.checkModel();
 
   const running: RunningAdapter[] = [];
   let shutdown: Promise<number> | undefined;
@@ -148,6 +150,14 @@ async function main(): Promise<number> {
   const channels = running.map((r) => r.name);
   if (consoleOptions) channels.push('console');
   process.stderr.write(`${banner(app, channels, consoleOptions)}\n`);
+  // Reported when the probe answers, without holding up start-up.
+  void modelCheck.then((health) => {
+    if (health.state !== 'unauthorized' && health.state !== 'unreachable') return;
+    const where = app.config.openai.baseUrl ? withoutCredentials(app.config.openai.baseUrl) : 'the OpenAI API (https://api.openai.com/v1)';
+    const advice = health.state === 'unauthorized' ? 'check OPENAI_API_KEY' : 'check OPENAI_BASE_URL and that the server is up';
+    process.stderr.write(`support-agent: warning: model ${app.model.model} at ${where}: ${health.lastError ?? health.state}; ${advice}. Customers get the fallback until it answers.\n`);
+    logger.warn({ baseUrl: where, state: health.state }, 'model check failed at start');
+  });
   logger.info({ channels, mode: app.model.mode, model: app.model.model, dataDir: app.config.dataDir }, 'support-agent started');
 
   const finished = new Promise<number>((resolve) => {
