@@ -1,13 +1,18 @@
 /**
  * `npm start`: build the engine once, then run every platform that has
  * credentials (Slack, Discord), or the console channel when none has (or
- * when CONSOLE=true). SIGINT/SIGTERM stop the adapters, then close the app
- * (audit flushed, store closed) and exit 0. Configuration mistakes print one
- * paragraph naming the variables and exit 1.
+ * when CONSOLE=true). SIGINT/SIGTERM stop the adapters (no new work), let
+ * in-flight turns finish, close the app (audit flushed, store closed) and
+ * exit 0; past SHUTDOWN_TIMEOUT_MS they log what was abandoned and exit 1.
+ * Configuration mistakes print one paragraph naming the variables and exit 1.
  */
-import { existsSync } from 'node:fs';
-import { bootstrap, ConfigError, describeError, type App, type Env } from '../src/index';
+import { bootstrap, ConfigError, describeError, ENGINE_ENV_NAMES, findUnknownVariables, loadDotEnv, unknownVariableWarning, type App, type Env } from '../src/index';
+import { DISCORD_ENV_NAMES, discordConfigFromEnv } from './discord/config';
 import { CONSOLE_USAGE, parseConsoleOptions, startConsole, type ConsoleOptions } from './console';
+import { trackEngineWork } from './in-flight-work';
+import { installProcessGuard } from './process-guard';
+import { shutdownWithDeadline } from './shutdown';
+import { SLACK_ENV_NAMES, slackConfigFromEnv } from './slack/config';
 
 /** Something started that must be stopped on the way out. */
 interface RunningAdapter {
@@ -26,16 +31,6 @@ function choosePlatforms(env: Env): { slack: boolean; discord: boolean; console:
   if (!['', 'true', 'false', '1', '0', 'yes', 'no'].includes(flag)) throw new ConfigError('CONSOLE must be true or false.', ['CONSOLE']);
   const forced = flag === 'true' || flag === '1' || flag === 'yes';
   return { slack, discord, console: forced || (!slack && !discord) };
-}
-
-/** Load `.env` from the working directory, if there is one; real environment variables win. */
-function loadDotEnv(): void {
-  if (!existsSync('.env')) return;
-  try {
-    process.loadEnvFile('.env');
-  } catch (error) {
-    throw new ConfigError(`.env could not be read (${describeError(error)}).`, ['.env']);
-  }
 }
 
 /** Credentials in URLs (redis://user:pass@host) stay out of the banner. */
@@ -78,9 +73,17 @@ function configErrorText(error: ConfigError): string {
   return `support-agent cannot start: ${message} Fix ${where.join(' and ') || 'the configuration'} and start again.`;
 }
 
+/** Set once everything is serving; the process guard logs and keeps going from then on. */
+let serving = false;
+let appLogger: App['logger'] | undefined;
+
 async function main(): Promise<number> {
+  installProcessGuard({ logger: () => appLogger, started: () => serving });
   loadDotEnv();
   const env: Env = { ...process.env };
+  for (const unknown of findUnknownVariables(env, [...ENGINE_ENV_NAMES, ...SLACK_ENV_NAMES, ...DISCORD_ENV_NAMES])) {
+    process.stderr.write(`support-agent: warning: ${unknownVariableWarning(unknown)}\n`);
+  }
   const argv = process.argv.slice(2);
   const consoleFlags = parseConsoleOptions(argv, env);
   if (consoleFlags.help) {
@@ -88,20 +91,42 @@ async function main(): Promise<number> {
     return 0;
   }
   const platforms = choosePlatforms(env);
+  // Platform settings are checked before anything is created or connected (e.g. a missing on-call channel).
+  if (platforms.slack) slackConfigFromEnv(env);
+  if (platforms.discord) discordConfigFromEnv(env);
   const consoleOptions = platforms.console ? consoleFlags : undefined;
   // In the console, stdout is the chat: logs go to stderr, and only warnings unless asked.
   const bootEnv: Env = platforms.console && !present(env.LOG_LEVEL) ? { ...env, LOG_LEVEL: 'warn' } : env;
   const app = await bootstrap({ env: bootEnv, ...(platforms.console ? { logDestination: 2 as const } : {}) });
-  const { engine, logger } = app;
+  const { logger } = app;
+  appLogger = logger;
+  // Adapters get a counting wrapper, so a shutdown that runs out of time can say what it abandoned.
+  const tracked = trackEngineWork(app.engine);
+  const engine = tracked.engine;
+  // Runs while the adapters connect; a dead model or a rejected key shows at start, not at the first question.
+  const modelCheck = app.checkModel();
 
   const running: RunningAdapter[] = [];
-  let shutdown: Promise<void> | undefined;
-  const stopEverything = (): Promise<void> =>
+  let shutdown: Promise<number> | undefined;
+  /** Stop taking work (adapters, newest first), let in-flight work finish, close the stores: 0, or 1 past the deadline. */
+  const stopEverything = (): Promise<number> =>
     (shutdown ??= (async () => {
-      for (const adapter of [...running].reverse()) {
-        await adapter.stop().catch((error: unknown) => logger.error({ adapter: adapter.name, err: describeError(error) }, 'adapter stop failed'));
-      }
-      await app.close();
+      const timeoutMs = app.config.shutdownTimeoutMs;
+      const outcome = await shutdownWithDeadline({
+        timeoutMs,
+        steps: [
+          ...[...running].reverse().map((adapter) => ({ name: `stop ${adapter.name}`, run: () => adapter.stop() })),
+          { name: 'finish in-flight turns and close the stores', run: () => app.close() },
+        ],
+        onStepError: (step, error) => logger.error({ step, err: describeError(error) }, 'shutdown step failed'),
+      });
+      if (outcome.completed) return 0;
+      const abandoned = tracked.pending();
+      logger.error({ timeoutMs, unfinished: outcome.unfinished, abandoned }, 'shutdown deadline passed; exiting with work unfinished');
+      process.stderr.write(
+        `support-agent: shutdown did not finish within SHUTDOWN_TIMEOUT_MS=${timeoutMs}; abandoned ${abandoned.length} in-flight call(s)${abandoned.length > 0 ? `: ${abandoned.join('; ')}` : ''}; unfinished: ${outcome.unfinished.join(', ')}.\n`,
+      );
+      return 1;
     })());
 
   try {
@@ -125,17 +150,22 @@ async function main(): Promise<number> {
   const channels = running.map((r) => r.name);
   if (consoleOptions) channels.push('console');
   process.stderr.write(`${banner(app, channels, consoleOptions)}\n`);
+  // Reported when the probe answers, without holding up start-up.
+  void modelCheck.then((health) => {
+    if (health.state !== 'unauthorized' && health.state !== 'unreachable') return;
+    const where = app.config.openai.baseUrl ? withoutCredentials(app.config.openai.baseUrl) : 'the OpenAI API (https://api.openai.com/v1)';
+    const advice = health.state === 'unauthorized' ? 'check OPENAI_API_KEY' : 'check OPENAI_BASE_URL and that the server is up';
+    process.stderr.write(`support-agent: warning: model ${app.model.model} at ${where}: ${health.lastError ?? health.state}; ${advice}. Customers get the fallback until it answers.\n`);
+    logger.warn({ baseUrl: where, state: health.state }, 'model check failed at start');
+  });
   logger.info({ channels, mode: app.model.mode, model: app.model.model, dataDir: app.config.dataDir }, 'support-agent started');
 
   const finished = new Promise<number>((resolve) => {
     const finish = () =>
-      void stopEverything().then(
-        () => resolve(0),
-        (error: unknown) => {
-          process.stderr.write(`support-agent: shutdown failed: ${describeError(error)}\n`);
-          resolve(1);
-        },
-      );
+      void stopEverything().then(resolve, (error: unknown) => {
+        process.stderr.write(`support-agent: shutdown failed: ${describeError(error)}\n`);
+        resolve(1);
+      });
     let signalled = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (signalled) {
@@ -143,7 +173,7 @@ async function main(): Promise<number> {
         process.exit(1);
       }
       signalled = true;
-      logger.info({ signal }, 'shutting down');
+      logger.info({ signal, timeoutMs: app.config.shutdownTimeoutMs }, 'shutting down');
       finish();
     };
     process.on('SIGINT', onSignal);
@@ -156,13 +186,18 @@ async function main(): Promise<number> {
     }
   });
   engine.start();
+  serving = true;
   return finished;
 }
 
-/** Let the event loop drain (buffered output is written), but never hang on a lingering handle. */
+/**
+ * Let the event loop drain (buffered output is written), but never hang on a
+ * lingering handle. After a missed shutdown deadline something is stuck by
+ * definition, so the grace is short.
+ */
 function exitWith(code: number): void {
   process.exitCode = code;
-  setTimeout(() => process.exit(code), 2_000).unref();
+  setTimeout(() => process.exit(code), code === 0 ? 2_000 : 300).unref();
 }
 
 main().then(

@@ -75,12 +75,14 @@ const variants: WhatIf[][] = (args['what-if'] ?? []).map(parseWhatIfs);
 const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 const CHANNEL = 'C0BENCH';
 const STAFF_GROUP = 'S0STAFF';
+const ONCALL_CHANNEL = 'C0ONCALL';
 
 // ---------------------------------------------------------------------------
 // The world both sides talk to.
 
 const slack = await new SlackSimulator().start();
 slack.workspace.addChannel({ id: CHANNEL, name: 'support' });
+slack.workspace.addChannel({ id: ONCALL_CHANNEL, name: 'support-oncall' });
 const users = Array.from({ length: Math.max(...userCounts) }, (_, i) => `U0VU${String(i).padStart(2, '0')}`);
 for (const id of users) slack.workspace.addUser({ id, name: id.toLowerCase() });
 slack.workspace.addUser({ id: 'U0STAFF', name: 'sam' });
@@ -96,6 +98,7 @@ function startSide(side: SideConfig['side'], whatIfs: WhatIf[], vus: number, rou
     signingSecret: SIGNING_SECRET,
     slackApiUrl: slack.apiUrl,
     staffUsergroup: STAFF_GROUP,
+    oncallChannel: ONCALL_CHANNEL,
     openaiBaseUrl: model.baseUrl,
     openaiApiKey: 'test',
     profile,

@@ -3,6 +3,7 @@
  *
  *   DISCORD_BOT_TOKEN=… DISCORD_APPLICATION_ID=… [DISCORD_GUILD_ID=…] npm run register:discord
  *
+ * Reads `.env` from the working directory first, like `npm start`.
  * With DISCORD_GUILD_ID the command is registered in that guild (or each of a
  * comma-separated list) and is usable at once; without it, globally, which
  * Discord may take up to an hour to show everywhere. Re-running replaces the
@@ -14,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { REST, Routes } from 'discord.js';
 import { z } from 'zod';
 import { discordConfigFromEnv } from '../adapters/discord/config';
-import { ConfigError, describeError } from '../src/index';
+import { ConfigError, describeError, loadDotEnv } from '../src/index';
 
 // Discord's rules for chat-input command and option names and descriptions.
 const name = z.string().regex(/^[-_\p{Ll}\p{N}]{1,32}$/u, 'names are 1-32 lowercase letters, digits, - or _');
@@ -48,7 +49,8 @@ export async function registerDiscordCommands(options: {
   env: Record<string, string | undefined>;
   log?: (line: string) => void;
 }): Promise<RegisteredCommands[]> {
-  const config = discordConfigFromEnv(options.env);
+  // Registering commands posts nothing to on-call, so it does not insist on that channel.
+  const config = discordConfigFromEnv(options.env, { requireOncall: false });
   if (config.applicationId === undefined) {
     throw new ConfigError('DISCORD_APPLICATION_ID is required to register commands', ['DISCORD_APPLICATION_ID']);
   }
@@ -69,8 +71,12 @@ export async function registerDiscordCommands(options: {
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
 if (invokedDirectly) {
-  registerDiscordCommands({ env: process.env, log: (line) => console.log(line) }).catch((error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : `Registration failed: ${describeError(error)}`);
-    process.exitCode = 1;
-  });
+  // The same .env as `npm start`, read the same way (real environment variables win).
+  Promise.resolve()
+    .then(() => loadDotEnv())
+    .then(() => registerDiscordCommands({ env: process.env, log: (line) => console.log(line) }))
+    .catch((error: unknown) => {
+      console.error(error instanceof ConfigError ? error.message : `Registration failed: ${describeError(error)}`);
+      process.exitCode = 1;
+    });
 }

@@ -7,7 +7,8 @@ import { loadConfig, type EngineConfig, type Env } from './config';
 import { createEngine } from './engine';
 import { createDemoHelpdesk } from './helpdesk';
 import { createLogger } from './logger';
-import type { AuditSink, Clock, Engine, Logger, ModelClient, Store, ToolDefinition } from './ports';
+import { ModelHealthTracker, probeModel, withModelHealth } from './model-health';
+import type { AuditSink, Clock, Engine, Logger, ModelClient, ModelHealth, Store, ToolDefinition } from './ports';
 import { createStore } from './sessions/create-store';
 import { resolveEncryptionKey } from './sessions/encryption-key';
 import { RedisTurnOrder } from './sessions/redis-turn-order';
@@ -45,6 +46,11 @@ export interface App {
   version: string;
   /** Export buffered trace spans now (when tracing is on). */
   flushTraces(): Promise<void>;
+  /**
+   * Probe the model server once (`GET {base}/models`, at most `timeoutMs`, default 3000) and record
+   * the outcome in the health `/support status` shows. Offline (or an injected model): reports as is.
+   */
+  checkModel(timeoutMs?: number): Promise<ModelHealth>;
   /** Stop the engine, then close the store, the helpdesk and the audit log. */
   close(): Promise<void>;
 }
@@ -86,11 +92,14 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     if (config.tools.dir) tools.push(...(await loadToolsFromDir(config.tools.dir)));
     tools.push(...(options.tools ?? []));
 
-    const model =
+    const rawModel =
       options.model ??
       (config.openai.apiKey
         ? createOpenAIModel({ apiKey: config.openai.apiKey, model: config.openai.model, ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}) })
         : createOfflineModel());
+    const modelHealth = new ModelHealthTracker({ now: () => clock.now(), mode: rawModel.mode });
+    // Every real call reports to the tracker, so the first failure shows in /support status.
+    const model = withModelHealth(rawModel, modelHealth);
     const version = packageVersion();
     // The embedded SQLite store belongs to this process; Redis is shared by replicas, which also share arrival order.
     const sharedStore = !config.storeUrl.startsWith('sqlite:');
@@ -129,6 +138,12 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       keyOrigin: origin,
       version,
       flushTraces: async () => tracing?.flush(),
+      async checkModel(timeoutMs = 3_000) {
+        const { apiKey, baseUrl } = config.openai;
+        // Only the OpenAI client this bootstrap built talks to the configured server.
+        if (options.model || apiKey === undefined) return modelHealth.snapshot();
+        return probeModel({ apiKey, baseUrl, timeoutMs }, modelHealth);
+      },
       async close() {
         if (closed) return;
         closed = true;

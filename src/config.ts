@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors';
@@ -93,6 +94,7 @@ const envSchema = z.object({
   APPROVAL_TTL_MINUTES: number(15, { min: 0.01 }),
   ESCALATION_RENOTIFY_MINUTES: number(15, { min: 0.01 }),
   SWEEP_INTERVAL_MS: number(5_000, { min: 10, int: true }),
+  SHUTDOWN_TIMEOUT_MS: number(10_000, { min: 1, int: true }),
 
   BUDGET_REQUEST_USD: number(0.25, { min: 0 }),
   BUDGET_USER_DAILY_USD: number(2, { min: 0 }),
@@ -135,6 +137,8 @@ export interface EngineConfig {
   sweepIntervalMs: number;
   /** OpenTelemetry traces: exported over OTLP/HTTP only when an endpoint is set. */
   telemetry: { otlpEndpoint: string | undefined; serviceName: string; captureContent: boolean };
+  /** On SIGTERM/SIGINT, how long in-flight work may take before the process gives up and exits non-zero. */
+  shutdownTimeoutMs: number;
   budget: {
     requestUsd: number;
     userDailyUsd: number;
@@ -181,6 +185,7 @@ export function loadConfig(env: Env): EngineConfig {
     escalationRenotifyMs: Math.round(e.ESCALATION_RENOTIFY_MINUTES * 60_000),
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     telemetry: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME, captureContent: e.OTEL_CAPTURE_CONTENT },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     budget: {
       requestUsd: e.BUDGET_REQUEST_USD,
       userDailyUsd: e.BUDGET_USER_DAILY_USD,
@@ -198,4 +203,18 @@ export function decodeKey(value: string): Buffer | undefined {
   if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
   const b = Buffer.from(trimmed, 'base64');
   return b.length === 32 ? b : undefined;
+}
+
+/**
+ * Load `.env` from the working directory into `process.env`, if there is one;
+ * variables already in the environment win. Shared by `npm start` and
+ * `npm run register:discord`, so both read the same settings.
+ */
+export function loadDotEnv(file = '.env'): void {
+  if (!existsSync(file)) return;
+  try {
+    process.loadEnvFile(file);
+  } catch (error) {
+    throw new ConfigError(`${file} could not be read (${error instanceof Error ? error.message : String(error)}).`, ['.env']);
+  }
 }

@@ -1,7 +1,8 @@
 /** What adapters and the entry point may import from the engine. */
 export * from './ports';
 export * from './errors';
-export { loadConfig, type EngineConfig, type Env } from './config';
+export { ENGINE_ENV_NAMES, loadConfig, loadDotEnv, type EngineConfig, type Env } from './config';
+export { findUnknownVariables, unknownVariableWarning, type UnknownVariable } from './unknown-variables';
 export { bootstrap, packageVersion, type App, type BootstrapOptions } from './bootstrap';
 export { createEngine, type EngineOptions } from './engine';
 export { defineTool } from './tools/define-tool';

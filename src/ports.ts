@@ -318,11 +318,25 @@ export interface BreakerState {
   state: 'closed' | 'open' | 'half-open' | 'isolated';
 }
 
+/** The model server as last observed (start-up probe, then every real call). */
+export interface ModelHealth {
+  /** `unknown` until the first probe or call; `unauthorized` after a 401/403; `unreachable` after a network error or 5xx. */
+  state: 'ok' | 'unreachable' | 'unauthorized' | 'unknown';
+  /** When the state was last observed (epoch ms). */
+  checkedAt?: number;
+  /** When the model last failed in a way that says something about its health (epoch ms). */
+  lastErrorAt?: number;
+  /** What that failure was, without secrets (e.g. "the model server answered 401: the API key was rejected"). */
+  lastError?: string;
+}
+
 export interface StatusReport {
   version: string;
   uptimeMs: number;
   model: string;
   mode: 'openai' | 'offline';
+  /** Whether the model answers and accepts the key. */
+  modelHealth: ModelHealth;
   breakers: BreakerState[];
   activeSessions: number;
   pendingApprovals: number;
@@ -434,6 +448,8 @@ export interface ModelClient {
   /** `offline` for the built-in deterministic policy. */
   readonly mode: 'openai' | 'offline';
   complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse>;
+  /** Health as last observed, when the client tracks it (bootstrap wraps every model so it does). */
+  health?(): ModelHealth;
 }
 
 // ---------------------------------------------------------------------------

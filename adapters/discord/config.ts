@@ -12,7 +12,10 @@ export interface DiscordConfig {
   applicationId: string | undefined;
   /** Channels where a mention opens a support thread. */
   supportChannelIds: ReadonlySet<string>;
-  /** Where escalations and budget alerts go; undefined disables them (with a warning). */
+  /**
+   * Where escalations and budget alerts go. Required to serve (without it a customer told "a human is
+   * coming" would wait for nobody); undefined only when parsed for command registration.
+   */
   oncallChannelId: string | undefined;
   /** Roles whose members count as staff. */
   staffRoleIds: ReadonlySet<string>;
@@ -83,14 +86,25 @@ const envSchema = z.object({
   DISCORD_GATEWAY_URL: url(['ws:', 'wss:']),
 });
 
+/** Every variable the Discord adapter reads (typo warnings compare against it). */
+export const DISCORD_ENV_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
 /** True when the environment asks for the Discord adapter (a bot token is set). */
 export function isDiscordConfigured(env: DiscordEnv): boolean {
   return (env.DISCORD_BOT_TOKEN ?? '').trim() !== '';
 }
 
 /** Parse the Discord variables; throws a `ConfigError` naming every bad variable (never their values). */
-export function discordConfigFromEnv(env: DiscordEnv): DiscordConfig {
-  const parsed = envSchema.safeParse(env);
+export function discordConfigFromEnv(env: DiscordEnv, options: { requireOncall?: boolean } = {}): DiscordConfig {
+  const schema =
+    options.requireOncall === false
+      ? envSchema
+      : envSchema.superRefine((e, ctx) => {
+          if (e.DISCORD_ONCALL_CHANNEL === undefined && (env.DISCORD_ONCALL_CHANNEL ?? '').trim() === '') {
+            ctx.addIssue({ code: 'custom', path: ['DISCORD_ONCALL_CHANNEL'], message: 'is required: the channel id where escalations and budget alerts are posted' });
+          }
+        });
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const variables = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? '?')))];
     const problems = parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '?')} ${issue.message}`);

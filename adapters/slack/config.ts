@@ -14,8 +14,8 @@ export interface SlackConfig {
   appToken: string | undefined;
   /** Web API base URL ending in `/` (simulators, GovSlack). */
   apiUrl: string;
-  /** Channel id for escalations and alerts. */
-  oncallChannel: string | undefined;
+  /** Channel id for escalations and alerts. Required: without it a customer told "a human is coming" would wait for nobody. */
+  oncallChannel: string;
   /** Staff user group: an id (`S…`) or a handle (without `@`). */
   staffUsergroup: { id: string } | { handle: string } | undefined;
   /** HTTP port (events in HTTP mode, `/health` in both modes). 0 picks a free port. */
@@ -37,8 +37,11 @@ const schema = z
     SLACK_SIGNING_SECRET: optional(z.string()),
     SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', { error: 'must be an app-level token (xapp-…)' })),
     SLACK_API_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
-    SLACK_ONCALL_CHANNEL: optional(
-      z.string().regex(/^[CGD][A-Z0-9]{2,}$/, { error: 'must be a channel id such as C0123ABCD, not a channel name' }),
+    SLACK_ONCALL_CHANNEL: z.preprocess(
+      blankToUndefined,
+      z
+        .string({ error: 'is required: the channel id (C…) where escalations and budget alerts are posted' })
+        .regex(/^[CGD][A-Z0-9]{2,}$/, { error: 'must be a channel id such as C0123ABCD, not a channel name' }),
     ),
     SLACK_STAFF_USERGROUP: optional(
       z.string().regex(/^@?[a-zA-Z0-9._-]+$/, { error: 'must be a user group id (S…) or handle' }),
@@ -59,6 +62,9 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)' });
     }
   });
+
+/** Every variable the Slack adapter reads (typo warnings compare against it). */
+export const SLACK_ENV_NAMES: readonly string[] = Object.keys(schema.shape);
 
 /** True when the environment asks for the Slack adapter at all. */
 export function slackEnabled(env: SlackEnv): boolean {

@@ -10,6 +10,7 @@ import { boltLogger } from './bolt-logger';
 import { registerCommandHandler } from './command-handler';
 import { type SlackConfig, slackConfigFromEnv } from './config';
 import { registerEventHandlers } from './event-handlers';
+import { guardSlackRequests, slackProcessEventErrorHandler } from './request-guard';
 import { SlackApi, type SlackIdentity } from './slack-api';
 import { SlackChannel } from './slack-channel';
 import { SlackRoleResolver } from './slack-roles';
@@ -103,8 +104,11 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
           customRoutes: [{ path: '/health', method: ['GET'], handler: health }],
           // Ack first, work after: Slack's 3-second rule.
           processBeforeResponse: false,
+          processEventErrorHandler: slackProcessEventErrorHandler(logger),
           logger: bolt,
         });
+        // Bodies that are valid JSON but not objects would crash Bolt's receiver: refuse them first.
+        httpReceiver.requestListener = guardSlackRequests(httpReceiver.requestListener, { logger });
         app = new App({ receiver: httpReceiver, authorize, logger: bolt, convoStore: false });
       }
       // Track each request from the moment the receiver hands it over: the HTTP ack can reach

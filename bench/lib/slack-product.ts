@@ -22,6 +22,8 @@ export interface ProductOptions {
   signingSecret: string;
   slackApiUrl: string;
   staffUsergroup: string;
+  /** Channel id for escalations (required by the Slack adapter). */
+  oncallChannel: string;
   openaiBaseUrl: string;
   openaiApiKey: string;
   whatIfs?: WhatIf[];
@@ -61,6 +63,7 @@ export async function startProduct(options: ProductOptions): Promise<{ port: num
       SLACK_SIGNING_SECRET: options.signingSecret,
       SLACK_API_URL: options.slackApiUrl,
       SLACK_STAFF_USERGROUP: options.staffUsergroup,
+      SLACK_ONCALL_CHANNEL: options.oncallChannel,
       PORT: '0',
     }),
   });

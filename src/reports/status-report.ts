@@ -1,7 +1,7 @@
 import { countPendingApprovals } from '../approvals/approval-flow';
 import type { EngineContext } from '../engine-context';
 import { countOpenEscalations } from '../escalation/escalation-flow';
-import type { CommandReply, CostReport, StatusReport } from '../ports';
+import type { CommandReply, CostReport, ModelHealth, StatusReport } from '../ports';
 
 /** Health and activity, for /support status. */
 export async function buildStatusReport(ctx: EngineContext): Promise<StatusReport> {
@@ -12,6 +12,8 @@ export async function buildStatusReport(ctx: EngineContext): Promise<StatusRepor
     uptimeMs: ctx.clock.now() - ctx.startedAt,
     model: ctx.model.model,
     mode: ctx.model.mode,
+    // Models built by bootstrap track their health; one injected bare is reported as never observed.
+    modelHealth: ctx.model.health?.() ?? { state: ctx.model.mode === 'offline' ? 'ok' : 'unknown' },
     breakers: ctx.resilience.breakers(),
     activeSessions: stats.activeSessions,
     pendingApprovals,
@@ -39,6 +41,13 @@ export function toText(title: string, sections: CommandReply['sections']): strin
   return [title, ...sections.map((s) => [`${s.title}:`, ...s.lines.map((l) => `  ${l}`)].join('\n'))].join('\n');
 }
 
+/** One line for the model's health, with the last failure when there was one. */
+function modelHealthLine(health: ModelHealth): string {
+  const state = { ok: 'ok', unreachable: 'UNREACHABLE', unauthorized: 'API KEY REJECTED', unknown: 'not checked yet' }[health.state];
+  const last = health.lastErrorAt === undefined ? '' : `; last error ${new Date(health.lastErrorAt).toISOString().replace(/\.\d+Z$/, 'Z')}${health.lastError ? ` (${health.lastError})` : ''}`;
+  return `Model health: ${state}${last}`;
+}
+
 export function statusReply(report: StatusReport): CommandReply {
   const open = report.breakers.filter((b) => b.state !== 'closed');
   const sections = [
@@ -47,6 +56,7 @@ export function statusReply(report: StatusReport): CommandReply {
       lines: [
         `Version ${report.version}, up ${formatUptime(report.uptimeMs)}`,
         `Model: ${report.model} (${report.mode === 'offline' ? 'offline mode: built-in rules, no AI calls' : 'OpenAI-compatible API'})`,
+        modelHealthLine(report.modelHealth),
         open.length === 0 ? 'Circuit breakers: all closed' : `Circuit breakers: ${open.map((b) => `${b.name} ${b.state}`).join(', ')}`,
       ],
     },

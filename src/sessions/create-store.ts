@@ -9,6 +9,8 @@ import { SqliteStore } from './sqlite-store';
 export interface CreateStoreOptions {
   /** Key prefix, so several apps or tests can share one database. Default `keyv`. */
   namespace?: string;
+  /** Redis only: give up connecting after this long, ms. Default 5000. */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -25,8 +27,24 @@ export async function createStore(url: string, options: CreateStoreOptions = {})
     return SqliteStore.open({ path: file, namespace: options.namespace });
   }
   if (url.startsWith('redis://') || url.startsWith('rediss://')) {
-    return RedisStore.open({ url, namespace: options.namespace });
+    try {
+      return await RedisStore.open({ url, namespace: options.namespace, ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}) });
+    } catch (error) {
+      // Operators need to know which setting and which server; the password stays out.
+      const reason = error instanceof Error ? error.message.replace(/^Redis store open failed: /, '') : String(error);
+      throw new ConfigError(`STORE_URL: the Redis store at ${redisAddress(url)} cannot be reached (${reason})`, ['STORE_URL'], { cause: error });
+    }
   }
   // Never echo the URL here: a Redis URL may carry a password.
   throw new ConfigError('STORE_URL must start with sqlite://, redis:// or rediss://', ['STORE_URL']);
+}
+
+/** `host:port` of a Redis URL (default port 6379), without user, password or database. */
+export function redisAddress(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || 'localhost'}:${parsed.port || '6379'}`;
+  } catch {
+    return 'an unparsable address';
+  }
 }

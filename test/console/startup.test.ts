@@ -6,6 +6,25 @@ import { answerTo, makeWorkspace, removeWorkspaces, runConsole, STACK_FRAME } fr
 afterAll(() => removeWorkspaces());
 
 describe('start-up', () => {
+  it('warns about a misspelled variable, naming it and the closest known name, and still starts', async () => {
+    const run = await runConsole(['/quit'], { env: { SLACK_ONCALL_CHANEL: 'C0ONCALL', BUDGET_MONTHY_USD: '5' } });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('support-agent: warning: SLACK_ONCALL_CHANEL is not a setting this app reads and is ignored (did you mean SLACK_ONCALL_CHANNEL?).');
+    expect(run.stderr).toContain('BUDGET_MONTHY_USD is not a setting this app reads and is ignored (did you mean BUDGET_MONTHLY_USD?).');
+  }, 30_000);
+
+  it.each([
+    [{ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'shh' }, 'SLACK_ONCALL_CHANNEL'],
+    [{ DISCORD_BOT_TOKEN: 'discord-token-value' }, 'DISCORD_ONCALL_CHANNEL'],
+  ])('a platform without an on-call channel (%j) refuses to start, naming %s, before creating any data', async (env, variable) => {
+    const run = await runConsole([], { env });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`support-agent cannot start: `);
+    expect(run.stderr).toContain(`${variable} is required`);
+    expect(run.stderr).toContain(`Fix ${variable} (environment or .env)`);
+    expect(existsSync(run.workspace.dataDir)).toBe(false);
+  }, 30_000);
+
   it('an invalid --role exits 1 with one line naming it, before creating any data', async () => {
     const run = await runConsole(['hello'], { args: ['--role', 'superuser'] });
     expect(run.code).toBe(1);

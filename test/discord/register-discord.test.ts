@@ -1,3 +1,8 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ApplicationCommandOptionType } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDiscordCommands, registerDiscordCommands } from '../../manifest/register-discord';
@@ -55,4 +60,27 @@ describe('registerDiscordCommands', () => {
   it('surfaces Discord’s refusal (wrong application)', async () => {
     await expect(registerDiscordCommands({ env: sim.env({ DISCORD_APPLICATION_ID: '111111111111111111' }) })).rejects.toMatchObject({ code: 50001, status: 403 });
   });
+});
+
+describe('npm run register:discord', () => {
+  it('reads .env from the working directory, like npm start', async () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const cwd = mkdtempSync(path.join(os.tmpdir(), 'register-discord-'));
+    try {
+      const settings = { ...sim.env({ DISCORD_GUILD_ID: sim.world.fixture.guildId }), DISCORD_ONCALL_CHANNEL: undefined };
+      writeFileSync(path.join(cwd, '.env'), Object.entries(settings).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`).join('\n'));
+      const env: NodeJS.ProcessEnv = {};
+      for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[key] !== undefined) env[key] = process.env[key];
+      const child = spawn(process.execPath, ['--import', path.join(root, 'node_modules/tsx/dist/loader.mjs'), path.join(root, 'manifest/register-discord.ts')], { cwd, env });
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect({ code, err }).toEqual({ code: 0, err: '' });
+      expect(out).toContain(`Registered /support in guild ${sim.world.fixture.guildId}`);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

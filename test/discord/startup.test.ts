@@ -13,6 +13,7 @@ describe('discordConfigFromEnv', () => {
     const config = discordConfigFromEnv({
       DISCORD_BOT_TOKEN: ` ${SECRET} `,
       DISCORD_SUPPORT_CHANNELS: `${ID}, 223456789012345678 ,`,
+      DISCORD_ONCALL_CHANNEL: ' 323456789012345678 ',
       DISCORD_STAFF_ROLES: '',
       DISCORD_API_URL: 'http://127.0.0.1:9999/api/',
       DISCORD_GATEWAY_URL: 'ws://127.0.0.1:9999',
@@ -20,7 +21,7 @@ describe('discordConfigFromEnv', () => {
     expect(config).toMatchObject({
       token: SECRET,
       applicationId: undefined,
-      oncallChannelId: undefined,
+      oncallChannelId: '323456789012345678',
       guildIds: [],
       apiUrl: 'http://127.0.0.1:9999/api',
       gatewayUrl: 'ws://127.0.0.1:9999',
@@ -49,8 +50,20 @@ describe('discordConfigFromEnv', () => {
     expect((error as Error).message).not.toContain(SECRET);
   });
 
+  it('refuses Discord without an on-call channel, naming DISCORD_ONCALL_CHANNEL (escalations would reach nobody)', () => {
+    for (const value of [undefined, '', '  ']) {
+      expect(() => discordConfigFromEnv({ DISCORD_BOT_TOKEN: SECRET, DISCORD_ONCALL_CHANNEL: value })).toThrow(
+        expect.objectContaining({ name: 'ConfigError', variables: ['DISCORD_ONCALL_CHANNEL'], message: expect.stringContaining('DISCORD_ONCALL_CHANNEL is required') }),
+      );
+    }
+  });
+
+  it('registering commands does not need the on-call channel', () => {
+    expect(discordConfigFromEnv({ DISCORD_BOT_TOKEN: SECRET }, { requireOncall: false }).oncallChannelId).toBeUndefined();
+  });
+
   it('requires the token', () => {
-    expect(() => discordConfigFromEnv({})).toThrow(expect.objectContaining({ variables: ['DISCORD_BOT_TOKEN'] }));
+    expect(() => discordConfigFromEnv({ DISCORD_ONCALL_CHANNEL: ID })).toThrow(expect.objectContaining({ variables: ['DISCORD_BOT_TOKEN'] }));
     expect(isDiscordConfigured({ DISCORD_BOT_TOKEN: '  ' })).toBe(false);
     expect(isDiscordConfigured({ DISCORD_BOT_TOKEN: SECRET })).toBe(true);
   });
@@ -117,30 +130,13 @@ describe('startDiscord', () => {
     }
   });
 
-  it('warns about setup that would silently do nothing, and skips on-call notices without a channel', async () => {
-    const h = await startHarness({ env: { DISCORD_SUPPORT_CHANNELS: `${ID}`, DISCORD_ONCALL_CHANNEL: '', DISCORD_APPLICATION_ID: '987654321098765432' } });
+  it('warns about setup that would silently do nothing', async () => {
+    const h = await startHarness({ env: { DISCORD_SUPPORT_CHANNELS: `${ID}`, DISCORD_APPLICATION_ID: '987654321098765432' } });
     try {
       const warnings = h.logger.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
       expect(warnings).toContain('support channel not visible to the bot (wrong id, or missing View Channel)');
       expect(warnings.some((w) => w?.startsWith('DISCORD_APPLICATION_ID does not match'))).toBe(true);
       const f = h.sim.world.fixture;
-      const conversation = { platform: 'discord', workspaceId: f.guildId, channelId: f.supportChannelId, threadId: f.supportChannelId };
-      const ref = await h.engine.channel!.notifyOncall({
-        id: 'esc_x',
-        conversation,
-        customer: { userId: f.users.member, displayName: 'Max', role: 'member' },
-        trigger: 'user_request',
-        reason: '',
-        urgency: 'low',
-        summary: 's',
-        stepsTaken: [],
-        pending: [],
-        status: 'open',
-        createdAt: Date.now(),
-        notifications: 1,
-      });
-      expect(ref).toBeUndefined();
-      expect(h.logger.lines.some((l) => l.msg === 'DISCORD_ONCALL_CHANNEL is not set; on-call notice not sent')).toBe(true);
       // The real support channel is no longer configured: mentions there are ignored.
       const asked = h.sim.actions.say({ from: f.users.member, channelId: f.supportChannelId, content: 'hello?', mentionBot: true });
       const dm = h.sim.actions.dm({ from: f.users.member, content: 'marker' });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { slackConfigFromEnv, slackEnabled } from '../../adapters/slack/config';
 import { ConfigError } from '../../src/errors';
 
-const base = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'shh-secret-value' };
+const base = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'shh-secret-value', SLACK_ONCALL_CHANNEL: 'C0ONCALL' };
 
 function configError(env: Record<string, string | undefined>): ConfigError {
   try {
@@ -21,7 +21,7 @@ describe('slackConfigFromEnv', () => {
       signingSecret: 'shh-secret-value',
       appToken: undefined,
       apiUrl: 'https://slack.com/api/',
-      oncallChannel: undefined,
+      oncallChannel: 'C0ONCALL',
       staffUsergroup: undefined,
       port: 3000,
       mode: 'http',
@@ -48,13 +48,13 @@ describe('slackConfigFromEnv', () => {
   });
 
   it('allows Socket Mode without a signing secret', () => {
-    expect(slackConfigFromEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).mode).toBe('socket');
+    expect(slackConfigFromEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_ONCALL_CHANNEL: 'C0ONCALL' }).mode).toBe('socket');
   });
 
   it.each([
     [{ SLACK_SIGNING_SECRET: 's' }, 'SLACK_BOT_TOKEN'],
     [{ ...base, SLACK_BOT_TOKEN: 'xoxp-user-token' }, 'SLACK_BOT_TOKEN'],
-    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET'],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_ONCALL_CHANNEL: 'C0ONCALL' }, 'SLACK_SIGNING_SECRET'],
     [{ ...base, SLACK_APP_TOKEN: 'xoxb-wrong-kind' }, 'SLACK_APP_TOKEN'],
     [{ ...base, SLACK_API_URL: 'not a url' }, 'SLACK_API_URL'],
     [{ ...base, SLACK_ONCALL_CHANNEL: '#support-oncall' }, 'SLACK_ONCALL_CHANNEL'],
@@ -69,8 +69,18 @@ describe('slackConfigFromEnv', () => {
     expect(error.message).not.toContain('xoxp-user-token');
   });
 
+  it('refuses Slack without an on-call channel, naming SLACK_ONCALL_CHANNEL (escalations would reach nobody)', () => {
+    for (const value of [undefined, '', '  ']) {
+      const error = configError({ ...base, SLACK_ONCALL_CHANNEL: value });
+      expect(error.variables).toEqual(['SLACK_ONCALL_CHANNEL']);
+      expect(error.message).toMatch(/SLACK_ONCALL_CHANNEL is required/);
+    }
+    // Socket Mode too.
+    expect(configError({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).variables).toEqual(['SLACK_ONCALL_CHANNEL']);
+  });
+
   it('treats blank values as unset', () => {
-    expect(slackConfigFromEnv({ ...base, SLACK_ONCALL_CHANNEL: '  ', PORT: '' })).toMatchObject({ oncallChannel: undefined, port: 3000 });
+    expect(slackConfigFromEnv({ ...base, SLACK_STAFF_USERGROUP: '  ', PORT: '' })).toMatchObject({ staffUsergroup: undefined, port: 3000 });
     expect(slackEnabled({ SLACK_BOT_TOKEN: ' ' })).toBe(false);
     expect(slackEnabled(base)).toBe(true);
   });

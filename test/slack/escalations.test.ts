@@ -98,30 +98,3 @@ describe('escalation notice', () => {
     expect(blockText(alert.blocks)).toContain('*80%*');
   });
 });
-
-describe('without an on-call channel', () => {
-  it('logs instead of failing', async () => {
-    h = await startSlackHarness({ env: { SLACK_ONCALL_CHANNEL: '' } });
-    const { conversation } = await activeThread();
-    const ref = await h.engine.channel!.notifyOncall({ ...(await fakeView(conversation)) });
-    expect(ref).toBeUndefined();
-    expect(h.logger.entries.some((e) => e.level === 'warn' && /SLACK_ONCALL_CHANNEL/.test(e.msg ?? ''))).toBe(true);
-  });
-});
-
-async function fakeView(conversation: ConversationRef) {
-  return {
-    id: 'esc_x',
-    conversation,
-    customer: { userId: IDS.member, displayName: 'mia', role: 'member' as const },
-    trigger: 'user_request',
-    reason: 'asked',
-    urgency: 'normal' as const,
-    summary: 's',
-    stepsTaken: [],
-    pending: [],
-    status: 'open' as const,
-    createdAt: Date.now(),
-    notifications: 1,
-  };
-}

@@ -193,7 +193,7 @@ export class FakeEngine implements Engine {
   }
 
   async status(): Promise<StatusReport> {
-    return { version: 'fake', uptimeMs: 0, model: 'fake', mode: 'offline', breakers: [], activeSessions: this.active.size, pendingApprovals: 0, openEscalations: 0, turnsLastHour: 0, errorsLastHour: 0, p50TurnMs: 0, p95TurnMs: 0 };
+    return { version: 'fake', uptimeMs: 0, model: 'fake', mode: 'offline', modelHealth: { state: 'ok' }, breakers: [], activeSessions: this.active.size, pendingApprovals: 0, openEscalations: 0, turnsLastHour: 0, errorsLastHour: 0, p50TurnMs: 0, p95TurnMs: 0 };
   }
 
   async costReport(caller: Caller): Promise<CostReport> {

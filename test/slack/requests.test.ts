@@ -99,7 +99,7 @@ describe('startSlack', () => {
     const engine = new FakeEngine();
     const running = await startSlack({
       engine,
-      env: { SLACK_BOT_TOKEN: sim.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: sim.apiUrl, PORT: '0' },
+      env: { SLACK_BOT_TOKEN: sim.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: sim.apiUrl, SLACK_ONCALL_CHANNEL: IDS.oncall, PORT: '0' },
       logger: captureLogger(),
     });
     try {
@@ -122,7 +122,7 @@ describe('startSlack', () => {
     try {
       const start = startSlack({
         engine: new FakeEngine(),
-        env: { SLACK_BOT_TOKEN: 'xoxb-wrong', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: sim.apiUrl, PORT: '0' },
+        env: { SLACK_BOT_TOKEN: 'xoxb-wrong', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: sim.apiUrl, SLACK_ONCALL_CHANNEL: IDS.oncall, PORT: '0' },
         logger: captureLogger(),
       });
       await expect(start).rejects.toMatchObject({ name: 'ConfigError', variables: ['SLACK_BOT_TOKEN'] });
@@ -136,7 +136,7 @@ describe('port conflicts', () => {
   it('rejects start() when PORT is taken, and can start again on a free port', async () => {
     const first = await startSlackHarness();
     try {
-      const env = { SLACK_BOT_TOKEN: first.sim.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: first.sim.apiUrl };
+      const env = { SLACK_BOT_TOKEN: first.sim.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: first.sim.apiUrl, SLACK_ONCALL_CHANNEL: IDS.oncall };
       const clash = createSlackAdapter({ engine: new FakeEngine(), logger: captureLogger(), config: slackConfigFromEnv({ ...env, PORT: String(first.port) }) });
       await expect(clash.start()).rejects.toMatchObject({ code: 'EADDRINUSE' });
       const fine = createSlackAdapter({ engine: new FakeEngine(), logger: captureLogger(), config: slackConfigFromEnv({ ...env, PORT: '0' }) });

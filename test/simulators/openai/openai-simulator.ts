@@ -95,6 +95,7 @@ export interface SimulatorStats {
 }
 
 const COMPLETIONS_PATH = '/v1/chat/completions';
+const MODELS_PATH = '/v1/models';
 
 /**
  * A loopback OpenAI-compatible server owned by tests and benchmarks. Speaks
@@ -208,6 +209,10 @@ export class OpenAISimulator {
     const auth = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
     if (auth !== this.apiKey) {
       return this.sendError(res, record, 401, errorFor(401, { message: `Incorrect API key provided: ${auth ? `${auth.slice(0, 3)}***` : '(none)'}.` }));
+    }
+    if (req.method === 'GET' && path === MODELS_PATH) {
+      // What start-up probes use: the list of models, after the same key check as completions.
+      return this.send(res, record, 200, JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'simulator' }] }));
     }
     if (req.method !== 'POST' || path !== COMPLETIONS_PATH) {
       return this.sendError(res, record, 404, errorFor(404, { message: `Invalid URL (${req.method} ${path})` }));

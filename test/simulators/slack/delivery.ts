@@ -51,6 +51,11 @@ export class SlackDelivery {
     return this.post(new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded', options);
   }
 
+  /** Any raw body with any content type, signed like Slack signs (malformed-input tests). */
+  raw(rawBody: string, contentType: string, options: DeliveryOptions = {}): Promise<DeliveryResult> {
+    return this.post(rawBody, contentType, options);
+  }
+
   private async post(rawBody: string, contentType: string, options: DeliveryOptions): Promise<DeliveryResult> {
     const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
