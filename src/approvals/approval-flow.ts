@@ -5,6 +5,7 @@ import { checkDecider } from '../policy/approval-policy';
 import type { Caller, DecisionInput, DecisionOutcome, TurnResult } from '../ports';
 import type { SessionState } from '../sessions/session-state';
 import { fingerprintOf, type ApprovalRecord } from './approval-record';
+import { checkEdit, withApproverChanges } from './edit-approval';
 import { APPROVAL_RETENTION_MS, viewOf, type OpenApprovalMarker } from './request-approvals';
 import { reportUnknownOutcome, unknownOutcomeResult } from './unknown-outcome';
 
@@ -47,6 +48,12 @@ export async function decideApproval(ctx: EngineContext, input: DecisionInput): 
     });
     return { ok: false, reason: 'not_allowed', message: check.message, view: viewOf(record) };
   }
+  // Edited arguments are checked before the claim, so an invalid edit changes nothing and leaves the request open.
+  const edit = input.args && input.decision === 'approve' ? checkEdit(ctx.registry.get(record.toolName), record, input.decider, input.args) : undefined;
+  if (edit && !edit.ok) {
+    ctx.audit.write({ event: 'approval_edit_refused', user_id: input.decider.userId, session_id: record.sessionId, approval_id: record.id, tool_name: record.toolName, role: input.decider.role, success: false, error: edit.reason });
+    return { ok: false, reason: edit.reason, message: edit.message, view: viewOf(record) };
+  }
   const claim: DecisionClaim = { decision: input.decision === 'approve' ? 'approved' : 'denied', by: input.decider, at: ctx.clock.now() };
   if (!(await ctx.store.setIfAbsent(markerKeys.approvalDecision(record.id), claim, APPROVAL_RETENTION_MS))) {
     // The winner may not have saved the record yet; its claim already says what was decided and by whom.
@@ -57,6 +64,24 @@ export async function decideApproval(ctx: EngineContext, input: DecisionInput): 
       if (winner.by) latest.decidedBy = winner.by;
     }
     return alreadyDecided(latest);
+  }
+  if (edit?.changed) {
+    const original = record.args;
+    edit.apply(record);
+    // Saved before it runs, so a recovery after a crash runs the edited call, not the original.
+    await ctx.approvals.put(record.id, record, APPROVAL_RETENTION_MS);
+    ctx.audit.write({
+      event: 'approval_edited',
+      user_id: input.decider.userId,
+      session_id: record.sessionId,
+      approval_id: record.id,
+      tool_name: record.toolName,
+      original_args: original,
+      tool_args: record.args,
+      requirement: record.requirement,
+      changes: edit.changes,
+      success: true,
+    });
   }
   const result = await settleDecision(ctx, record, claim);
   return { ok: true, view: viewOf(record), ...(result ? { result } : {}) };
@@ -152,7 +177,9 @@ async function applyDecision(ctx: EngineContext, record: ApprovalRecord): Promis
     const decider = record.decidedBy?.displayName ?? SYSTEM.displayName;
     let content: string;
     let outcome: 'ok' | 'error' | 'denied';
-    const intact = fingerprintOf(record.toolName, record.toolCallId, record.args) === record.fingerprint && record.fingerprint === pending.fingerprint;
+    // An edited request still traces back to the call the run paused on.
+    const intact =
+      fingerprintOf(record.toolName, record.toolCallId, record.args) === record.fingerprint && (record.editedFrom?.fingerprint ?? record.fingerprint) === pending.fingerprint;
     const tool = ctx.registry.get(record.toolName);
     let unknownSince: number | undefined;
     if (record.status === 'approved' && intact && tool) {
@@ -195,6 +222,7 @@ async function applyDecision(ctx: EngineContext, record: ApprovalRecord): Promis
       content = JSON.stringify(denialResult(record, decider, ctx.config.approvalTtlMs));
       if (record.status === 'approved') ctx.audit.write({ event: 'approval_integrity_failed', approval_id: record.id, session_id: session.id, success: false, error: tool ? 'fingerprint_mismatch' : 'tool_missing' });
     }
+    if (record.status === 'approved') content = withApproverChanges(content, record, decider);
     session.history.push({ role: 'tool', toolCallId: record.toolCallId, content });
     const status = unknownSince !== undefined ? ' (outcome unknown)' : outcome === 'error' ? ' (failed)' : '';
     session.actions.push({ at: ctx.clock.now(), tool: record.toolName, outcome: `${record.status}${status}`, summary: record.action });

@@ -27,6 +27,10 @@ export const approvalRecordSchema = z.object({
   decidedBy: callerSchema.optional(),
   decidedAt: z.number().optional(),
   message: z.object({ platform: z.string(), channelId: z.string(), messageId: z.string() }).optional(),
+  /** The request as the model made it, when an approver changed the arguments before approving. */
+  editedFrom: z
+    .object({ args: z.record(z.string(), z.unknown()), fingerprint: z.string(), action: z.string(), requirement: z.enum(['requester', 'staff', 'admin']) })
+    .optional(),
 });
 
 export type ApprovalRecord = z.infer<typeof approvalRecordSchema>;
