@@ -13,6 +13,8 @@ import { createStore } from './sessions/create-store';
 import { resolveEncryptionKey } from './sessions/encryption-key';
 import { RedisTurnOrder } from './sessions/redis-turn-order';
 import { startOtlpTracing } from './telemetry/otlp-tracing';
+import { loadMcpConfig } from './mcp/mcp-config';
+import { McpToolSource } from './mcp/mcp-tool-source';
 import { createSealer } from './sessions/sealer';
 import { loadToolsFromDir } from './tools/load-tools';
 
@@ -107,6 +109,14 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       ? await RedisTurnOrder.open({ url: config.storeUrl, logger, ...(options.storeNamespace ? { namespace: options.storeNamespace } : {}) })
       : undefined;
     if (turnOrder) closers.push(() => turnOrder.close());
+    const mcp = config.mcpConfigPath
+      ? new McpToolSource({ config: await loadMcpConfig(config.mcpConfigPath, options.env), logger, version, timeoutMs: config.tools.timeoutMs })
+      : undefined;
+    if (mcp) {
+      closers.push(() => mcp.close());
+      // Bounded by each server's connect timeout; servers that are late join when they answer.
+      await mcp.start();
+    }
     const tracing = config.telemetry.otlpEndpoint
       ? await startOtlpTracing({ endpoint: config.telemetry.otlpEndpoint, serviceName: config.telemetry.serviceName, version })
       : undefined;
@@ -125,6 +135,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       sharedStore,
       ...(turnOrder ? { turnOrder } : {}),
       ...(tracing ? { tracer: tracing.tracer } : {}),
+      ...(mcp ? { toolSources: [mcp] } : {}),
       ...(options.retryInitialDelayMs !== undefined ? { retryInitialDelayMs: options.retryInitialDelayMs } : {}),
     });
     let closed = false;

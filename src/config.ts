@@ -107,6 +107,8 @@ const envSchema = z.object({
   BUILTIN_TOOLS: z.preprocess(blankToUndefined, z.enum(['demo', 'none']).default('demo')),
   REFUND_ADMIN_THRESHOLD_USD: number(100, { min: 0 }),
 
+  MCP_CONFIG: optionalString,
+
   OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(blankToUndefined, z.url({ error: 'must be a URL' }).optional()),
   OTEL_SERVICE_NAME: z.preprocess(blankToUndefined, z.string().default('support-agent')),
   OTEL_CAPTURE_CONTENT: boolean(false),
@@ -135,6 +137,8 @@ export interface EngineConfig {
   approvalTtlMs: number;
   escalationRenotifyMs: number;
   sweepIntervalMs: number;
+  /** YAML or JSON file naming MCP servers and the policy their tools run under. */
+  mcpConfigPath: string | undefined;
   /** OpenTelemetry traces: exported over OTLP/HTTP only when an endpoint is set. */
   telemetry: { otlpEndpoint: string | undefined; serviceName: string; captureContent: boolean };
   /** On SIGTERM/SIGINT, how long in-flight work may take before the process gives up and exits non-zero. */
@@ -184,6 +188,7 @@ export function loadConfig(env: Env): EngineConfig {
     approvalTtlMs: Math.round(e.APPROVAL_TTL_MINUTES * 60_000),
     escalationRenotifyMs: Math.round(e.ESCALATION_RENOTIFY_MINUTES * 60_000),
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+    mcpConfigPath: e.MCP_CONFIG === undefined ? undefined : path.resolve(e.MCP_CONFIG),
     telemetry: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME, captureContent: e.OTEL_CAPTURE_CONTENT },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     budget: {

@@ -19,7 +19,7 @@ import { escalateTool } from './escalation/escalate-tool';
 import { claimEscalation, handBack, renotifyUnclaimed } from './escalation/escalation-flow';
 import { escalationRecordSchema } from './escalation/escalation-record';
 import { hasRole } from './policy/roles';
-import type { AuditSink, Clock, Engine, Logger, ModelClient, Store, ToolDefinition } from './ports';
+import type { AuditSink, Clock, Engine, Logger, ModelClient, Store, ToolDefinition, ToolSource } from './ports';
 import { runCommand } from './reports/commands';
 import { buildStatusReport } from './reports/status-report';
 import { createResilience } from './resilience/policies';
@@ -54,6 +54,8 @@ export interface EngineOptions {
   sharedStore?: boolean;
   /** Arrival order of a thread's messages across replicas (Redis); default: this process only. */
   turnOrder?: TurnOrder;
+  /** Tools that come and go at run time (MCP servers). */
+  toolSources?: readonly ToolSource[];
   /** OpenTelemetry tracer; without it no span is made. */
   tracer?: Tracer;
   /** How often to look for turns orphaned by a stopped replica (each look scans open turns). Default 60 s. */
@@ -89,6 +91,7 @@ export function createEngine(options: EngineOptions): Engine {
   const sessionDocs = new SealedCollection<SessionState>({ store, sealer, prefix: 'session:', parse: migrateSession, ttlMs: SESSION_TTL_MS });
   const sharedStore = options.sharedStore ?? true;
   const journal = new TurnJournal({ store, sealer, owner: newId('replica'), now });
+  const unsubscribe = (options.toolSources ?? []).map((source) => source.subscribe((group, tools, notice) => registry.setGroup(group, tools, notice)));
   const productName = options.productName ?? 'the support assistant';
   const loop: LoopDeps = {
     model,
@@ -102,7 +105,7 @@ export function createEngine(options: EngineOptions): Engine {
     historyTokenBudget: config.historyTokenBudget,
     maxOutputTokens: config.model.maxOutputTokens,
     toolFailuresBeforeEscalation: options.toolFailuresBeforeEscalation ?? 2,
-    systemPrompt: (caller) => systemPrompt(caller, productName),
+    systemPrompt: (caller) => systemPrompt(caller, productName) + registry.noticeText(),
     ...(options.tracer
       ? { tracing: { tracer: options.tracer, provider: model.mode === 'openai' ? 'openai' : 'offline', agentName: 'support-agent', captureContent: config.telemetry.captureContent } }
       : {}),
@@ -196,6 +199,7 @@ export function createEngine(options: EngineOptions): Engine {
       // Anything still open was abandoned: the next replica to look takes it over at once.
       await journal.retire().catch(() => undefined);
       await options.turnOrder?.close();
+      for (const off of unsubscribe) off();
       await audit.flush();
     },
   };

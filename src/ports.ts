@@ -505,6 +505,16 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType, O = unknown> {
   execute(input: z.infer<S>, ctx: ToolContext): Promise<O>;
 }
 
+/** Called with a group's current tools (and why some are missing) whenever they change. */
+export type ToolSourceListener = (group: string, tools: readonly ToolDefinition[], notice?: string) => void;
+
+/** Tools that come and go at run time (MCP servers); the engine keeps its registry in step. */
+export interface ToolSource {
+  /** Receive every group's tools now and on each change; returns an unsubscribe. */
+  subscribe(listener: ToolSourceListener): () => void;
+  close(): Promise<void>;
+}
+
 // ---------------------------------------------------------------------------
 // Store
 
