@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isSecretKey, luhnValid, scrubDeep, scrubText } from '../../src/audit/redact';
+import { isSealedEnvelope } from '../../src/audit/sealed-envelope';
+import { createSealer } from '../../src/sessions/sealer';
 
 describe('redaction', () => {
   it.each([
@@ -17,8 +19,9 @@ describe('redaction', () => {
   });
 
   it('leaves order numbers, timestamps and amounts alone', () => {
-    const text = 'Order ORD-1001 shipped at 1795315515864 for $141.00, tracking 1Z999AA10123456784, phone 555 123 4567';
+    const text = 'Order ORD-1001 shipped at 1795315515864 for $141.00, tracking 1Z999AA10123456784';
     expect(scrubText(text)).toBe(text);
+    expect(scrubText('phone 555 123 4567')).toBe('phone [REDACTED_PHONE]');
     expect(luhnValid('1795315515864')).toBe(false);
     expect(luhnValid('4111111111111111')).toBe(true);
   });
@@ -58,9 +61,31 @@ describe('application logger', () => {
 });
 
 describe('sealed fields', () => {
-  it('passes ciphertext through untouched so it stays decryptable', () => {
-    const sealed = 'v1.AAAA.BBBB.4111111111111111xoxb-123456789012-abcdef@x.io';
-    expect(scrubDeep({ text_sealed: sealed, text: sealed })).toEqual({ text_sealed: sealed, text: expect.not.stringContaining('4111111111111111') });
+  const sealer = createSealer(Buffer.alloc(32, 7));
+
+  it('passes a real envelope through untouched so it stays decryptable', () => {
+    const sealed = sealer.seal('card 4111111111111111, mail bob@example.com');
+    const scrubbed = scrubDeep({ text_sealed: sealed }) as { text_sealed: string };
+    expect(scrubbed.text_sealed).toBe(sealed);
+    expect(sealer.open(scrubbed.text_sealed)).toBe('card 4111111111111111, mail bob@example.com');
+  });
+
+  it('accepts a later envelope version of the same shape', () => {
+    const v2 = sealer.seal({ a: 1 }).replace(/^v1\./, 'v2.');
+    expect(isSealedEnvelope(v2)).toBe(true);
+    expect(scrubDeep({ text_sealed: v2 })).toEqual({ text_sealed: v2 });
+  });
+
+  it.each([
+    ['plain text', 'card 4111111111111111 for bob@example.com'],
+    ['a v1 prefix on plain text', 'v1.AAAA.BBBB.4111111111111111xoxb-123456789012-abcdef@x.io'],
+    ['an envelope with a secret appended', `${'v1.AAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBB==.Q0ND'} sk_live_51HqLyjWDarjtT1zdp7dcXsK9v`],
+    ['an envelope shape with non-base64 parts', 'v1.bob@example.com.x.y'],
+  ])('scrubs %s under a *_sealed key', (_label, value) => {
+    expect(isSealedEnvelope(value)).toBe(false);
+    const scrubbed = scrubDeep({ text_sealed: value }) as { text_sealed: string };
+    expect(scrubbed.text_sealed).toContain('[REDACTED');
+    for (const secret of ['4111111111111111', 'bob@example.com', 'sk_live_51Hq', 'xoxb-1234']) expect(scrubbed.text_sealed).not.toContain(secret);
   });
 });
 
