@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { SLACK_BOT_EVENTS, SLACK_BOT_SCOPES, SLACK_COMMAND, SLACK_EVENTS_PATH, SLACK_METHOD_SCOPES } from '../../adapters/slack/app-requirements';
@@ -77,7 +77,8 @@ describe('manifest/slack-app.yaml', () => {
       // A placeholder nobody answers is retired after its grace period (chat.delete).
       const stop = await h.engine.channel!.startWorking!(conversation);
       await stop();
-      await new Promise((r) => setTimeout(r, 80));
+      // Wait for the retirement itself, not a fixed time: on a loaded machine timers run late.
+      await vi.waitFor(() => expect(h.sim.calls.some((c) => c.method === 'chat.delete')).toBe(true));
       await h.settle();
 
       const used = [...new Set(h.sim.calls.map((c) => c.method))].sort();
