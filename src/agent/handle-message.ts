@@ -3,6 +3,7 @@ import { markerKeys, type EngineContext } from '../engine-context';
 import { escalate } from '../escalation/escalation-flow';
 import { detectEscalation } from '../escalation/triggers';
 import type { InboundMessage, TurnResult } from '../ports';
+import { auditTextContext } from '../sessions/sealer';
 import { sessionIdOf } from '../sessions/session-state';
 import { emptyResult, runToCompletion } from './finish-run';
 
@@ -41,7 +42,7 @@ async function handleInOrder(ctx: EngineContext, message: InboundMessage): Promi
     message_id: message.messageId,
     chars: text.length,
     // The words themselves are personal data: kept only encrypted.
-    text_sealed: ctx.sealer.seal(text.slice(0, ctx.config.maxMessageChars)),
+    text_sealed: ctx.sealer.seal(text.slice(0, ctx.config.maxMessageChars), auditTextContext(sessionId)),
     success: true,
   });
 
