@@ -76,10 +76,8 @@ async function settleDecision(ctx: EngineContext, record: ApprovalRecord, claim:
     const won = await ctx.store.setIfAbsent(markerKeys.approvalDecision(record.id), claim, APPROVAL_RETENTION_MS);
     if (!won) return undefined;
   }
-  record.status = claim.decision;
-  record.decidedAt = claim.at;
-  if (claim.by) record.decidedBy = claim.by;
-  await ctx.approvals.put(record.id, record, APPROVAL_RETENTION_MS);
+  withDecision(record, claim);
+  await ctx.approvals.update(record.id, (current) => current && withDecision(current, claim), APPROVAL_RETENTION_MS);
   ctx.audit.write({
     event: claim.decision === 'expired' ? 'approval_expired' : 'approval_decided',
     user_id: claim.by?.userId ?? 'system',
@@ -94,6 +92,14 @@ async function settleDecision(ctx: EngineContext, record: ApprovalRecord, claim:
   const result = await applyDecision(ctx, record);
   await ctx.store.delete(markerKeys.openApproval(record.id));
   return result;
+}
+
+/** Apply a claimed decision to `record` and return it; run inside `approvals.update`, so a concurrent write (the card's message ref) is kept. */
+function withDecision(record: ApprovalRecord, claim: DecisionClaim): ApprovalRecord {
+  record.status = claim.decision;
+  record.decidedAt = claim.at;
+  if (claim.by) record.decidedBy = claim.by;
+  return record;
 }
 
 /** Expire overdue approvals and finish decisions interrupted by a crash. */
@@ -126,10 +132,8 @@ export async function sweepApprovals(ctx: EngineContext): Promise<number> {
 }
 
 async function settleRecovered(ctx: EngineContext, record: ApprovalRecord, claim: DecisionClaim): Promise<void> {
-  record.status = claim.decision;
-  record.decidedAt = claim.at;
-  if (claim.by) record.decidedBy = claim.by;
-  await ctx.approvals.put(record.id, record, APPROVAL_RETENTION_MS);
+  withDecision(record, claim);
+  await ctx.approvals.update(record.id, (current) => current && withDecision(current, claim), APPROVAL_RETENTION_MS);
   await ctx.channels.updateApproval(record.message, viewOf(record));
   await applyDecision(ctx, record);
   await ctx.store.delete(markerKeys.openApproval(record.id));

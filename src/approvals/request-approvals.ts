@@ -78,7 +78,8 @@ export async function requestApprovals(
     const ref = await ctx.channels.postApproval(viewOf(record));
     if (ref) {
       record.message = ref;
-      await ctx.approvals.put(record.id, record, APPROVAL_RETENTION_MS);
+      // A decision may already have been recorded (a fast click): add the ref without undoing it.
+      await ctx.approvals.update(record.id, (current) => current && { ...current, message: ref }, APPROVAL_RETENTION_MS);
     }
   }
   return records;

@@ -67,7 +67,8 @@ export async function escalate(
   const notice = await ctx.channels.notifyOncall(escalationView(record));
   if (notice) {
     record.oncall = notice;
-    await ctx.escalations.put(record.id, record, RETENTION_MS);
+    // A claim may already have landed (fast on-call): add the ref, keep the rest.
+    await ctx.escalations.update(record.id, (current) => current && { ...current, oncall: notice }, RETENTION_MS);
   } else {
     ctx.logger.warn({ escalationId: record.id, platform: session.conversation.platform }, 'escalation not delivered to on-call (no on-call channel?)');
   }
@@ -95,13 +96,21 @@ export async function claimEscalation(ctx: EngineContext, escalationId: string, 
     const by = latest.claimedBy?.displayName ?? 'someone else';
     return { ok: false, reason: 'already_claimed', message: `Already claimed by ${by}.`, view: escalationView(latest) };
   }
-  record.status = 'claimed';
-  record.claimedBy = { userId: caller.userId, displayName: caller.displayName };
-  await ctx.escalations.put(record.id, record, RETENTION_MS);
+  const claimedBy = { userId: caller.userId, displayName: caller.displayName };
+  const updated = await ctx.escalations.update(
+    record.id,
+    (current) => (current?.status === 'open' ? { ...current, status: 'claimed', claimedBy } : undefined),
+    RETENTION_MS,
+  );
+  if (!updated || updated.status !== 'claimed' || updated.claimedBy?.userId !== caller.userId) {
+    // Handed back between our read and our write.
+    const latest = updated ?? record;
+    return { ok: false, reason: 'closed', message: 'This conversation was already handed back to the bot.', view: escalationView(latest) };
+  }
   await ctx.store.set(markerKeys.activeEscalation(record.id), { id: record.id, nextNotifyAt: Number.MAX_SAFE_INTEGER, claimed: true } satisfies ActiveMarker, RETENTION_MS);
   ctx.audit.write({ event: 'escalation_claimed', user_id: caller.userId, escalation_id: record.id, session_id: record.sessionId, success: true });
-  const claimed = escalationView(record);
-  await ctx.channels.updateOncall(record.oncall, claimed);
+  const claimed = escalationView(updated);
+  await ctx.channels.updateOncall(updated.oncall, claimed);
   await ctx.channels.post(record.conversation, { kind: 'notice', text: `${caller.displayName} from the support team has picked this up.` });
   return { ok: true, view: claimed };
 }
@@ -117,12 +126,14 @@ export async function handBack(ctx: EngineContext, conversation: ConversationRef
   }
   return ctx.sessions.withSession(conversation, async (session): Promise<HandbackOutcome> => {
     if (!session.handoff) return { ok: false, reason: 'not_handed_off', message: 'This conversation is not handed off to a human.' };
-    const record = await ctx.escalations.get(session.handoff.escalationId);
+    const closedBy = { userId: caller.userId, displayName: caller.displayName };
+    const record = await ctx.escalations.update(
+      session.handoff.escalationId,
+      (current) => (current && current.status !== 'closed' ? { ...current, status: 'closed', closedBy } : undefined),
+      RETENTION_MS,
+    );
     session.handoff = undefined;
     if (record) {
-      record.status = 'closed';
-      record.closedBy = { userId: caller.userId, displayName: caller.displayName };
-      await ctx.escalations.put(record.id, record, RETENTION_MS);
       await ctx.store.delete(markerKeys.activeEscalation(record.id));
       await ctx.channels.updateOncall(record.oncall, escalationView(record));
     }
@@ -150,12 +161,19 @@ export async function renotifyUnclaimed(ctx: EngineContext): Promise<number> {
     const n = record.notifications + 1;
     // One reminder per interval across replicas.
     if (!(await ctx.store.setIfAbsent(markerKeys.escalationNotice(record.id, n), { at: now }, RETENTION_MS))) continue;
-    record.notifications = n;
-    record.lastNotifiedAt = now;
-    const ref = await ctx.channels.notifyOncall(escalationView(record));
-    if (ref) record.oncall = ref;
-    await ctx.escalations.put(record.id, record, RETENTION_MS);
-    await ctx.store.set(markerKeys.activeEscalation(record.id), { id: record.id, nextNotifyAt: now + ctx.config.escalationRenotifyMs, claimed: false } satisfies ActiveMarker, RETENTION_MS);
+    const ref = await ctx.channels.notifyOncall(escalationView({ ...record, notifications: n, lastNotifiedAt: now }));
+    // Re-read inside the update: a claim or hand-back made while the notice was posted must stand.
+    const updated = await ctx.escalations.update(
+      record.id,
+      (current) => current && { ...current, notifications: Math.max(current.notifications, n), lastNotifiedAt: now, ...(ref ? { oncall: ref } : {}) },
+      RETENTION_MS,
+    );
+    if (updated?.status === 'open') {
+      await ctx.store.set(markerKeys.activeEscalation(record.id), { id: record.id, nextNotifyAt: now + ctx.config.escalationRenotifyMs, claimed: false } satisfies ActiveMarker, RETENTION_MS);
+    } else if (updated && ref) {
+      // The reminder went out as "open" after all; show on-call what happened meanwhile.
+      await ctx.channels.updateOncall(ref, escalationView(updated));
+    }
     ctx.audit.write({ event: 'escalation_renotified', escalation_id: record.id, session_id: record.sessionId, notifications: n, success: ref !== undefined });
     sent += 1;
   }

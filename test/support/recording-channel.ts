@@ -9,6 +9,12 @@ export class RecordingChannel implements Channel {
   readonly oncallUpdates: Array<{ ref: MessageRef; view: EscalationView }> = [];
   readonly alerts: Alert[] = [];
   working = 0;
+  /**
+   * When set, `notifyOncall` awaits it before answering (tests hold a notice in
+   * flight); returning `'fail'` makes the call throw, `'none'` answers undefined
+   * like a platform with no on-call destination.
+   */
+  oncallGate: ((view: EscalationView) => Promise<void | 'fail' | 'none'>) | undefined;
   private seq = 0;
 
   constructor(readonly platform = 'test') {}
@@ -34,7 +40,10 @@ export class RecordingChannel implements Channel {
     this.approvalUpdates.push({ ref, view });
   }
 
-  async notifyOncall(view: EscalationView): Promise<MessageRef> {
+  async notifyOncall(view: EscalationView): Promise<MessageRef | undefined> {
+    const gate = await this.oncallGate?.(view);
+    if (gate === 'fail') throw new Error('on-call channel unreachable');
+    if (gate === 'none') return undefined;
     this.oncall.push(view);
     return { platform: this.platform, channelId: 'oncall', messageId: `oncall-${view.id}-${view.notifications}` };
   }
