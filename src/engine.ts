@@ -11,8 +11,10 @@ import type { EngineConfig } from './config';
 import type { EngineContext } from './engine-context';
 import { describeError } from './errors';
 import { escalateTool } from './escalation/escalate-tool';
-import { claimEscalation, handBack, renotifyUnclaimed } from './escalation/escalation-flow';
+import { claimEscalation, handBack } from './escalation/escalation-flow';
+import { renotifyUnclaimed } from './escalation/escalation-reminders';
 import { escalationRecordSchema } from './escalation/escalation-record';
+import { indexLegacyMarkers } from './legacy-markers';
 import { hasRole } from './policy/roles';
 import type { AuditSink, Clock, Engine, Logger, ModelClient, Store, ToolDefinition } from './ports';
 import { runCommand } from './reports/commands';
@@ -110,6 +112,7 @@ export function createEngine(options: EngineOptions): Engine {
 
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
+  let legacyIndexed = false;
   let stopped = false;
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>): Promise<T> => {
@@ -122,6 +125,11 @@ export function createEngine(options: EngineOptions): Engine {
     if (sweeping) return sweeping;
     sweeping = (async () => {
       try {
+        if (!legacyIndexed) {
+          const moved = await indexLegacyMarkers(ctx);
+          if (moved > 0) logger.info({ moved }, 'indexed open approvals and escalations left by an older release');
+          legacyIndexed = true;
+        }
         await sweepApprovals(ctx);
         await renotifyUnclaimed(ctx);
       } catch (error) {

@@ -1,10 +1,10 @@
 import { emptyResult, runToCompletion } from '../agent/finish-run';
 import { executeTool } from '../agent/tool-runner';
-import { markerKeys, type EngineContext } from '../engine-context';
+import { dueIndexes, markerKeys, type EngineContext } from '../engine-context';
 import { checkDecider } from '../policy/approval-policy';
 import type { Caller, DecisionInput, DecisionOutcome, TurnResult } from '../ports';
 import { fingerprintOf, type ApprovalRecord } from './approval-record';
-import { APPROVAL_RETENTION_MS, viewOf, type OpenApprovalMarker } from './request-approvals';
+import { APPROVAL_RETENTION_MS, viewOf } from './request-approvals';
 
 interface DecisionClaim {
   decision: 'approved' | 'denied' | 'expired';
@@ -12,8 +12,11 @@ interface DecisionClaim {
   at: number;
 }
 
-/** A claimed decision older than this whose marker is still open was interrupted (crash); finish it. */
+/** A claimed decision older than this whose approval is still in the due index was interrupted (crash); finish it. */
 const STALLED_DECISION_MS = 30_000;
+
+/** Most approvals one sweep handles; the rest stay due for the next sweep. */
+const SWEEP_BATCH = 100;
 
 const SYSTEM: Caller = { userId: 'system', platform: 'system', displayName: 'the system', role: 'admin' };
 
@@ -56,6 +59,8 @@ export async function decideApproval(ctx: EngineContext, input: DecisionInput): 
     }
     return alreadyDecided(latest);
   }
+  // Should this process die before settling, the sweep finishes the decision once it counts as stalled.
+  await ctx.store.schedule(dueIndexes.approvals, record.id, claim.at + STALLED_DECISION_MS);
   const result = await settleDecision(ctx, record, claim);
   return { ok: true, view: viewOf(record), ...(result ? { result } : {}) };
 }
@@ -90,7 +95,7 @@ async function settleDecision(ctx: EngineContext, record: ApprovalRecord, claim:
   });
   await ctx.channels.updateApproval(record.message, viewOf(record));
   const result = await applyDecision(ctx, record);
-  await ctx.store.delete(markerKeys.openApproval(record.id));
+  await ctx.store.unschedule(dueIndexes.approvals, record.id);
   return result;
 }
 
@@ -105,16 +110,22 @@ function withDecision(record: ApprovalRecord, claim: DecisionClaim): ApprovalRec
 /** Expire overdue approvals and finish decisions interrupted by a crash. */
 export async function sweepApprovals(ctx: EngineContext): Promise<number> {
   const now = ctx.clock.now();
-  const markers: OpenApprovalMarker[] = [];
-  for await (const [, marker] of ctx.store.scan<OpenApprovalMarker>('approvals:open:')) markers.push(marker);
   let handled = 0;
-  for (const marker of markers) {
+  for (const id of await ctx.store.due(dueIndexes.approvals, now, SWEEP_BATCH)) {
+    const marker = { id };
     const claim = await ctx.store.get<DecisionClaim>(markerKeys.approvalDecision(marker.id));
-    if (!claim && marker.expiresAt > now) continue;
-    if (claim && now - claim.at < STALLED_DECISION_MS) continue;
+    if (claim && now - claim.at < STALLED_DECISION_MS) {
+      // Being decided right now; look again once it would count as stalled.
+      await ctx.store.schedule(dueIndexes.approvals, marker.id, claim.at + STALLED_DECISION_MS);
+      continue;
+    }
     const record = await ctx.approvals.get(marker.id);
     if (!record) {
-      await ctx.store.delete(markerKeys.openApproval(marker.id));
+      await ctx.store.unschedule(dueIndexes.approvals, marker.id);
+      continue;
+    }
+    if (!claim && record.expiresAt > now) {
+      await ctx.store.schedule(dueIndexes.approvals, marker.id, record.expiresAt);
       continue;
     }
     try {
@@ -136,7 +147,7 @@ async function settleRecovered(ctx: EngineContext, record: ApprovalRecord, claim
   await ctx.approvals.update(record.id, (current) => current && withDecision(current, claim), APPROVAL_RETENTION_MS);
   await ctx.channels.updateApproval(record.message, viewOf(record));
   await applyDecision(ctx, record);
-  await ctx.store.delete(markerKeys.openApproval(record.id));
+  await ctx.store.unschedule(dueIndexes.approvals, record.id);
 }
 
 /**
@@ -225,7 +236,5 @@ function denialResult(record: ApprovalRecord, decider: string, ttlMs: number): R
 
 /** Approvals still waiting, for /status. */
 export async function countPendingApprovals(ctx: EngineContext): Promise<number> {
-  let n = 0;
-  for await (const _ of ctx.store.scan('approvals:open:')) n += 1;
-  return n;
+  return ctx.store.indexSize(dueIndexes.approvals);
 }
