@@ -1,6 +1,6 @@
 import { describeError } from '../errors';
 import { markerKeys, type EngineContext } from '../engine-context';
-import { escalate } from '../escalation/escalation-flow';
+import { escalate, isUndelivered, undeliveredNotice } from '../escalation/escalation-flow';
 import { detectEscalation } from '../escalation/triggers';
 import type { InboundMessage, TurnResult } from '../ports';
 import { auditTextContext } from '../sessions/sealer';
@@ -81,9 +81,11 @@ async function handleInOrder(ctx: EngineContext, message: InboundMessage): Promi
             ? "Of course — I've asked a human teammate to join."
             : "I'm sorry this has been so frustrating. I've asked a human teammate to join.";
         const record = await escalate(ctx, session, caller, detected, { reply, ...(message.permalink ? { permalink: message.permalink } : {}) });
+        // What the user was actually told: on-call may not have been reached.
+        const said = record && isUndelivered(record) ? undeliveredNotice(record.id) : reply;
         // After the summary was written, so on-call sees the bot's last real answer.
-        session.history.push({ role: 'assistant', content: reply });
-        const result: TurnResult = { ...emptyResult(sessionId, 'escalated', true), reply, latencyMs: ctx.clock.now() - startedAt };
+        session.history.push({ role: 'assistant', content: said });
+        const result: TurnResult = { ...emptyResult(sessionId, 'escalated', true), reply: said, latencyMs: ctx.clock.now() - startedAt };
         if (record) result.escalationId = record.id;
         ctx.stats.record(sessionId, result.latencyMs, true);
         return result;

@@ -75,12 +75,19 @@ export async function escalate(
     });
   } else {
     await noteUndelivered(ctx, record, 1, now);
-    await ctx.channels.post(session.conversation, {
-      kind: 'notice',
-      text: `I tried to bring in a human teammate, but I couldn't reach our support team just now, so nobody has been told yet. I'll keep trying and will say here as soon as they have been notified. _(Reference: ${record.id})_`,
-    });
+    await ctx.channels.post(session.conversation, { kind: 'notice', text: undeliveredNotice(record.id) });
   }
   return record;
+}
+
+/** What the user is told when on-call could not be reached: no promise that a human is coming. */
+export function undeliveredNotice(escalationId: string): string {
+  return `I tried to bring in a human teammate, but I couldn't reach our support team just now, so nobody has been told yet. I'll keep trying and will say here as soon as they have been notified. _(Reference: ${escalationId})_`;
+}
+
+/** Whether the escalation's first on-call notice has not got through yet. */
+export function isUndelivered(record: EscalationRecord): boolean {
+  return record.notifications === 0;
 }
 
 /** The record once its first on-call notice got through. */

@@ -1,6 +1,6 @@
 import { dueIndexes, markerKeys, type EngineContext } from '../engine-context';
 import { escalationView, type EscalationRecord } from './escalation-record';
-import { markDelivered, noteUndelivered, RETENTION_MS } from './escalation-flow';
+import { isUndelivered, markDelivered, noteUndelivered, RETENTION_MS } from './escalation-flow';
 
 /** Most escalations one sweep handles; the rest stay due for the next sweep. */
 const SWEEP_BATCH = 100;
@@ -21,7 +21,7 @@ export async function renotifyUnclaimed(ctx: EngineContext): Promise<number> {
         if (!record || record.status === 'closed') await ctx.store.unschedule(dueIndexes.activeEscalations, id);
         continue;
       }
-      const done = record.notifications === 0 ? await retryDelivery(ctx, record, now) : await remind(ctx, record, now);
+      const done = isUndelivered(record) ? await retryDelivery(ctx, record, now) : await remind(ctx, record, now);
       if (done) sent += 1;
     } catch (error) {
       ctx.logger.error({ escalationId: id, err: error instanceof Error ? error.message : String(error) }, 'escalation reminder failed');

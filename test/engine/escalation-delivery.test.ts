@@ -18,6 +18,7 @@ describe('escalations on-call did not receive', () => {
     const told = h.channel.texts().at(-1) ?? '';
     expect(told).toMatch(/couldn't reach our support team/);
     expect(told).not.toMatch(/will reply in this thread/);
+    expect(result.reply).toBe(told); // the turn reports what was really said
     expect((await h.audit()).filter((r) => r.event === 'escalation_undelivered')).toHaveLength(1);
 
     // Not yet due: nothing is tried.
