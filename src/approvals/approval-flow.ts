@@ -82,7 +82,8 @@ async function settleDecision(ctx: EngineContext, record: ApprovalRecord, claim:
     if (!won) return undefined;
   }
   withDecision(record, claim);
-  await ctx.approvals.update(record.id, (current) => current && withDecision(current, claim), APPROVAL_RETENTION_MS);
+  // The stored copy may know more than ours (the card's message ref saved after we read it).
+  Object.assign(record, await ctx.approvals.update(record.id, (current) => current && withDecision(current, claim), APPROVAL_RETENTION_MS));
   ctx.audit.write({
     event: claim.decision === 'expired' ? 'approval_expired' : 'approval_decided',
     user_id: claim.by?.userId ?? 'system',
@@ -112,23 +113,23 @@ export async function sweepApprovals(ctx: EngineContext): Promise<number> {
   const now = ctx.clock.now();
   let handled = 0;
   for (const id of await ctx.store.due(dueIndexes.approvals, now, SWEEP_BATCH)) {
-    const marker = { id };
-    const claim = await ctx.store.get<DecisionClaim>(markerKeys.approvalDecision(marker.id));
-    if (claim && now - claim.at < STALLED_DECISION_MS) {
-      // Being decided right now; look again once it would count as stalled.
-      await ctx.store.schedule(dueIndexes.approvals, marker.id, claim.at + STALLED_DECISION_MS);
-      continue;
-    }
-    const record = await ctx.approvals.get(marker.id);
-    if (!record) {
-      await ctx.store.unschedule(dueIndexes.approvals, marker.id);
-      continue;
-    }
-    if (!claim && record.expiresAt > now) {
-      await ctx.store.schedule(dueIndexes.approvals, marker.id, record.expiresAt);
-      continue;
-    }
+    // One bad approval must not stop the sweep: it is logged and stays due.
     try {
+      const claim = await ctx.store.get<DecisionClaim>(markerKeys.approvalDecision(id));
+      if (claim && now - claim.at < STALLED_DECISION_MS) {
+        // Being decided right now; look again once it would count as stalled.
+        await ctx.store.schedule(dueIndexes.approvals, id, claim.at + STALLED_DECISION_MS);
+        continue;
+      }
+      const record = await ctx.approvals.get(id);
+      if (!record) {
+        await ctx.store.unschedule(dueIndexes.approvals, id);
+        continue;
+      }
+      if (!claim && record.expiresAt > now) {
+        await ctx.store.schedule(dueIndexes.approvals, id, record.expiresAt);
+        continue;
+      }
       if (claim) {
         await settleRecovered(ctx, record, claim);
       } else {
@@ -136,7 +137,7 @@ export async function sweepApprovals(ctx: EngineContext): Promise<number> {
       }
       handled += 1;
     } catch (error) {
-      ctx.logger.error({ approvalId: marker.id, err: error instanceof Error ? error.message : String(error) }, 'approval sweep failed');
+      ctx.logger.error({ approvalId: id, err: error instanceof Error ? error.message : String(error) }, 'approval sweep failed');
     }
   }
   return handled;
@@ -144,7 +145,8 @@ export async function sweepApprovals(ctx: EngineContext): Promise<number> {
 
 async function settleRecovered(ctx: EngineContext, record: ApprovalRecord, claim: DecisionClaim): Promise<void> {
   withDecision(record, claim);
-  await ctx.approvals.update(record.id, (current) => current && withDecision(current, claim), APPROVAL_RETENTION_MS);
+  // The stored copy may know more than ours (the card's message ref saved after we read it).
+  Object.assign(record, await ctx.approvals.update(record.id, (current) => current && withDecision(current, claim), APPROVAL_RETENTION_MS));
   await ctx.channels.updateApproval(record.message, viewOf(record));
   await applyDecision(ctx, record);
   await ctx.store.unschedule(dueIndexes.approvals, record.id);

@@ -79,8 +79,10 @@ export async function requestApprovals(
     const ref = await ctx.channels.postApproval(viewOf(record));
     if (ref) {
       record.message = ref;
-      // A decision may already have been recorded (a fast click): add the ref without undoing it.
-      await ctx.approvals.update(record.id, (current) => current && { ...current, message: ref }, APPROVAL_RETENTION_MS);
+      // A decision may already have been recorded (a fast click): add the ref without undoing it,
+      // and since that decider could not update the card yet, show the decision on it now.
+      const stored = await ctx.approvals.update(record.id, (current) => current && { ...current, message: ref }, APPROVAL_RETENTION_MS);
+      if (stored && stored.status !== 'pending') await ctx.channels.updateApproval(ref, viewOf(stored));
     }
   }
   return records;

@@ -49,6 +49,8 @@ describe('approval records change by compare-and-set', () => {
     expect(await decision).toMatchObject({ ok: true });
     const stored = await storedApproval(approvalId);
     expect(stored).toMatchObject({ status: 'denied', decidedBy: { userId: users.dana.userId }, message: { messageId: `approval-${approvalId}` } });
+    // The card shows the decision: the decider knew where the card is even though it read the record before the ref was saved.
+    expect(h.channel.approvalUpdates.map((u) => [u.ref.messageId, u.view.status])).toEqual([[`approval-${approvalId}`, 'denied']]);
     expect((await h.engine.status()).pendingApprovals).toBe(0);
   });
 });
