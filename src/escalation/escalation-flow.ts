@@ -67,7 +67,9 @@ export async function escalate(
     // A claim may already have landed (fast on-call): add the ref, keep the rest.
     const delivered = await ctx.escalations.update(record.id, (current) => current && markDelivered(current, notice, now), RETENTION_MS);
     if (delivered) Object.assign(record, delivered);
-    await ctx.store.schedule(dueIndexes.escalationReminders, record.id, now + ctx.config.escalationRenotifyMs);
+    // Claimed before the ref was saved: the claimer could not update the notice, so do it now.
+    if (delivered && delivered.status !== 'open') await ctx.channels.updateOncall(notice, escalationView(delivered));
+    else await ctx.store.schedule(dueIndexes.escalationReminders, record.id, now + ctx.config.escalationRenotifyMs);
     const lead = options.reply ?? "I've asked a human teammate to join this conversation.";
     await ctx.channels.post(session.conversation, {
       kind: 'notice',

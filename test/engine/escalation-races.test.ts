@@ -68,4 +68,26 @@ describe('escalation records change by compare-and-set', () => {
     await h.engine.sweep();
     expect(h.channel.oncall).toHaveLength(notices);
   });
+
+  it('a claim made while the first on-call notice is being posted survives saving the notice', async () => {
+    h = await EngineHarness.create({ env: { ESCALATION_RENOTIFY_MINUTES: '10' } });
+    let claimed: Promise<unknown> | undefined;
+    h.channel.oncallGate = async (view) => {
+      h.channel.oncallGate = undefined;
+      // On-call saw the conversation some other way and claims before the platform call returned.
+      claimed = h.engine.claimEscalation({ escalationId: view.id, caller: users.dana });
+      await claimed;
+    };
+    const { escalationId } = await h.send('I need a human');
+    expect(await claimed).toMatchObject({ ok: true });
+    expect(await h.engine.claimEscalation({ escalationId: escalationId as string, caller: users.sam })).toMatchObject({
+      ok: false,
+      view: { status: 'claimed', claimedBy: { userId: users.dana.userId } },
+    });
+    // The notice posted as "open" is updated to show the claim, and no reminders follow.
+    expect(h.channel.oncallUpdates.map((u) => [u.ref.messageId, u.view.status])).toEqual([[`oncall-${escalationId}-1`, 'claimed']]);
+    h.clock.advance(11 * MINUTE);
+    await h.engine.sweep();
+    expect(h.channel.oncall).toHaveLength(1);
+  });
 });
