@@ -42,13 +42,26 @@ export interface EngineContext {
   startedAt: number;
 }
 
-/** Store keys of markers that index open work (plaintext: ids and times only). */
+/** Store keys of markers that guard open work (plaintext: ids and times only). */
 export const markerKeys = {
+  /** Pre-index marker of an open approval; read once at start-up to fill the due-time index. */
   openApproval: (id: string) => `approvals:open:${id}`,
   approvalDecision: (id: string) => `approval-decision:${id}`,
-  /** Present from escalation until hand-back; `claimed` stops reminders. */
+  /** Pre-index marker of an escalation not yet handed back; read once at start-up to fill the due-time indexes. */
   activeEscalation: (id: string) => `escalations:active:${id}`,
   escalationClaim: (id: string) => `escalation-claim:${id}`,
   escalationNotice: (id: string, n: number) => `escalation-notice:${id}:${n}`,
+  /** One delivery retry of an undelivered escalation, across replicas. */
+  escalationDelivery: (id: string, attempt: number) => `escalation-delivery:${id}:${attempt}`,
   inbound: (platform: string, messageId: string) => `inbound:${platform}:${messageId}`,
 };
+
+/** Due-time indexes (`Store.schedule`), so sweeps read what is due instead of scanning the keyspace. */
+export const dueIndexes = {
+  /** Open approvals, due at expiry; a claimed decision is due again when it would count as stalled. */
+  approvals: 'approvals',
+  /** Unclaimed escalations, due at their next reminder or delivery retry. */
+  escalationReminders: 'escalation-reminders',
+  /** Escalations not yet handed back (claimed or not), scored by creation time; counted by /status. */
+  activeEscalations: 'escalations-active',
+} as const;

@@ -16,8 +16,10 @@ import type { EngineConfig } from './config';
 import type { EngineContext } from './engine-context';
 import { describeError } from './errors';
 import { escalateTool } from './escalation/escalate-tool';
-import { claimEscalation, handBack, renotifyUnclaimed } from './escalation/escalation-flow';
+import { claimEscalation, handBack } from './escalation/escalation-flow';
+import { renotifyUnclaimed } from './escalation/escalation-reminders';
 import { escalationRecordSchema } from './escalation/escalation-record';
+import { indexLegacyMarkers } from './legacy-markers';
 import { hasRole } from './policy/roles';
 import type { AuditSink, Clock, Engine, Logger, ModelClient, Store, ToolDefinition, ToolSource } from './ports';
 import { runCommand } from './reports/commands';
@@ -90,7 +92,7 @@ export function createEngine(options: EngineOptions): Engine {
   const budget = new BudgetGuard({ store, prices: new PriceTable(config.budget.prices), limits: config.budget, now, onAlert });
   const sessionDocs = new SealedCollection<SessionState>({ store, sealer, prefix: 'session:', parse: migrateSession, ttlMs: SESSION_TTL_MS });
   const sharedStore = options.sharedStore ?? true;
-  const journal = new TurnJournal({ store, sealer, owner: newId('replica'), now });
+  const journal = new TurnJournal({ store, sealer, owner: newId('replica'), now, shared: sharedStore });
   const unsubscribe = (options.toolSources ?? []).map((source) => source.subscribe((group, tools, notice) => registry.setGroup(group, tools, notice)));
   const productName = options.productName ?? 'the support assistant';
   const loop: LoopDeps = {
@@ -137,6 +139,7 @@ export function createEngine(options: EngineOptions): Engine {
   let timer: NodeJS.Timeout | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
+  let legacyIndexed = false;
   let stopped = false;
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>): Promise<T> => {
@@ -151,7 +154,13 @@ export function createEngine(options: EngineOptions): Engine {
     if (sweeping) return sweeping;
     sweeping = (async () => {
       try {
-        if (now() - lastRecoveryAt >= recoveryIntervalMs) {
+        if (!legacyIndexed) {
+          const moved = await indexLegacyMarkers(ctx);
+          if (moved > 0) logger.info({ moved }, 'indexed open approvals and escalations left by an older release');
+          legacyIndexed = true;
+        }
+        // The embedded store's one process looks once, at start; replicas keep watching for each other.
+        if (sharedStore ? now() - lastRecoveryAt >= recoveryIntervalMs : lastRecoveryAt === Number.NEGATIVE_INFINITY) {
           lastRecoveryAt = now();
           await journal.heartbeat();
           await recoverTurns(ctx, (work) => void track(work).catch(() => undefined));

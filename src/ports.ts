@@ -560,6 +560,28 @@ export interface Store {
   counter(key: string): Promise<number>;
   /** Take an exclusive lock with expiry; undefined if someone else holds it. */
   acquireLock(key: string, ttlMs: number): Promise<Lock | undefined>;
+  /**
+   * Read-modify-write by compare-and-set: read the value, apply `fn`, and
+   * write only if the stored value is still the one read; on conflict `fn`
+   * runs again on the fresh value (bounded attempts, then an `AppError`
+   * `store_conflict`). `fn` returning undefined means "no change": nothing is
+   * written and the current value is returned. `fn` may run several times, so
+   * it must not have side effects. `ttlMs` as in `set` (omitted: no expiry).
+   * Returns the value stored afterwards.
+   */
+  update<T>(key: string, fn: (current: T | undefined) => T | undefined, ttlMs?: number): Promise<T | undefined>;
+  /**
+   * Put `member` in the due-time index `index` at `dueAt` (epoch ms),
+   * replacing its previous due time. Sweeps read what is due instead of
+   * scanning the keyspace.
+   */
+  schedule(index: string, member: string, dueAt: number): Promise<void>;
+  /** Remove `member` from `index`; absent members are ignored. */
+  unschedule(index: string, member: string): Promise<void>;
+  /** Up to `limit` members of `index` due at or before `upTo`, earliest first. */
+  due(index: string, upTo: number, limit: number): Promise<string[]>;
+  /** How many members `index` holds (due or not). */
+  indexSize(index: string): Promise<number>;
   /** Live entries whose key starts with `prefix` (JSON values, not counters). */
   scan<T = unknown>(prefix: string): AsyncIterable<[key: string, value: T]>;
   close(): Promise<void>;

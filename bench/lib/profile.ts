@@ -201,11 +201,11 @@ async function codecReport(app: App, sealer: Sealer, sessions: number): Promise<
   console.log('\n[profile] session codec, µs per call (seal = JSON + AES-GCM; open = AES-GCM + JSON; parse = zod migrateSession):');
   for (const [label, doc] of [['typical', typical], ['largest', largest]] as const) {
     if (!doc) continue;
-    const sealed = sealer.seal(doc);
-    const opened = sealer.open(sealed);
+    const sealed = sealer.seal(doc, `session:${doc.id}`);
+    const opened = sealer.open(sealed, `session:${doc.id}`);
     console.log(
       `  ${label.padEnd(8)} ${String(doc.history.length).padStart(3)} messages, ${(sealed.length / 1024).toFixed(1)} KB sealed: ` +
-        `seal ${time(() => sealer.seal(doc)).toFixed(0)}  open ${time(() => sealer.open(sealed)).toFixed(0)}  parse ${time(() => migrateSession(opened)).toFixed(0)}`,
+        `seal ${time(() => sealer.seal(doc, `session:${doc.id}`)).toFixed(0)}  open ${time(() => sealer.open(sealed, `session:${doc.id}`)).toFixed(0)}  parse ${time(() => migrateSession(opened)).toFixed(0)}`,
     );
   }
 }

@@ -127,7 +127,7 @@ export async function seedSessions(options: SeedOptions): Promise<SeedResult> {
       turns: plan.turns,
     };
     const ttl = SESSION_TTL_MS - plan.ageMs;
-    sealedBytes += sealer.seal(session).length; // same size as what put() stores (fresh IV, same length)
+    sealedBytes += sealer.seal(session, sessions.key(id)).length; // same size as what put() stores (fresh IV, same length)
     await sessions.put(id, session, ttl);
     await store.increment(spendKeys.session(id), costUsd, 90 * DAY_MS - plan.ageMs);
     writes += 2;

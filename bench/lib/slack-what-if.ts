@@ -37,6 +37,8 @@ interface Entry {
 /** Swap the engine's store instance's methods for an in-memory Map with the same semantics. */
 export function useMemoryStore(store: Store): void {
   const data = new Map<string, Entry>();
+  const indexes = new Map<string, Map<string, number>>();
+  const indexOf = (name: string) => indexes.get(name) ?? indexes.set(name, new Map()).get(name) ?? new Map<string, number>();
   const live = (key: string): Entry | undefined => {
     const entry = data.get(key);
     if (entry && entry.expires !== undefined && Date.now() > entry.expires) {
@@ -84,6 +86,27 @@ export function useMemoryStore(store: Store): void {
         },
       };
     },
+    // Single-threaded: nothing can change between the read and the write, so no compare is needed.
+    update: async <T>(key: string, fn: (current: T | undefined) => T | undefined, ttlMs?: number) => {
+      const current = live(key)?.value as T | undefined;
+      const next = fn(current);
+      if (next === undefined) return current;
+      put(key, next, ttlMs);
+      return next;
+    },
+    schedule: async (index, member, dueAt) => {
+      indexOf(index).set(member, dueAt);
+    },
+    unschedule: async (index, member) => {
+      indexOf(index).delete(member);
+    },
+    due: async (index, upTo, limit) =>
+      [...indexOf(index)]
+        .filter(([, at]) => at <= upTo)
+        .sort(([, a], [, b]) => a - b)
+        .slice(0, limit)
+        .map(([member]) => member),
+    indexSize: async (index) => indexOf(index).size,
     scan: async function* <T>(prefix: string): AsyncIterable<[string, T]> {
       for (const key of [...data.keys()].sort()) {
         const entry = live(key);

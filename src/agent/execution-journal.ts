@@ -59,7 +59,7 @@ export function createExecutionJournal(options: ExecutionJournalOptions): Execut
       if (!parsed.success) return { state: 'none' };
       const entry = parsed.data;
       if (entry.state === 'executing') return { state: 'executing', tool: entry.tool, at: entry.at };
-      const opened = openOutcome(options.sealer, entry.sealed);
+      const opened = openOutcome(options.sealer, entry.sealed, journalKey(idempotencyKey));
       // An unreadable outcome proves the tool ran but not how it went: unknown, never "not run".
       if (!opened) return { state: 'executing', tool: entry.tool, at: entry.at };
       const { content, error } = opened;
@@ -70,15 +70,15 @@ export function createExecutionJournal(options: ExecutionJournalOptions): Execut
       await options.store.set(journalKey(idempotencyKey), { v: JOURNAL_SCHEMA_VERSION, state: 'executing', tool, at: options.now() }, ttlMs);
     },
     async finish(idempotencyKey, tool, outcome) {
-      const sealed = options.sealer.seal(outcome.ok ? { content: outcome.content } : { content: outcome.content, error: outcome.error });
+      const sealed = options.sealer.seal(outcome.ok ? { content: outcome.content } : { content: outcome.content, error: outcome.error }, journalKey(idempotencyKey));
       await options.store.set(journalKey(idempotencyKey), { v: JOURNAL_SCHEMA_VERSION, state: 'done', tool, at: options.now(), ok: outcome.ok, sealed }, ttlMs);
     },
   };
 }
 
-function openOutcome(sealer: Sealer, sealed: string): z.infer<typeof outcomeSchema> | undefined {
+function openOutcome(sealer: Sealer, sealed: string, context: string): z.infer<typeof outcomeSchema> | undefined {
   try {
-    const parsed = outcomeSchema.safeParse(sealer.open(sealed));
+    const parsed = outcomeSchema.safeParse(sealer.open(sealed, context));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined; // wrong key or tampered

@@ -1,6 +1,6 @@
 import { requestApprovals } from '../approvals/request-approvals';
 import type { EngineContext } from '../engine-context';
-import { escalate } from '../escalation/escalation-flow';
+import { escalate, isUndelivered, undeliveredNotice } from '../escalation/escalation-flow';
 import type { TurnResult, TurnStatus } from '../ports';
 import type { SessionState } from '../sessions/session-state';
 import { budgetUserKey } from '../budget/budget-guard';
@@ -73,7 +73,7 @@ export async function finishRun(
       });
       result.status = 'escalated';
       result.success = outcome.trigger === 'model_tool';
-      result.reply = outcome.reply;
+      result.reply = record && isUndelivered(record) ? undeliveredNotice(record.id) : outcome.reply;
       if (record) result.escalationId = record.id;
       break;
     }

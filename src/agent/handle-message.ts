@@ -1,8 +1,9 @@
 import { describeError } from '../errors';
 import { markerKeys, type EngineContext } from '../engine-context';
-import { escalate } from '../escalation/escalation-flow';
+import { escalate, isUndelivered, undeliveredNotice } from '../escalation/escalation-flow';
 import { detectEscalation, type DetectedEscalation } from '../escalation/triggers';
 import type { Caller, InboundMessage, Sender, TurnResult } from '../ports';
+import { auditTextContext } from '../sessions/sealer';
 import { sessionIdOf, type SessionState } from '../sessions/session-state';
 import { emptyResult, runToCompletion } from './finish-run';
 
@@ -73,7 +74,7 @@ async function handleInOrder(ctx: EngineContext, message: InboundMessage, option
     message_id: message.messageId,
     chars: text.length,
     // The words themselves are personal data: kept only encrypted.
-    text_sealed: ctx.sealer.seal(text.slice(0, ctx.config.maxMessageChars)),
+    text_sealed: ctx.sealer.seal(text.slice(0, ctx.config.maxMessageChars), auditTextContext(sessionId)),
     success: true,
   });
 
@@ -163,9 +164,11 @@ async function escalateNow(
       ? "Of course — I've asked a human teammate to join."
       : "I'm sorry this has been so frustrating. I've asked a human teammate to join.";
   const record = await escalate(ctx, session, caller, detected, { reply, ...(permalink ? { permalink } : {}) });
+  // What the user was actually told: on-call may not have been reached.
+  const said = record && isUndelivered(record) ? undeliveredNotice(record.id) : reply;
   // After the summary was written, so on-call sees the bot's last real answer.
-  session.history.push({ role: 'assistant', content: reply });
-  const result: TurnResult = { ...emptyResult(session.id, 'escalated', true), reply, latencyMs: ctx.clock.now() - startedAt };
+  session.history.push({ role: 'assistant', content: said });
+  const result: TurnResult = { ...emptyResult(session.id, 'escalated', true), reply: said, latencyMs: ctx.clock.now() - startedAt };
   if (record) result.escalationId = record.id;
   if (session.paused) result.pendingApprovals = session.paused.pending.map((p) => p.approvalId);
   ctx.stats.record(session.id, result.latencyMs, true);

@@ -20,7 +20,7 @@ export const RESTARTED_NOTICE = 'Sorry for the wait: I was restarted while worki
  */
 export async function recoverTurns(ctx: EngineContext, run: (work: Promise<TurnResult>) => void): Promise<number> {
   let recovered = 0;
-  for await (const turn of ctx.journal.orphans({ ownerless: !ctx.sharedStore })) {
+  for await (const turn of ctx.journal.orphans()) {
     try {
       if (!(await ctx.journal.claim(turn))) continue;
       recovered += 1;

@@ -1,12 +1,12 @@
 import { emptyResult, runToCompletion } from '../agent/finish-run';
 import { executeAtMostOnce } from '../agent/at-most-once';
-import { markerKeys, type EngineContext } from '../engine-context';
+import { dueIndexes, markerKeys, type EngineContext } from '../engine-context';
 import { checkDecider } from '../policy/approval-policy';
 import type { Caller, DecisionInput, DecisionOutcome, TurnResult } from '../ports';
 import type { SessionState } from '../sessions/session-state';
 import { fingerprintOf, type ApprovalRecord } from './approval-record';
 import { checkEdit, withApproverChanges } from './edit-approval';
-import { APPROVAL_RETENTION_MS, viewOf, type OpenApprovalMarker } from './request-approvals';
+import { APPROVAL_RETENTION_MS, viewOf } from './request-approvals';
 import { reportUnknownOutcome, unknownOutcomeResult } from './unknown-outcome';
 
 interface DecisionClaim {
@@ -15,8 +15,11 @@ interface DecisionClaim {
   at: number;
 }
 
-/** A claimed decision older than this whose marker is still open was interrupted (crash); finish it. */
+/** A claimed decision older than this whose approval is still in the due index was interrupted (crash); finish it. */
 const STALLED_DECISION_MS = 30_000;
+
+/** Most approvals one sweep handles; the rest stay due for the next sweep. */
+const SWEEP_BATCH = 100;
 
 const SYSTEM: Caller = { userId: 'system', platform: 'system', displayName: 'the system', role: 'admin' };
 
@@ -65,11 +68,17 @@ export async function decideApproval(ctx: EngineContext, input: DecisionInput): 
     }
     return alreadyDecided(latest);
   }
+  // Should this process die before settling, the sweep finishes the decision once it counts as stalled.
+  await ctx.store.schedule(dueIndexes.approvals, record.id, claim.at + STALLED_DECISION_MS);
   if (edit?.changed) {
     const original = record.args;
     edit.apply(record);
     // Saved before it runs, so a recovery after a crash runs the edited call, not the original.
-    await ctx.approvals.put(record.id, record, APPROVAL_RETENTION_MS);
+    await ctx.approvals.update(record.id, (current) => {
+      if (!current || current.editedFrom) return undefined;
+      edit.apply(current);
+      return current;
+    }, APPROVAL_RETENTION_MS);
     ctx.audit.write({
       event: 'approval_edited',
       user_id: input.decider.userId,
@@ -103,10 +112,9 @@ async function settleDecision(ctx: EngineContext, record: ApprovalRecord, claim:
     const won = await ctx.store.setIfAbsent(markerKeys.approvalDecision(record.id), claim, APPROVAL_RETENTION_MS);
     if (!won) return undefined;
   }
-  record.status = claim.decision;
-  record.decidedAt = claim.at;
-  if (claim.by) record.decidedBy = claim.by;
-  await ctx.approvals.put(record.id, record, APPROVAL_RETENTION_MS);
+  withDecision(record, claim);
+  // The stored copy may know more than ours (the card's message ref saved after we read it).
+  Object.assign(record, await ctx.approvals.update(record.id, (current) => current && withDecision(current, claim), APPROVAL_RETENTION_MS));
   ctx.audit.write({
     event: claim.decision === 'expired' ? 'approval_expired' : 'approval_decided',
     user_id: claim.by?.userId ?? 'system',
@@ -119,26 +127,40 @@ async function settleDecision(ctx: EngineContext, record: ApprovalRecord, claim:
   });
   await ctx.channels.updateApproval(record.message, viewOf(record));
   const result = await applyDecision(ctx, record);
-  await ctx.store.delete(markerKeys.openApproval(record.id));
+  await ctx.store.unschedule(dueIndexes.approvals, record.id);
   return result;
+}
+
+/** Apply a claimed decision to `record` and return it; run inside `approvals.update`, so a concurrent write (the card's message ref) is kept. */
+function withDecision(record: ApprovalRecord, claim: DecisionClaim): ApprovalRecord {
+  record.status = claim.decision;
+  record.decidedAt = claim.at;
+  if (claim.by) record.decidedBy = claim.by;
+  return record;
 }
 
 /** Expire overdue approvals and finish decisions interrupted by a crash. */
 export async function sweepApprovals(ctx: EngineContext): Promise<number> {
   const now = ctx.clock.now();
-  const markers: OpenApprovalMarker[] = [];
-  for await (const [, marker] of ctx.store.scan<OpenApprovalMarker>('approvals:open:')) markers.push(marker);
   let handled = 0;
-  for (const marker of markers) {
-    const claim = await ctx.store.get<DecisionClaim>(markerKeys.approvalDecision(marker.id));
-    if (!claim && marker.expiresAt > now) continue;
-    if (claim && now - claim.at < STALLED_DECISION_MS) continue;
-    const record = await ctx.approvals.get(marker.id);
-    if (!record) {
-      await ctx.store.delete(markerKeys.openApproval(marker.id));
-      continue;
-    }
+  for (const id of await ctx.store.due(dueIndexes.approvals, now, SWEEP_BATCH)) {
+    // One bad approval must not stop the sweep: it is logged and stays due.
     try {
+      const claim = await ctx.store.get<DecisionClaim>(markerKeys.approvalDecision(id));
+      if (claim && now - claim.at < STALLED_DECISION_MS) {
+        // Being decided right now; look again once it would count as stalled.
+        await ctx.store.schedule(dueIndexes.approvals, id, claim.at + STALLED_DECISION_MS);
+        continue;
+      }
+      const record = await ctx.approvals.get(id);
+      if (!record) {
+        await ctx.store.unschedule(dueIndexes.approvals, id);
+        continue;
+      }
+      if (!claim && record.expiresAt > now) {
+        await ctx.store.schedule(dueIndexes.approvals, id, record.expiresAt);
+        continue;
+      }
       if (claim) {
         await settleRecovered(ctx, record, claim);
       } else {
@@ -146,20 +168,19 @@ export async function sweepApprovals(ctx: EngineContext): Promise<number> {
       }
       handled += 1;
     } catch (error) {
-      ctx.logger.error({ approvalId: marker.id, err: error instanceof Error ? error.message : String(error) }, 'approval sweep failed');
+      ctx.logger.error({ approvalId: id, err: error instanceof Error ? error.message : String(error) }, 'approval sweep failed');
     }
   }
   return handled;
 }
 
 async function settleRecovered(ctx: EngineContext, record: ApprovalRecord, claim: DecisionClaim): Promise<void> {
-  record.status = claim.decision;
-  record.decidedAt = claim.at;
-  if (claim.by) record.decidedBy = claim.by;
-  await ctx.approvals.put(record.id, record, APPROVAL_RETENTION_MS);
+  withDecision(record, claim);
+  // The stored copy may know more than ours (the card's message ref saved after we read it).
+  Object.assign(record, await ctx.approvals.update(record.id, (current) => current && withDecision(current, claim), APPROVAL_RETENTION_MS));
   await ctx.channels.updateApproval(record.message, viewOf(record));
   await applyDecision(ctx, record);
-  await ctx.store.delete(markerKeys.openApproval(record.id));
+  await ctx.store.unschedule(dueIndexes.approvals, record.id);
 }
 
 /**
@@ -291,7 +312,5 @@ function denialResult(record: ApprovalRecord, decider: string, ttlMs: number): R
 
 /** Approvals still waiting, for /status. */
 export async function countPendingApprovals(ctx: EngineContext): Promise<number> {
-  let n = 0;
-  for await (const _ of ctx.store.scan('approvals:open:')) n += 1;
-  return n;
+  return ctx.store.indexSize(dueIndexes.approvals);
 }

@@ -1,7 +1,7 @@
 import type { RunProgress } from '../agent/run-loop';
 import type { CallNeedingApproval } from '../agent/tool-runner';
 import { scrubDeep } from '../audit/redact';
-import { markerKeys, type EngineContext } from '../engine-context';
+import { dueIndexes, type EngineContext } from '../engine-context';
 import { newId } from '../ids';
 import { decidersText } from '../policy/approval-policy';
 import type { SessionState } from '../sessions/session-state';
@@ -10,6 +10,7 @@ import { approvalView, fingerprintOf, type ApprovalRecord } from './approval-rec
 /** Approval records outlive their expiry so late clicks get a clear answer. */
 export const APPROVAL_RETENTION_MS = 7 * 86_400_000;
 
+/** Pre-index marker of an open approval (`approvals:open:<id>`), still read once at start-up. */
 export interface OpenApprovalMarker {
   id: string;
   sessionId: string;
@@ -62,7 +63,7 @@ export async function requestApprovals(
   };
   for (const record of records) {
     await ctx.approvals.put(record.id, record, APPROVAL_RETENTION_MS);
-    await ctx.store.set(markerKeys.openApproval(record.id), { id: record.id, sessionId: session.id, expiresAt: record.expiresAt } satisfies OpenApprovalMarker, APPROVAL_RETENTION_MS);
+    await ctx.store.schedule(dueIndexes.approvals, record.id, record.expiresAt);
     ctx.audit.write({
       event: 'approval_requested',
       user_id: run.caller.userId,
@@ -78,7 +79,10 @@ export async function requestApprovals(
     const ref = await ctx.channels.postApproval(viewOf(record));
     if (ref) {
       record.message = ref;
-      await ctx.approvals.put(record.id, record, APPROVAL_RETENTION_MS);
+      // A decision may already have been recorded (a fast click): add the ref without undoing it,
+      // and since that decider could not update the card yet, show the decision on it now.
+      const stored = await ctx.approvals.update(record.id, (current) => current && { ...current, message: ref }, APPROVAL_RETENTION_MS);
+      if (stored && stored.status !== 'pending') await ctx.channels.updateApproval(ref, viewOf(stored));
     }
   }
   return records;

@@ -1,19 +1,16 @@
-import { markerKeys, type EngineContext } from '../engine-context';
+import { dueIndexes, markerKeys, type EngineContext } from '../engine-context';
 import { newId } from '../ids';
 import { hasRole } from '../policy/roles';
-import type { Caller, ClaimOutcome, ConversationRef, HandbackOutcome } from '../ports';
+import type { Caller, ClaimOutcome, ConversationRef, HandbackOutcome, MessageRef } from '../ports';
 import type { SessionState } from '../sessions/session-state';
 import { escalationView, type EscalationRecord } from './escalation-record';
 import { buildHandoffSummary } from './handoff-summary';
 import type { DetectedEscalation } from './triggers';
 
-const RETENTION_MS = 30 * 86_400_000;
+/** How long escalation records and their markers are kept. */
+export const RETENTION_MS = 30 * 86_400_000;
 
-interface ActiveMarker {
-  id: string;
-  nextNotifyAt: number;
-  claimed: boolean;
-}
+const DELIVERY_RETRY_MS = 60_000;
 
 /**
  * Hand the conversation to humans: write the summary, notify on-call, tell
@@ -48,12 +45,13 @@ export async function escalate(
     status: 'open',
     createdAt: now,
     lastNotifiedAt: now,
-    notifications: 1,
+    // Counted once the notice got through.
+    notifications: 0,
+    deliveryAttempts: 1,
   };
   session.handoff = { escalationId: record.id, since: now };
   await ctx.escalations.put(record.id, record, RETENTION_MS);
-  await ctx.store.setIfAbsent(markerKeys.escalationNotice(record.id, 1), { at: now }, RETENTION_MS);
-  await ctx.store.set(markerKeys.activeEscalation(record.id), { id: record.id, nextNotifyAt: now + ctx.config.escalationRenotifyMs, claimed: false } satisfies ActiveMarker, RETENTION_MS);
+  await ctx.store.schedule(dueIndexes.activeEscalations, record.id, now);
   ctx.audit.write({
     event: 'escalation',
     user_id: caller.userId,
@@ -66,17 +64,50 @@ export async function escalate(
   });
   const notice = await ctx.channels.notifyOncall(escalationView(record));
   if (notice) {
-    record.oncall = notice;
-    await ctx.escalations.put(record.id, record, RETENTION_MS);
+    // A claim may already have landed (fast on-call): add the ref, keep the rest.
+    const delivered = await ctx.escalations.update(record.id, (current) => current && markDelivered(current, notice, now), RETENTION_MS);
+    if (delivered) Object.assign(record, delivered);
+    // Claimed before the ref was saved: the claimer could not update the notice, so do it now.
+    if (delivered && delivered.status !== 'open') await ctx.channels.updateOncall(notice, escalationView(delivered));
+    else await ctx.store.schedule(dueIndexes.escalationReminders, record.id, now + ctx.config.escalationRenotifyMs);
+    const lead = options.reply ?? "I've asked a human teammate to join this conversation.";
+    await ctx.channels.post(session.conversation, {
+      kind: 'notice',
+      text: `${lead}\n\nA person from our support team will reply in this thread; I'll stay quiet here until they hand it back. _(Reference: ${record.id})_`,
+    });
   } else {
-    ctx.logger.warn({ escalationId: record.id, platform: session.conversation.platform }, 'escalation not delivered to on-call (no on-call channel?)');
+    await noteUndelivered(ctx, record, 1, now);
+    await ctx.channels.post(session.conversation, { kind: 'notice', text: undeliveredNotice(record.id) });
   }
-  const lead = options.reply ?? "I've asked a human teammate to join this conversation.";
-  await ctx.channels.post(session.conversation, {
-    kind: 'notice',
-    text: `${lead}\n\nA person from our support team will reply in this thread; I'll stay quiet here until they hand it back. _(Reference: ${record.id})_`,
-  });
   return record;
+}
+
+/** What the user is told when on-call could not be reached: no promise that a human is coming. */
+export function undeliveredNotice(escalationId: string): string {
+  return `I tried to bring in a human teammate, but I couldn't reach our support team just now, so nobody has been told yet. I'll keep trying and will say here as soon as they have been notified. _(Reference: ${escalationId})_`;
+}
+
+/** Whether the escalation's first on-call notice has not got through yet. */
+export function isUndelivered(record: EscalationRecord): boolean {
+  return record.notifications === 0;
+}
+
+/** The record once its first on-call notice got through. */
+export function markDelivered(record: EscalationRecord, notice: MessageRef, now: number): EscalationRecord {
+  const { deliveryAttempts: _attempts, ...rest } = record;
+  return { ...rest, oncall: notice, notifications: Math.max(record.notifications, 1), lastNotifiedAt: now };
+}
+
+/** Audit and log a notice that did not get through, and schedule the sweep to try again. */
+export async function noteUndelivered(ctx: EngineContext, record: EscalationRecord, attempt: number, now: number): Promise<void> {
+  ctx.logger.warn({ escalationId: record.id, platform: record.conversation.platform, attempt }, 'escalation not delivered to on-call; will retry');
+  ctx.audit.write({ event: 'escalation_undelivered', escalation_id: record.id, session_id: record.sessionId, attempt, success: false });
+  await ctx.store.schedule(dueIndexes.escalationReminders, record.id, now + deliveryRetryMs(ctx));
+}
+
+/** How soon an undelivered escalation is tried again: a minute, or sooner if reminders are more frequent. */
+function deliveryRetryMs(ctx: EngineContext): number {
+  return Math.min(DELIVERY_RETRY_MS, ctx.config.escalationRenotifyMs);
 }
 
 /** A staff member takes an escalation; exactly one claim wins. */
@@ -95,13 +126,21 @@ export async function claimEscalation(ctx: EngineContext, escalationId: string, 
     const by = latest.claimedBy?.displayName ?? 'someone else';
     return { ok: false, reason: 'already_claimed', message: `Already claimed by ${by}.`, view: escalationView(latest) };
   }
-  record.status = 'claimed';
-  record.claimedBy = { userId: caller.userId, displayName: caller.displayName };
-  await ctx.escalations.put(record.id, record, RETENTION_MS);
-  await ctx.store.set(markerKeys.activeEscalation(record.id), { id: record.id, nextNotifyAt: Number.MAX_SAFE_INTEGER, claimed: true } satisfies ActiveMarker, RETENTION_MS);
+  const claimedBy = { userId: caller.userId, displayName: caller.displayName };
+  const updated = await ctx.escalations.update(
+    record.id,
+    (current) => (current?.status === 'open' ? { ...current, status: 'claimed', claimedBy } : undefined),
+    RETENTION_MS,
+  );
+  if (!updated || updated.status !== 'claimed' || updated.claimedBy?.userId !== caller.userId) {
+    // Handed back between our read and our write.
+    const latest = updated ?? record;
+    return { ok: false, reason: 'closed', message: 'This conversation was already handed back to the bot.', view: escalationView(latest) };
+  }
+  await ctx.store.unschedule(dueIndexes.escalationReminders, record.id);
   ctx.audit.write({ event: 'escalation_claimed', user_id: caller.userId, escalation_id: record.id, session_id: record.sessionId, success: true });
-  const claimed = escalationView(record);
-  await ctx.channels.updateOncall(record.oncall, claimed);
+  const claimed = escalationView(updated);
+  await ctx.channels.updateOncall(updated.oncall, claimed);
   await ctx.channels.post(record.conversation, { kind: 'notice', text: `${caller.displayName} from the support team has picked this up.` });
   return { ok: true, view: claimed };
 }
@@ -117,13 +156,16 @@ export async function handBack(ctx: EngineContext, conversation: ConversationRef
   }
   return ctx.sessions.withSession(conversation, async (session): Promise<HandbackOutcome> => {
     if (!session.handoff) return { ok: false, reason: 'not_handed_off', message: 'This conversation is not handed off to a human.' };
-    const record = await ctx.escalations.get(session.handoff.escalationId);
+    const closedBy = { userId: caller.userId, displayName: caller.displayName };
+    const record = await ctx.escalations.update(
+      session.handoff.escalationId,
+      (current) => (current && current.status !== 'closed' ? { ...current, status: 'closed', closedBy } : undefined),
+      RETENTION_MS,
+    );
     session.handoff = undefined;
     if (record) {
-      record.status = 'closed';
-      record.closedBy = { userId: caller.userId, displayName: caller.displayName };
-      await ctx.escalations.put(record.id, record, RETENTION_MS);
-      await ctx.store.delete(markerKeys.activeEscalation(record.id));
+      await ctx.store.unschedule(dueIndexes.escalationReminders, record.id);
+      await ctx.store.unschedule(dueIndexes.activeEscalations, record.id);
       await ctx.channels.updateOncall(record.oncall, escalationView(record));
     }
     ctx.audit.write({ event: 'handback', user_id: caller.userId, session_id: session.id, escalation_id: record?.id, success: true });
@@ -134,37 +176,7 @@ export async function handBack(ctx: EngineContext, conversation: ConversationRef
   });
 }
 
-/** Remind on-call of escalations nobody claimed within the re-notify interval. */
-export async function renotifyUnclaimed(ctx: EngineContext): Promise<number> {
-  const now = ctx.clock.now();
-  const due: ActiveMarker[] = [];
-  for await (const [, marker] of ctx.store.scan<ActiveMarker>('escalations:active:')) if (!marker.claimed && marker.nextNotifyAt <= now) due.push(marker);
-  let sent = 0;
-  for (const marker of due) {
-    const record = await ctx.escalations.get(marker.id);
-    if (!record || record.status === 'closed') {
-      await ctx.store.delete(markerKeys.activeEscalation(marker.id));
-      continue;
-    }
-    if (record.status !== 'open') continue;
-    const n = record.notifications + 1;
-    // One reminder per interval across replicas.
-    if (!(await ctx.store.setIfAbsent(markerKeys.escalationNotice(record.id, n), { at: now }, RETENTION_MS))) continue;
-    record.notifications = n;
-    record.lastNotifiedAt = now;
-    const ref = await ctx.channels.notifyOncall(escalationView(record));
-    if (ref) record.oncall = ref;
-    await ctx.escalations.put(record.id, record, RETENTION_MS);
-    await ctx.store.set(markerKeys.activeEscalation(record.id), { id: record.id, nextNotifyAt: now + ctx.config.escalationRenotifyMs, claimed: false } satisfies ActiveMarker, RETENTION_MS);
-    ctx.audit.write({ event: 'escalation_renotified', escalation_id: record.id, session_id: record.sessionId, notifications: n, success: ref !== undefined });
-    sent += 1;
-  }
-  return sent;
-}
-
 /** Escalations not yet handed back (claimed or not), for /status. */
 export async function countOpenEscalations(ctx: EngineContext): Promise<number> {
-  let n = 0;
-  for await (const _ of ctx.store.scan('escalations:active:')) n += 1;
-  return n;
+  return ctx.store.indexSize(dueIndexes.activeEscalations);
 }

@@ -25,7 +25,10 @@ export const escalationRecordSchema = z.object({
   closedBy: personSchema.optional(),
   createdAt: z.number(),
   lastNotifiedAt: z.number(),
+  /** On-call notices delivered; 0 while the first one has not got through. */
   notifications: z.number().int(),
+  /** Delivery attempts of the first notice, while it has not got through. */
+  deliveryAttempts: z.number().int().optional(),
   oncall: refSchema.optional(),
 });
 
@@ -46,6 +49,7 @@ export function escalationView(record: EscalationRecord): EscalationView {
     status: record.status,
     ...(record.claimedBy ? { claimedBy: record.claimedBy } : {}),
     createdAt: record.createdAt,
-    notifications: record.notifications,
+    // What on-call sees is a notice being delivered: the first is number 1 even before it got through.
+    notifications: Math.max(record.notifications, 1),
   };
 }

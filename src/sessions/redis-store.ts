@@ -3,7 +3,8 @@ import Keyv from 'keyv';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { AppError } from '../errors';
 import type { CounterIncrement, Lock, Store } from '../ports';
-import { NANOS, checkNamespace, checkTtl, mergeIncrements, toNanos, wrongType } from './store-arguments';
+import { updateByCompareAndSet } from './compare-and-set';
+import { NANOS, checkDueAt, checkLimit, checkNamespace, checkTtl, mergeIncrements, toNanos, wrongType } from './store-arguments';
 
 /** Options for {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -62,6 +63,15 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1`);
 const RELEASE = script(`${HOLDS}
 redis.call('DEL', KEYS[1])
+return 1`);
+
+// update(): write ARGV[2] only if the key still holds ARGV[1] (ARGV[4] = '1': still absent). ARGV[3] = PX or ''.
+const COMPARE_AND_SET = script(`
+local raw = redis.call('GET', KEYS[1])
+if ARGV[4] == '1' then
+  if raw then return 0 end
+elseif raw ~= ARGV[1] then return 0 end
+if ARGV[3] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) else redis.call('SET', KEYS[1], ARGV[2]) end
 return 1`);
 
 /**
@@ -178,6 +188,44 @@ export class RedisStore implements Store {
     };
   }
 
+  async update<T>(key: string, fn: (current: T | undefined) => T | undefined, ttlMs?: number): Promise<T | undefined> {
+    const ttl = checkTtl(ttlMs);
+    return updateByCompareAndSet<T>(key, fn, {
+      read: () =>
+        this.run('update', async () => {
+          const raw = (await this.client.get(this.prefix + key)) ?? undefined;
+          if (raw === undefined) return { raw, value: undefined };
+          if (/^-?\d+$/.test(raw)) throw wrongType(key);
+          return { raw, value: (await this.decode<T>(raw))?.value };
+        }),
+      write: (expected, next) =>
+        this.run('update', async () => {
+          const doc = await this.serialize(ttl === undefined ? { value: next } : { value: next, expires: Date.now() + ttl });
+          const args = [expected ?? '', doc, ttl === undefined ? '' : String(ttl), expected === undefined ? '1' : '0'];
+          return (await this.eval(COMPARE_AND_SET, key, args)) === 1;
+        }),
+    });
+  }
+
+  async schedule(index: string, member: string, dueAt: number): Promise<void> {
+    const score = checkDueAt(dueAt);
+    await this.run('schedule', () => this.client.zAdd(this.indexKey(index), { score, value: member }));
+  }
+
+  async unschedule(index: string, member: string): Promise<void> {
+    await this.run('unschedule', () => this.client.zRem(this.indexKey(index), member));
+  }
+
+  async due(index: string, upTo: number, limit: number): Promise<string[]> {
+    const max = checkDueAt(upTo);
+    const count = checkLimit(limit);
+    return this.run('due', () => this.client.zRangeByScore(this.indexKey(index), '-inf', max, { LIMIT: { offset: 0, count } }));
+  }
+
+  async indexSize(index: string): Promise<number> {
+    return this.run('indexSize', () => this.client.zCard(this.indexKey(index)));
+  }
+
   async *scan<T = unknown>(prefix: string): AsyncIterable<[key: string, value: T]> {
     const match = `${escapeGlob(this.prefix + prefix)}*`;
     const client = this.client;
@@ -209,6 +257,11 @@ export class RedisStore implements Store {
     } catch {
       this.client.destroy(); // the process must still be able to exit
     }
+  }
+
+  /** Sorted-set key of a due-time index; `~` keeps it apart from keyv documents' keys, and SCAN's TYPE filter skips it. */
+  private indexKey(index: string): string {
+    return `${this.prefix}~due:${index}`;
   }
 
   private async setNx(key: string, value: unknown, ttl: number | undefined): Promise<boolean> {

@@ -97,14 +97,24 @@ export class SessionRunner {
     try {
       // Taken out of the cache: work mutates it in place, and only a saved session may be served again.
       const session = this.takeCached(id) ?? (await this.load(id)) ?? newSession(conversation, this.options.now());
+      const loadedRev = session.rev ?? 0;
       const result = await work(session);
       session.updatedAt = this.options.now();
       session.history = capHistory(session.history, this.maxStoredMessages);
-      // A replica that lost its lock (stalled past the lease) must not overwrite the newer holder's work.
-      if (lock && !(await lock.renew(this.lockTtlMs).catch(() => false))) {
-        throw new AppError('session_lock_lost', 'This conversation was taken over by another replica; the turn was not saved.', { retryable: true });
+      session.rev = loadedRev + 1;
+      if (lock) {
+        // A replica that lost its lock (stalled past the lease) must not overwrite the newer holder's work:
+        // the save is a compare-and-set on the revision it loaded.
+        const lost = () => new AppError('session_lock_lost', 'This conversation was taken over by another replica; the turn was not saved.', { retryable: true });
+        if (!(await lock.renew(this.lockTtlMs).catch(() => false))) throw lost();
+        await this.options.sessions.update(id, (current) => {
+          if ((current?.rev ?? 0) !== loadedRev) throw lost();
+          return session;
+        });
+      } else {
+        // One process owns the embedded store and its queue orders turns: a plain write suffices.
+        await this.options.sessions.put(id, session);
       }
-      await this.options.sessions.put(id, session);
       this.remember(id, session);
       return result;
     } finally {

@@ -68,6 +68,8 @@ export const sessionSchema = z.object({
   paused: pausedRunSchema.optional(),
   handoff: z.object({ escalationId: z.string(), since: z.number() }).optional(),
   turns: z.number().int(),
+  /** Bumped on every save; replicas save by compare-and-set on it. */
+  rev: z.number().int().optional(),
   /** Ids of the latest messages answered here, saved with the answer: a recovered turn that already ran is not run twice. */
   recentMessageIds: z.array(z.string()).optional(),
 });

@@ -3,8 +3,9 @@ import Keyv from 'keyv';
 import KeyvSqlite from '@keyv/sqlite';
 import { AppError } from '../errors';
 import type { CounterIncrement, Lock, Store } from '../ports';
+import { updateByCompareAndSet } from './compare-and-set';
 import { WalCheckpointer } from './wal-checkpointer';
-import { NANOS, checkNamespace, checkTtl, mergeIncrements, toNanos, wrongType } from './store-arguments';
+import { NANOS, checkDueAt, checkLimit, checkNamespace, checkTtl, mergeIncrements, toNanos, wrongType } from './store-arguments';
 
 /** Options for {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -54,6 +55,19 @@ const SQL = {
   // Two statements rather than one with both bounds: SQLite would seek on only one lower bound.
   scanFirst: `SELECT key, value FROM keyv WHERE key >= $from AND key < $to AND json_type(value, '$.value') IS NOT NULL AND ${LIVE} ORDER BY key LIMIT $limit`,
   scanNext: `SELECT key, value FROM keyv WHERE key > $from AND key < $to AND json_type(value, '$.value') IS NOT NULL AND ${LIVE} ORDER BY key LIMIT $limit`,
+  // update(): the stored text itself is the compare-and-set token.
+  readRaw: `SELECT value FROM keyv WHERE key = $key`,
+  replaceIf: `UPDATE keyv SET value = $value WHERE key = $key AND value = $expected RETURNING 1 AS stored`,
+  insertNew: `INSERT INTO keyv (key, value) VALUES ($key, $value) ON CONFLICT (key) DO NOTHING RETURNING 1 AS stored`,
+  // The due-time index: one row per member, found by (namespace, index, due time).
+  dueTable: `CREATE TABLE IF NOT EXISTS store_due (ns TEXT NOT NULL, idx TEXT NOT NULL, member TEXT NOT NULL, due_at INTEGER NOT NULL,
+    PRIMARY KEY (ns, idx, member)) WITHOUT ROWID`,
+  dueIndex: `CREATE INDEX IF NOT EXISTS store_due_at ON store_due (ns, idx, due_at)`,
+  schedule: `INSERT INTO store_due (ns, idx, member, due_at) VALUES ($ns, $idx, $member, $dueAt)
+    ON CONFLICT (ns, idx, member) DO UPDATE SET due_at = excluded.due_at`,
+  unschedule: `DELETE FROM store_due WHERE ns = $ns AND idx = $idx AND member = $member`,
+  due: `SELECT member FROM store_due WHERE ns = $ns AND idx = $idx AND due_at <= $upTo ORDER BY due_at, member LIMIT $limit`,
+  indexSize: `SELECT COUNT(*) AS n FROM store_due WHERE ns = $ns AND idx = $idx`,
   purge: `DELETE FROM keyv WHERE key IN (SELECT key FROM keyv WHERE json_extract(value, '$.expires') < $now LIMIT $limit)`,
 };
 
@@ -69,6 +83,7 @@ export class SqliteStore implements Store {
   private readonly adapter: KeyvSqlite;
   private readonly keyv: Keyv;
   private readonly prefix: string;
+  private readonly namespace: string;
   private readonly serialize: Serialize;
   private readonly deserialize: Deserialize;
   private readonly ready: Promise<void>;
@@ -86,6 +101,7 @@ export class SqliteStore implements Store {
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? 1_000;
     const namespace = checkNamespace(options.namespace);
     this.prefix = `${namespace}:`;
+    this.namespace = namespace;
     this.purgeIntervalMs = options.purgeIntervalMs ?? 60_000;
     this.purgeBatchSize = options.purgeBatchSize ?? 500;
     this.adapter = new KeyvSqlite({ uri: `sqlite://${options.path}`, busyTimeout: options.busyTimeoutMs ?? 5_000 });
@@ -215,6 +231,56 @@ export class SqliteStore implements Store {
     };
   }
 
+  async update<T>(key: string, fn: (current: T | undefined) => T | undefined, ttlMs?: number): Promise<T | undefined> {
+    const ttl = checkTtl(ttlMs);
+    const fullKey = this.prefix + key;
+    const result = await updateByCompareAndSet<T>(key, fn, {
+      read: () =>
+        this.run('update', async () => {
+          const rows = await this.query<{ value: string }>(SQL.readRaw, { $key: fullKey });
+          const raw = rows[0]?.value;
+          if (raw === undefined) return { raw: undefined, value: undefined };
+          const doc = await this.deserialize(raw);
+          if (!doc || typeof doc !== 'object') return { raw, value: undefined };
+          if (!('value' in doc)) throw wrongType(key);
+          // An expired row still holds the token: replacing it must not race a concurrent writer.
+          if (typeof doc.expires === 'number' && Date.now() > doc.expires) return { raw, value: undefined };
+          return { raw, value: doc.value as T };
+        }),
+      write: (expected, next) =>
+        this.run('update', async () => {
+          const value = await this.serialize(ttl === undefined ? { value: next } : { value: next, expires: Date.now() + ttl });
+          const rows =
+            expected === undefined
+              ? await this.query(SQL.insertNew, { $key: fullKey, $value: value })
+              : await this.query(SQL.replaceIf, { $key: fullKey, $value: value, $expected: expected });
+          return rows.length > 0;
+        }),
+    });
+    this.maybePurge();
+    return result;
+  }
+
+  async schedule(index: string, member: string, dueAt: number): Promise<void> {
+    await this.run('schedule', () => this.query(SQL.schedule, { $ns: this.namespace, $idx: index, $member: member, $dueAt: checkDueAt(dueAt) }));
+  }
+
+  async unschedule(index: string, member: string): Promise<void> {
+    await this.run('unschedule', () => this.query(SQL.unschedule, { $ns: this.namespace, $idx: index, $member: member }));
+  }
+
+  async due(index: string, upTo: number, limit: number): Promise<string[]> {
+    const rows = await this.run('due', () =>
+      this.query<{ member: string }>(SQL.due, { $ns: this.namespace, $idx: index, $upTo: checkDueAt(upTo), $limit: checkLimit(limit) }),
+    );
+    return rows.map((row) => row.member);
+  }
+
+  async indexSize(index: string): Promise<number> {
+    const rows = await this.run('indexSize', () => this.query<{ n: number }>(SQL.indexSize, { $ns: this.namespace, $idx: index }));
+    return rows[0]?.n ?? 0;
+  }
+
   async *scan<T = unknown>(prefix: string): AsyncIterable<[key: string, value: T]> {
     const from = this.prefix + prefix;
     const to = prefixUpperBound(from);
@@ -260,6 +326,8 @@ export class SqliteStore implements Store {
     await this.query('PRAGMA journal_mode = WAL');
     await this.query('PRAGMA synchronous = NORMAL');
     await this.query(SQL.expiresIndex);
+    await this.query(SQL.dueTable);
+    await this.query(SQL.dueIndex);
     if (this.checkpointIntervalMs > 0 && this.path !== ':memory:') {
       // A backstop, not the main mechanism: under sustained writes a background PASSIVE checkpoint never
       // sees the log's end idle, so the log could not restart and would grow without bound. The writer's

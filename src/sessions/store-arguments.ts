@@ -48,3 +48,15 @@ export function mergeIncrements(entries: readonly CounterIncrement[]): Array<{ k
   }
   return [...merged.values()];
 }
+
+/** A due time for the due-time index: a finite epoch-ms number, rounded down to whole ms. */
+export function checkDueAt(dueAt: number): number {
+  if (!Number.isFinite(dueAt)) throw new AppError('store_invalid_argument', `Due time must be a finite number, got ${dueAt}`);
+  return Math.floor(dueAt);
+}
+
+/** How many due members to read at most: a positive whole number. */
+export function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit <= 0) throw new AppError('store_invalid_argument', `Limit must be a positive integer, got ${limit}`);
+  return limit;
+}

@@ -22,7 +22,16 @@ export interface TurnJournalOptions {
   ttlMs?: number;
   /** A replica whose heartbeat is older than this is gone. Default 30 s. */
   heartbeatTtlMs?: number;
+  /**
+   * Replicas share the store: index open turns by owner and owners by
+   * heartbeat, so finding a stopped replica's turns costs what it left, not a
+   * scan. The embedded store has one process: it scans once at start instead.
+   */
+  shared?: boolean;
 }
+
+const REPLICAS_INDEX = 'replicas';
+const ownerIndex = (owner: string) => `turns-open:${owner}`;
 
 const recordSchema = z.object({ owner: z.string(), at: z.number(), attempts: z.number().int(), sealed: z.string() });
 type OpenTurnRecord = z.infer<typeof recordSchema>;
@@ -48,61 +57,82 @@ export class TurnJournal {
    * Record an arrival; false when the message is already open (a redelivery
    * while the first copy waits or runs), which then stays the first copy's to close.
    */
-  open(message: InboundMessage): Promise<boolean> {
-    return this.options.store.setIfAbsent(keyOf(message), this.record(message, 0), this.ttlMs);
+  async open(message: InboundMessage): Promise<boolean> {
+    const key = keyOf(message);
+    const created = await this.options.store.setIfAbsent(key, this.record(message, 0), this.ttlMs);
+    if (created && this.options.shared) await this.options.store.schedule(ownerIndex(this.options.owner), key, this.options.now());
+    return created;
   }
 
   private record(message: InboundMessage, attempts: number): OpenTurnRecord {
-    return { owner: this.options.owner, at: this.options.now(), attempts, sealed: this.options.sealer.seal(message) };
+    return { owner: this.options.owner, at: this.options.now(), attempts, sealed: this.options.sealer.seal(message, keyOf(message)) };
   }
 
   /** The turn ended (answered, refused, ignored or failed with the user told). */
   async close(message: InboundMessage): Promise<void> {
-    await this.options.store.delete(keyOf(message));
+    const key = keyOf(message);
+    await this.options.store.delete(key);
+    if (this.options.shared) await this.options.store.unschedule(ownerIndex(this.options.owner), key);
   }
 
   /** Tell other replicas this process is alive. */
-  heartbeat(): Promise<void> {
-    return this.options.store.set(`replicas:${this.options.owner}`, { at: this.options.now() }, this.heartbeatTtlMs);
+  async heartbeat(): Promise<void> {
+    if (this.options.shared) await this.options.store.schedule(REPLICAS_INDEX, this.options.owner, this.options.now());
   }
 
-  /** On a clean stop: turns left open are recovered at once by whoever starts next. */
+  /** On a clean stop: turns left open are recovered at once by whoever looks next. */
   async retire(): Promise<void> {
-    await this.options.store.delete(`replicas:${this.options.owner}`);
+    if (this.options.shared) await this.options.store.schedule(REPLICAS_INDEX, this.options.owner, 0);
   }
 
   /**
-   * Open turns whose owner is gone. With `ownerless` (the embedded store has
-   * one process), every turn of another owner counts, without waiting for
-   * its heartbeat to lapse.
+   * Open turns whose owner is gone. Shared stores: owners whose heartbeat
+   * lapsed, from the index, and their indexed turns. Embedded store (call once
+   * at start): every open turn of another owner, by one key-range scan.
    */
-  async *orphans(options: { ownerless?: boolean } = {}): AsyncIterable<OpenTurn> {
-    const alive = new Map<string, boolean>();
-    for await (const [key, raw] of this.options.store.scan<unknown>(PREFIX)) {
-      const parsed = recordSchema.safeParse(raw);
-      if (!parsed.success) continue;
-      const record = parsed.data;
-      if (record.owner === this.options.owner) continue;
-      if (!options.ownerless) {
-        let live = alive.get(record.owner);
-        if (live === undefined) alive.set(record.owner, (live = (await this.options.store.get(`replicas:${record.owner}`)) !== undefined));
-        if (live) continue;
+  async *orphans(): AsyncIterable<OpenTurn> {
+    if (!this.options.shared) {
+      for await (const [key, raw] of this.options.store.scan<unknown>(PREFIX)) {
+        const turn = await this.readTurn(key, raw);
+        if (turn && turn.owner !== this.options.owner) yield turn;
       }
-      let message: InboundMessage;
-      try {
-        message = this.options.sealer.open<InboundMessage>(record.sealed);
-      } catch {
-        await this.options.store.delete(key); // unreadable (key changed): nothing to recover
-        continue;
+      return;
+    }
+    const lapsed = await this.options.store.due(REPLICAS_INDEX, this.options.now() - this.heartbeatTtlMs, 100);
+    for (const owner of lapsed) {
+      if (owner === this.options.owner) continue;
+      const keys = await this.options.store.due(ownerIndex(owner), Number.MAX_SAFE_INTEGER, 1_000);
+      for (const key of keys) {
+        const turn = await this.readTurn(key, await this.options.store.get<unknown>(key));
+        if (turn && turn.owner === owner) yield turn;
+        else await this.options.store.unschedule(ownerIndex(owner), key); // closed or taken over meanwhile
       }
-      yield { key, owner: record.owner, at: record.at, attempts: record.attempts, message };
+      if ((await this.options.store.indexSize(ownerIndex(owner))) === 0) await this.options.store.unschedule(REPLICAS_INDEX, owner);
+    }
+  }
+
+  private async readTurn(key: string, raw: unknown): Promise<OpenTurn | undefined> {
+    const parsed = recordSchema.safeParse(raw);
+    if (!parsed.success) return undefined;
+    const record = parsed.data;
+    try {
+      const message = this.options.sealer.open<InboundMessage>(record.sealed, key);
+      return { key, owner: record.owner, at: record.at, attempts: record.attempts, message };
+    } catch {
+      await this.options.store.delete(key); // unreadable (key changed): nothing to recover
+      return undefined;
     }
   }
 
   /** Take an orphan over exactly once across replicas; true if this process now owns it. */
   async claim(turn: OpenTurn): Promise<boolean> {
     const won = await this.options.store.setIfAbsent(`turns:recovering:${turn.key}:${turn.attempts}`, this.options.owner, this.ttlMs);
-    if (won) await this.options.store.set(turn.key, this.record(turn.message, turn.attempts + 1), this.ttlMs);
-    return won;
+    if (!won) return false;
+    await this.options.store.set(turn.key, this.record(turn.message, turn.attempts + 1), this.ttlMs);
+    if (this.options.shared) {
+      await this.options.store.schedule(ownerIndex(this.options.owner), turn.key, this.options.now());
+      await this.options.store.unschedule(ownerIndex(turn.owner), turn.key);
+    }
+    return true;
   }
 }

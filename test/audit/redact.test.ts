@@ -64,14 +64,14 @@ describe('sealed fields', () => {
   const sealer = createSealer(Buffer.alloc(32, 7));
 
   it('passes a real envelope through untouched so it stays decryptable', () => {
-    const sealed = sealer.seal('card 4111111111111111, mail bob@example.com');
+    const sealed = sealer.seal('card 4111111111111111, mail bob@example.com', 'audit:text_sealed:s1');
     const scrubbed = scrubDeep({ text_sealed: sealed }) as { text_sealed: string };
     expect(scrubbed.text_sealed).toBe(sealed);
-    expect(sealer.open(scrubbed.text_sealed)).toBe('card 4111111111111111, mail bob@example.com');
+    expect(sealer.open(scrubbed.text_sealed, 'audit:text_sealed:s1')).toBe('card 4111111111111111, mail bob@example.com');
   });
 
   it('accepts a later envelope version of the same shape', () => {
-    const v2 = sealer.seal({ a: 1 }).replace(/^v1\./, 'v2.');
+    const v2 = sealer.seal({ a: 1 }, 'ctx').replace(/^v2\./, 'v3.');
     expect(isSealedEnvelope(v2)).toBe(true);
     expect(scrubDeep({ text_sealed: v2 })).toEqual({ text_sealed: v2 });
   });

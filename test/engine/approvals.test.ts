@@ -199,9 +199,9 @@ describe('approvals', () => {
     const key = await readFile(path.join(h.dataDir, 'encryption.key'), 'utf8');
     const sealer = createSealer(Buffer.from(key, 'hex'));
     const stored = await h.app.store.get<{ sealed: string }>(`approval:${approvalId}`);
-    const record = approvalRecordSchema.parse(sealer.open(stored?.sealed ?? ''));
+    const record = approvalRecordSchema.parse(sealer.open(stored?.sealed ?? '', `approval:${approvalId}`));
     record.args = { amount: 4000 };
-    await h.app.store.set(`approval:${approvalId}`, { sealed: sealer.seal(record) });
+    await h.app.store.set(`approval:${approvalId}`, { sealed: sealer.seal(record, `approval:${approvalId}`) });
     await h.engine.decideApproval({ approvalId, decision: 'approve', decider: users.dana });
     expect(log).toEqual([]);
     expect((await h.audit()).some((r) => r.event === 'approval_integrity_failed')).toBe(true);

@@ -181,12 +181,44 @@ describe('a turn interrupted by a crash', () => {
     const third = track(await EngineHarness.create({ model: gates[2]!.model, dataDir: first.dataDir, clock: first.clock }));
     await third.engine.sweep();
     try {
-      await vi.waitFor(() => expect(third.channel.oncall).toHaveLength(1));
+      await vi.waitFor(() => expect(third.channel.texts().join('\n')).toContain('asked a human teammate'));
+      expect(third.channel.oncall).toHaveLength(1);
       expect(third.channel.oncall[0]).toMatchObject({ trigger: 'turn_interrupted', urgency: 'high' });
-      expect(third.channel.texts()[0]).toContain('asked a human teammate');
       expect(gates[2]!.model.calls).toBe(0);
     } finally {
       for (const g of gates) g.release();
     }
+  });
+
+  it('on Redis, another replica takes over the turns of a replica that stopped, without scanning the keyspace', async () => {
+    const env = { STORE_URL: 'redis://127.0.0.1:6379', ENCRYPTION_KEY: 'cd'.repeat(32) };
+    const crashed = gatedModel();
+    const a = track(await EngineHarness.create({ model: crashed.model, env }));
+    const model = new ScriptedModel('m', [answer('Picked up by the other replica.')]);
+    const b = track(await EngineHarness.create({ model, env, clock: a.clock }));
+    await a.engine.sweep(); // A proves it is alive
+    await b.engine.sweep();
+    const thread = a.conversation(`takeover-${Date.now()}-${Math.random()}`);
+    void a.send('is anyone there?', { conversation: thread, messageId: `takeover-${Math.random()}` }).catch(() => undefined);
+    await vi.waitFor(() => expect(crashed.model.calls).toBe(1));
+    // A goes silent; once its heartbeat is older than the limit, B's sweep finds its open turn through the index.
+    a.clock.advance(61_000); // past the heartbeat limit (30 s) and B's recovery interval (60 s); the clock is shared
+    const scan = b.app.store.scan.bind(b.app.store);
+    let scans = 0;
+    b.app.store.scan = <T>(prefix: string) => {
+      scans += 1;
+      return scan<T>(prefix);
+    };
+    await b.engine.sweep();
+    await vi.waitFor(() => expect(b.channel.texts(thread)).toEqual([RESTARTED_NOTICE]));
+    expect(scans).toBe(0);
+    expect((await b.audit()).filter((e) => e.event === 'turn_recovered')).toHaveLength(1);
+    // In this test the "stopped" replica was only silent, and still holds the thread's turn: it finishes it,
+    // and the taken-over copy, waiting its turn behind it, sees the answer saved and does not run it again.
+    crashed.release();
+    await vi.waitFor(() => expect(a.channel.texts(thread)).toEqual(['ok']));
+    await b.engine.stop();
+    expect(model.calls).toBe(0);
+    expect(b.channel.texts(thread)).toEqual([RESTARTED_NOTICE]);
   });
 });

@@ -34,7 +34,7 @@ describe('audit trail', () => {
     const records = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const byEvent = (e: string) => records.filter((r) => r.event === e);
     expect(byEvent('inbound_message')).toHaveLength(1);
-    expect(byEvent('inbound_message')[0]).toMatchObject({ user_id: users.alice.userId, session_id: 'test:W1:C1:T1', text_sealed: expect.stringMatching(/^v1\./) });
+    expect(byEvent('inbound_message')[0]).toMatchObject({ user_id: users.alice.userId, session_id: 'test:W1:C1:T1', text_sealed: expect.stringMatching(/^v2\./) });
     expect(byEvent('model_call')).toHaveLength(2);
     expect(byEvent('model_call')[0]).toMatchObject({ model: 'gpt-4o-mini', prompt_tokens: 100, completion_tokens: 20, success: true, agent_step: 1 });
     expect(typeof byEvent('model_call')[0]?.cost_usd).toBe('number');

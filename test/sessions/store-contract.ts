@@ -331,6 +331,136 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreCo
       });
     });
 
+    describe('update (compare-and-set)', () => {
+      it('creates, changes and returns the stored value; undefined from fn changes nothing', async () => {
+        expect(await store.update<{ n: number }>('u:doc', (cur) => ({ n: (cur?.n ?? 0) + 1 }))).toEqual({ n: 1 });
+        expect(await store.update<{ n: number }>('u:doc', (cur) => ({ n: (cur?.n ?? 0) + 1 }))).toEqual({ n: 2 });
+        expect(await store.get('u:doc')).toEqual({ n: 2 });
+        let seen: unknown;
+        expect(
+          await store.update<{ n: number }>('u:doc', (cur) => {
+            seen = cur;
+            return undefined;
+          }),
+        ).toEqual({ n: 2 });
+        expect(seen).toEqual({ n: 2 });
+        expect(await store.update('u:absent', () => undefined)).toBeUndefined();
+        expect(await store.get('u:absent')).toBeUndefined();
+        expect([...(await collect(store.scan('u:')))]).toEqual([['u:doc', { n: 2 }]]);
+      });
+
+      it('loses none of 40 concurrent updates from two instances on the same data', async () => {
+        const other = await open();
+        await store.set('u:list', { items: [] as number[] });
+        await Promise.all(
+          Array.from({ length: 40 }, (_, i) => (i % 2 ? store : other).update<{ items: number[] }>('u:list', (cur) => ({ items: [...(cur?.items ?? []), i] }))),
+        );
+        const final = await store.get<{ items: number[] }>('u:list');
+        expect([...(final?.items ?? [])].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+      });
+
+      it('creates an absent key exactly once under concurrency', async () => {
+        const other = await open();
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            (i % 2 ? store : other).update<{ owner: number }>('u:create', (cur) => (cur ? undefined : { owner: i })),
+          ),
+        );
+        // One creation won; every other caller saw it and changed nothing.
+        const owner = (await store.get<{ owner: number }>('u:create'))?.owner;
+        expect(owner).toBeDefined();
+        expect(results).toEqual(Array.from({ length: 10 }, () => ({ owner })));
+      });
+
+      it('never writes a stale copy: a value set after the read forces a retry on the new value', async () => {
+        await store.set('u:stale', { v: 1 });
+        const other = await open();
+        let calls = 0;
+        const result = await store.update<{ v: number }>('u:stale', (cur) => {
+          calls += 1;
+          // The first time fn runs, someone else changes the value before our write.
+          if (calls === 1) void other.set('u:stale', { v: 100 });
+          return { v: (cur?.v ?? 0) + 1 };
+        });
+        // Give the racing set time to land if it had not yet (it was started during fn).
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const stored = await store.get<{ v: number }>('u:stale');
+        if (calls === 1) {
+          // Our write landed first; the set replaced it afterwards.
+          expect(result).toEqual({ v: 2 });
+          expect(stored).toEqual({ v: 100 });
+        } else {
+          expect(result).toEqual({ v: 101 });
+          expect(stored).toEqual({ v: 101 });
+        }
+      });
+
+      it('applies the TTL to what it writes and treats an expired value as absent', async () => {
+        await store.update('u:ttl', () => ({ short: true }), 150);
+        expect(await store.get('u:ttl')).toEqual({ short: true });
+        await sleep(300);
+        expect(await store.get('u:ttl')).toBeUndefined();
+        let seen: unknown = 'not called';
+        expect(
+          await store.update('u:ttl', (cur) => {
+            seen = cur;
+            return { again: true };
+          }, 60_000),
+        ).toEqual({ again: true });
+        expect(seen).toBeUndefined();
+        expect(await store.get('u:ttl')).toEqual({ again: true });
+      });
+
+      it('refuses to update a counter and rejects bad TTLs', async () => {
+        await store.increment('u:count', 1);
+        await expectAppError(store.update('u:count', () => ({ x: 1 })), 'store_wrong_type');
+        await expectAppError(store.update('u:x', () => 1, 0), 'store_invalid_argument');
+      });
+    });
+
+    describe('due-time index', () => {
+      it('returns what is due, earliest first, up to the limit; schedule replaces the due time', async () => {
+        await store.schedule('jobs', 'c', 300);
+        await store.schedule('jobs', 'a', 100);
+        await store.schedule('jobs', 'b', 200);
+        await store.schedule('jobs', 'later', 10_000);
+        await store.schedule('other', 'x', 50);
+        expect(await store.due('jobs', 250, 10)).toEqual(['a', 'b']);
+        expect(await store.due('jobs', 1_000, 2)).toEqual(['a', 'b']);
+        expect(await store.due('jobs', 1_000, 10)).toEqual(['a', 'b', 'c']);
+        await store.schedule('jobs', 'a', 5_000);
+        expect(await store.due('jobs', 1_000, 10)).toEqual(['b', 'c']);
+        expect(await store.indexSize('jobs')).toBe(4);
+        expect(await store.indexSize('other')).toBe(1);
+        expect(await store.indexSize('none')).toBe(0);
+        expect(await store.due('none', Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
+      });
+
+      it('unschedule removes a member and ignores absent ones; members take any text; epoch-ms due times work', async () => {
+        const now = 1_764_000_000_000;
+        await store.schedule('ix', 'apr_1', now);
+        await store.schedule('ix', 'odd member: é 😀 * ?', now + 1);
+        await store.schedule('ix', 'never', Number.MAX_SAFE_INTEGER);
+        expect(await store.due('ix', now + 1, 10)).toEqual(['apr_1', 'odd member: é 😀 * ?']);
+        await store.unschedule('ix', 'apr_1');
+        await store.unschedule('ix', 'missing');
+        expect(await store.due('ix', now + 1, 10)).toEqual(['odd member: é 😀 * ?']);
+        expect(await store.indexSize('ix')).toBe(2);
+        await expectAppError(store.schedule('ix', 'bad', Number.NaN), 'store_invalid_argument');
+        await expectAppError(store.due('ix', now, 0), 'store_invalid_argument');
+      });
+
+      it('is shared by instances on the same data, kept apart by namespace, and invisible to scan', async () => {
+        const same = await open();
+        const elsewhere = await open(uniqueNamespace());
+        await store.schedule('shared', 'm1', 10);
+        expect(await same.due('shared', 10, 10)).toEqual(['m1']);
+        expect(await elsewhere.due('shared', 10, 10)).toEqual([]);
+        expect(await elsewhere.indexSize('shared')).toBe(0);
+        expect((await collect(store.scan(''))).size).toBe(0);
+      });
+    });
+
     describe('lifecycle', () => {
       it('close is idempotent and later calls fail with store_closed', async () => {
         await store.set('k', 'v');

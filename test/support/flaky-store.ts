@@ -54,6 +54,21 @@ export class FlakyStore implements Store {
   acquireLock(key: string, ttlMs: number): Promise<Lock | undefined> {
     return this.inner.acquireLock(key, ttlMs);
   }
+  update<T>(key: string, fn: (current: T | undefined) => T | undefined, ttlMs?: number): Promise<T | undefined> {
+    return this.inner.update<T>(key, fn, ttlMs);
+  }
+  schedule(index: string, member: string, dueAt: number): Promise<void> {
+    return this.inner.schedule(index, member, dueAt);
+  }
+  unschedule(index: string, member: string): Promise<void> {
+    return this.inner.unschedule(index, member);
+  }
+  due(index: string, upTo: number, limit: number): Promise<string[]> {
+    return this.inner.due(index, upTo, limit);
+  }
+  indexSize(index: string): Promise<number> {
+    return this.inner.indexSize(index);
+  }
   scan<T = unknown>(prefix: string): AsyncIterable<[key: string, value: T]> {
     return this.inner.scan<T>(prefix);
   }

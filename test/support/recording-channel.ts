@@ -11,6 +11,12 @@ export class RecordingChannel implements Channel {
   working = 0;
   /** Set by tests that pass senders instead of callers. */
   identify?: (sender: Sender) => Promise<Caller>;
+  /**
+   * When set, `notifyOncall` awaits it before answering (tests hold a notice in
+   * flight); returning `'fail'` makes the call throw, `'none'` answers undefined
+   * like a platform with no on-call destination.
+   */
+  oncallGate: ((view: EscalationView) => Promise<void | 'fail' | 'none'>) | undefined;
   private seq = 0;
 
   constructor(readonly platform = 'test') {}
@@ -36,7 +42,10 @@ export class RecordingChannel implements Channel {
     this.approvalUpdates.push({ ref, view });
   }
 
-  async notifyOncall(view: EscalationView): Promise<MessageRef> {
+  async notifyOncall(view: EscalationView): Promise<MessageRef | undefined> {
+    const gate = await this.oncallGate?.(view);
+    if (gate === 'fail') throw new Error('on-call channel unreachable');
+    if (gate === 'none') return undefined;
     this.oncall.push(view);
     return { platform: this.platform, channelId: 'oncall', messageId: `oncall-${view.id}-${view.notifications}` };
   }
