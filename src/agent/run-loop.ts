@@ -1,9 +1,10 @@
-import { BudgetExceededError, describeError, AppError } from '../errors';
+import { BudgetExceededError, describeError, AppError, ModelError } from '../errors';
 import type { BudgetGuard } from '../budget/budget-guard';
 import type { BudgetLedger } from '../budget/budget-ledger';
 import { ESCALATE_TOOL_NAME } from '../escalation/escalate-tool';
 import type { EscalationTrigger } from '../escalation/triggers';
-import type { AuditSink, Caller, ModelClient, ModelResponse, ToolCallRecord, TurnError, Urgency } from '../ports';
+import type { AuditSink, Caller, ModelClient, ModelResponse, ModelUsage, ToolCallRecord, TurnError, Urgency } from '../ports';
+import type { Reservation } from '../budget/budget-guard';
 import type { Resilience } from '../resilience/policies';
 import { trimHistory } from '../sessions/history';
 import type { SessionState } from '../sessions/session-state';
@@ -86,10 +87,20 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
     }
 
     const started = deps.now();
+    // Attempts that failed after the server reported usage were billed: collect them across retries.
+    const billed: ModelUsage[] = [];
     let response: ModelResponse;
     try {
-      response = await deps.resilience.model((signal) => deps.model.complete({ messages, tools: specs, maxOutputTokens: deps.maxOutputTokens }, signal));
+      response = await deps.resilience.model(async (signal) => {
+        try {
+          return await deps.model.complete({ messages, tools: specs, maxOutputTokens: deps.maxOutputTokens }, signal);
+        } catch (error) {
+          if (error instanceof ModelError && error.usage) billed.push(error.usage);
+          throw error;
+        }
+      });
     } catch (error) {
+      recordBilledAttempts(deps, run, reservation, billed, step);
       run.ledger.record(reservation, undefined);
       const code = error instanceof AppError ? error.code : 'model_error';
       deps.audit.write({ event: 'model_call', user_id: caller.userId, session_id: session.id, agent_step: step, model: deps.model.model, latency_ms: deps.now() - started, success: false, error: describeError(error) });
@@ -97,6 +108,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
       return { kind: 'escalate', trigger: 'model_unavailable', reason: 'The AI model is unavailable', urgency: 'normal', reply: FALLBACK_REPLIES.modelUnavailable };
     }
 
+    recordBilledAttempts(deps, run, reservation, billed, step);
     // Servers that omit usage are billed on our estimate, never for free.
     const usage = response.usage ?? {
       promptTokens,
@@ -166,4 +178,24 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
   }
   session.history.push({ role: 'assistant', content: FALLBACK_REPLIES.maxSteps });
   return { kind: 'max_steps', reply: FALLBACK_REPLIES.maxSteps };
+}
+
+/** Count and audit failed attempts the server billed, so their cost is not lost with the retry. */
+function recordBilledAttempts(deps: LoopDeps, run: RunProgress, reservation: Reservation, billed: readonly ModelUsage[], step: number): void {
+  for (const usage of billed) {
+    const cost = run.ledger.recordBilledAttempt(reservation, { model: deps.model.model, ...usage, sessionId: run.session.id });
+    run.costUsd += cost;
+    deps.audit.write({
+      event: 'model_call',
+      user_id: run.caller.userId,
+      session_id: run.session.id,
+      agent_step: step,
+      model: deps.model.model,
+      prompt_tokens: usage.promptTokens,
+      completion_tokens: usage.completionTokens,
+      cost_usd: cost,
+      success: false,
+      error: 'billed_failed_attempt',
+    });
+  }
 }
