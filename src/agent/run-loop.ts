@@ -1,10 +1,9 @@
 import { BudgetExceededError, describeError, AppError, ModelError } from '../errors';
-import type { BudgetGuard } from '../budget/budget-guard';
+import type { BudgetGuard, Reservation } from '../budget/budget-guard';
 import type { BudgetLedger } from '../budget/budget-ledger';
 import { ESCALATE_TOOL_NAME } from '../escalation/escalate-tool';
 import type { EscalationTrigger } from '../escalation/triggers';
 import type { AuditSink, Caller, ModelClient, ModelResponse, ModelUsage, ToolCallRecord, TurnError, Urgency } from '../ports';
-import type { Reservation } from '../budget/budget-guard';
 import type { Resilience } from '../resilience/policies';
 import { trimHistory } from '../sessions/history';
 import type { SessionState } from '../sessions/session-state';
