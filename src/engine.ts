@@ -89,7 +89,19 @@ export function createEngine(options: EngineOptions): Engine {
     audit.write({ event: 'budget_alert', scope: alert.scope, period: alert.period, user_id: alert.userKey, cost_usd: alert.spentUsd, limit_usd: alert.limitUsd, success: true });
     void channels.alertAll({ kind: 'budget', text });
   };
-  const budget = new BudgetGuard({ store, prices: new PriceTable(config.budget.prices), limits: config.budget, now, onAlert });
+  const budget = new BudgetGuard({
+    store,
+    prices: new PriceTable(config.budget.prices),
+    limits: config.budget,
+    now,
+    onAlert,
+    // Spend that could not be written is held in memory and written later; both ends are audited.
+    onWriteFailed: (event) => {
+      logger.error({ settlements: event.settlements, held: event.held, err: describeError(event.error) }, 'spend write failed; held for the next write');
+      audit.write({ event: 'budget_write_failed', settlements: event.settlements, cost_usd: event.costUsd, held: event.held, success: false, error: describeError(event.error) });
+    },
+    onHeldWritten: (event) => audit.write({ event: 'budget_write_recovered', settlements: event.settlements, cost_usd: event.costUsd, held: event.held, success: true }),
+  });
   const sessionDocs = new SealedCollection<SessionState>({ store, sealer, prefix: 'session:', parse: migrateSession, ttlMs: SESSION_TTL_MS });
   const sharedStore = options.sharedStore ?? true;
   const journal = new TurnJournal({ store, sealer, owner: newId('replica'), now, shared: sharedStore });
@@ -209,6 +221,8 @@ export function createEngine(options: EngineOptions): Engine {
       await journal.retire().catch(() => undefined);
       await options.turnOrder?.close();
       for (const off of unsubscribe) off();
+      const held = await budget.writeHeld();
+      if (held > 0) logger.error({ held }, 'spend still unwritten at stop');
       await audit.flush();
     },
   };

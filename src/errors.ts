@@ -1,3 +1,5 @@
+import type { ModelUsage } from './ports';
+
 /**
  * One error base; subclasses say who is at fault. Retry policies decide on
  * `retryable`/`code`, never on message text.
@@ -42,13 +44,16 @@ export class ConfigError extends AppError {
  */
 export class ModelError extends AppError {
   readonly status: number | undefined;
-  constructor(message: string, options: AppErrorOptions & { status?: number; code?: string } = {}) {
+  /** Tokens the server reported (and bills) for this failed attempt, e.g. a completion that failed validation. */
+  readonly usage: ModelUsage | undefined;
+  constructor(message: string, options: AppErrorOptions & { status?: number; code?: string; usage?: ModelUsage } = {}) {
     const status = options.status;
     super(options.code ?? (status === undefined ? 'model_network' : `model_http_${status}`), message, {
       ...options,
       retryable: options.retryable ?? isRetryableStatus(status),
     });
     this.status = status;
+    this.usage = options.usage;
   }
 }
 

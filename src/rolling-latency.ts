@@ -56,6 +56,7 @@ export class RollingLatencyWindow {
     return this.counts.length;
   }
 
+  /** Count one turn in the current minute. */
   record(latencyMs: number, ok: boolean): void {
     const row = this.rowFor(Math.floor(this.now() / MINUTE_MS));
     this.counts[row * BUCKETS + bucketOf(latencyMs)]! += 1;

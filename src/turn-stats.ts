@@ -16,6 +16,7 @@ export class TurnStats {
     this.latency = new RollingLatencyWindow(now, 60);
   }
 
+  /** Count one finished turn of a session. */
   record(sessionId: string, latencyMs: number, ok: boolean): void {
     this.latency.record(latencyMs, ok);
     // Delete first so the map stays in last-seen order and pruning can stop at the first live entry.
@@ -24,6 +25,7 @@ export class TurnStats {
     if (++this.recorded % 256 === 0) this.pruneSessions();
   }
 
+  /** Turns, errors and latency percentiles of the last hour (the current minute and the 59 before it). */
   snapshot(): { turns: number; errors: number; p50: number; p95: number; activeSessions: number } {
     this.pruneSessions();
     const { count, errors, p50, p95 } = this.latency.summary();

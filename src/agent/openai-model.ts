@@ -86,7 +86,14 @@ export function createOpenAIModel(options: OpenAIModelOptions): ModelClient {
           { signal },
         );
         const choice = completion.choices[0];
-        if (!choice) throw new ModelError('The model returned no choices', { code: 'model_empty', retryable: true });
+        // Billed even though unusable: the usage travels with the error so the retry is paid for.
+        if (!choice) {
+          throw new ModelError('The model returned no choices', {
+            code: 'model_empty',
+            retryable: true,
+            ...(completion.usage ? { usage: { promptTokens: completion.usage.prompt_tokens, completionTokens: completion.usage.completion_tokens } } : {}),
+          });
+        }
         const toolCalls = (choice.message.tool_calls ?? []).flatMap((call) =>
           call.type === 'function' ? [{ id: call.id, name: call.function.name, arguments: call.function.arguments ?? '' }] : [],
         );

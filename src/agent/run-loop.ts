@@ -1,10 +1,10 @@
-import { BudgetExceededError, describeError, AppError } from '../errors';
-import type { BudgetGuard } from '../budget/budget-guard';
+import { BudgetExceededError, describeError, AppError, ModelError } from '../errors';
+import type { BudgetGuard, Reservation } from '../budget/budget-guard';
 import type { BudgetLedger } from '../budget/budget-ledger';
 import { ESCALATE_TOOL_NAME } from '../escalation/escalate-tool';
 import type { EscalationTrigger } from '../escalation/triggers';
 import type { Span } from '@opentelemetry/api';
-import type { AuditSink, Caller, ModelClient, ModelResponse, ModelToolCall, ToolCallRecord, TurnError, Urgency } from '../ports';
+import type { AuditSink, Caller, ModelClient, ModelResponse, ModelToolCall, ModelUsage, ToolCallRecord, TurnError, Urgency } from '../ports';
 import { endChatSpan, failSpan, startChatSpan, startToolSpan, type AgentTracing } from '../telemetry/gen-ai-spans';
 import type { RunDisplay } from './run-display';
 import type { Resilience } from '../resilience/policies';
@@ -104,22 +104,25 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
 
     const started = deps.now();
     const chatSpan = deps.tracing && startChatSpan(deps.tracing, run.span, { model: deps.model.model, maxTokens: deps.maxOutputTokens, messages });
+    // Attempts that failed after the server reported usage were billed: collect them across retries.
+    const billed: ModelUsage[] = [];
     let response: ModelResponse;
     try {
       const display = run.display;
       const request = { messages, tools: specs, maxOutputTokens: deps.maxOutputTokens, ...(display ? { onText: (delta: string) => display.append(delta) } : {}) };
       response = await deps.resilience.model(async (signal) => {
-        if (!run.signal) return deps.model.complete(request, signal);
         try {
-          return await deps.model.complete(request, AbortSignal.any([signal, run.signal]));
+          return await deps.model.complete(request, run.signal ? AbortSignal.any([signal, run.signal]) : signal);
         } catch (error) {
+          if (error instanceof ModelError && error.usage) billed.push(error.usage);
           // A stop is not the model's fault: no retry, and the breaker does not count it.
-          if (run.signal.aborted) throw new AppError('turn_stopped', 'The run was stopped', { cause: error });
+          if (run.signal?.aborted) throw new AppError('turn_stopped', 'The run was stopped', { cause: error });
           throw error;
         }
       });
     } catch (error) {
       if (chatSpan) endChatSpan(deps.tracing!, chatSpan, { error });
+      recordBilledAttempts(deps, run, reservation, billed, step);
       if (run.signal?.aborted) {
         // Stopped mid-answer: bill what was asked and what streamed, on our estimate.
         const streamed = estimateMessageTokens({ role: 'assistant', content: run.display?.streamed ?? '' });
@@ -133,6 +136,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
       return { kind: 'escalate', trigger: 'model_unavailable', reason: 'The AI model is unavailable', urgency: 'normal', reply: FALLBACK_REPLIES.modelUnavailable };
     }
 
+    recordBilledAttempts(deps, run, reservation, billed, step);
     // Servers that omit usage are billed on our estimate, never for free.
     const usage = response.usage ?? {
       promptTokens,
@@ -246,5 +250,25 @@ async function tracedToolCall(deps: LoopDeps, tracing: AgentTracing, run: RunPro
     throw error;
   } finally {
     span.end();
+  }
+}
+
+/** Count and audit failed attempts the server billed, so their cost is not lost with the retry. */
+function recordBilledAttempts(deps: LoopDeps, run: RunProgress, reservation: Reservation, billed: readonly ModelUsage[], step: number): void {
+  for (const usage of billed) {
+    const cost = run.ledger.recordBilledAttempt(reservation, { model: deps.model.model, ...usage, sessionId: run.session.id });
+    run.costUsd += cost;
+    deps.audit.write({
+      event: 'model_call',
+      user_id: run.caller.userId,
+      session_id: run.session.id,
+      agent_step: step,
+      model: deps.model.model,
+      prompt_tokens: usage.promptTokens,
+      completion_tokens: usage.completionTokens,
+      cost_usd: cost,
+      success: false,
+      error: 'billed_failed_attempt',
+    });
   }
 }

@@ -108,7 +108,7 @@ export const KEYWORD_RULES: readonly SecretRule[] = [
  * One pass over the text that says whether any keyword rule could match.
  * Literals only, so V8 scans it fast; it must stay a superset of KEYWORD_RULES.
  */
-export const KEYWORD_PREFILTER = /-----BEGIN|:\/\/|[?&][a-z_]*(?:token|key|secret|password|sig|signature|code)=|\bx(?:ox|app)|_test_|_live_|_prod_|whsec_|AIza|gh[pousr]_|github_pat_|sk-|A3T|AKIA|ASIA|ABIA|ACCA|\.[A-Za-z\d_-]{6,7}\.|eyJ|eyI|ey[A-Za-z0-9_-]{15}|authori[sz]ation|bearer|pass|pwd|secret|api[_-]?key|access[_-]?key|token|@/i;
+export const KEYWORD_PREFILTER = /-----BEGIN|:\/\/|hooks\.slack|\/webhooks\/|private[_-]?key|[?&][a-z_]*(?:token|key|secret|password|sig|signature|code)=|\bx(?:ox|app)|_test_|_live_|_prod_|whsec_|AIza|gh[pousr]_|github_pat_|sk-|A3T|AKIA|ASIA|ABIA|ACCA|\.[A-Za-z\d_-]{6,7}\.|eyJ|eyI|ey[A-Za-z0-9_-]{15}|authori[sz]ation|bearer|pass|pwd|secret|api[_-]?key|access[_-]?key|token|@/i;
 
 /** Digit rules: personal data made of numbers, checked only when a digit run is present. */
 export const DIGIT_RULES: readonly SecretRule[] = [

@@ -2,6 +2,7 @@ import { BudgetExceededError } from '../errors';
 import type { CounterIncrement, Store } from '../ports';
 import { periodOf, type Period } from './periods';
 import type { PriceTable } from './prices';
+import { costOf, UnwrittenSpend, withRetries, type SpendWriteEvent, type SpendWriteRetry } from './unwritten-spend';
 
 export interface BudgetLimits {
   requestUsd: number;
@@ -19,6 +20,14 @@ export interface BudgetGuardOptions {
   now: () => number;
   /** Called once per scope and period when spend crosses `alertRatio` of a limit. */
   onAlert?: (alert: BudgetAlert) => void;
+  /** Retries of a failed spend write before it is held in memory (3 tries, 50 ms then 200 ms). */
+  writeRetry?: SpendWriteRetry;
+  /** Waits between retries; injected so tests need not sleep. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Spend could not be written even after retries and is held in memory (audit it). */
+  onWriteFailed?: (event: SpendWriteEvent) => void;
+  /** Held spend was finally written. */
+  onHeldWritten?: (event: SpendWriteEvent) => void;
 }
 
 export interface BudgetAlert {
@@ -82,8 +91,19 @@ export const spendKeys = {
  */
 export class BudgetGuard {
   private readonly markers = new Set<string>();
+  private readonly unwritten = new UnwrittenSpend();
+  private readonly writeRetry: SpendWriteRetry;
+  private readonly sleep: (ms: number) => Promise<void>;
 
-  constructor(private readonly options: BudgetGuardOptions) {}
+  constructor(private readonly options: BudgetGuardOptions) {
+    this.writeRetry = options.writeRetry ?? { attempts: 3, initialDelayMs: 50 };
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** Settlements held in memory after failed writes, waiting for the next write. */
+  get heldSettlements(): number {
+    return this.unwritten.size;
+  }
 
   get limits(): BudgetLimits {
     return this.options.limits;
@@ -109,13 +129,25 @@ export class BudgetGuard {
     }
     const userKeyName = spendKeys.userDay(period.day, userKey);
     const monthKeyName = spendKeys.month(period.month);
-    const carried = carry.flatMap((settlement) => settlement.changes);
-    const values = await store.incrementMany([
-      ...carried,
-      { key: userKeyName, by: estimateUsd, ttlMs: 3 * DAY_MS },
-      { key: monthKeyName, by: estimateUsd, ttlMs: 40 * DAY_MS },
-    ]);
-    await this.markAll(carry);
+    // Spend held after earlier failed writes rides along too.
+    const held = this.unwritten.take();
+    const carriedSettlements = [...held, ...carry];
+    const carried = carriedSettlements.flatMap((settlement) => settlement.changes);
+    let values: number[];
+    try {
+      values = await store.incrementMany([
+        ...carried,
+        { key: userKeyName, by: estimateUsd, ttlMs: 3 * DAY_MS },
+        { key: monthKeyName, by: estimateUsd, ttlMs: 40 * DAY_MS },
+      ]);
+    } catch (error) {
+      // The reservation fails with the store, but the spend it carried must not.
+      this.unwritten.hold(carriedSettlements);
+      this.options.onWriteFailed?.({ settlements: carriedSettlements.length, costUsd: costOf(carriedSettlements), held: this.unwritten.size, error });
+      throw error;
+    }
+    if (held.length > 0) this.options.onHeldWritten?.({ settlements: held.length, costUsd: costOf(held), held: this.unwritten.size });
+    await this.writeMarkers(carriedSettlements);
     const userSpent = values[carried.length] ?? 0;
     const monthSpent = values[carried.length + 1] ?? 0;
     const overUser = userSpent > limits.userDailyUsd + EPSILON;
@@ -162,18 +194,40 @@ export class BudgetGuard {
     return { costUsd, period, userKey, changes, markers };
   }
 
-  /** Write settlements in one round trip and alert if they crossed a threshold. */
+  /**
+   * Write settlements (and any held after earlier failures) in one round trip,
+   * retried with backoff; if the store still fails they are held in memory and
+   * reported, never thrown away. Then alert if a threshold was crossed.
+   */
   async apply(settlements: readonly Settlement[]): Promise<void> {
-    const changes = settlements.flatMap((settlement) => settlement.changes);
-    if (changes.length === 0) return;
-    const [values] = await Promise.all([this.options.store.incrementMany(changes), this.markAll(settlements)]);
+    const held = this.unwritten.take();
+    const all = [...held, ...settlements];
+    const changes = all.flatMap((settlement) => settlement.changes);
+    let values: number[] = [];
+    if (changes.length > 0) {
+      try {
+        values = await withRetries(() => this.options.store.incrementMany(changes), this.writeRetry, this.sleep);
+      } catch (error) {
+        this.unwritten.hold(all);
+        this.options.onWriteFailed?.({ settlements: all.length, costUsd: costOf(all), held: this.unwritten.size, error });
+        return;
+      }
+      if (held.length > 0) this.options.onHeldWritten?.({ settlements: held.length, costUsd: costOf(held), held: this.unwritten.size });
+    }
+    await this.writeMarkers(all);
     // Threshold checks read the totals this write returned.
     const latest = new Map(changes.map((change, i) => [change.key, values[i] as number]));
-    for (const { period, userKey } of settlements) {
+    for (const { period, userKey } of all) {
       const userSpent = latest.get(spendKeys.userDay(period.day, userKey));
       const monthSpent = latest.get(spendKeys.month(period.month));
       if (userSpent !== undefined || monthSpent !== undefined) await this.checkAlerts(period, userKey, userSpent ?? 0, monthSpent ?? 0);
     }
+  }
+
+  /** Write whatever is held after failed writes (engine stop); returns how many settlements are still held. */
+  async writeHeld(): Promise<number> {
+    await this.apply([]);
+    return this.unwritten.size;
   }
 
   /** Settle one call now; returns its real cost. */
@@ -183,6 +237,21 @@ export class BudgetGuard {
     return settlement.costUsd;
   }
 
+
+  /**
+   * Markers (who spent, which model) are written after the counters; if they
+   * fail, only they are held, so the counters are never written twice.
+   */
+  private async writeMarkers(settlements: readonly Settlement[]): Promise<void> {
+    const marked = settlements.filter((settlement) => settlement.markers.length > 0);
+    if (marked.length === 0) return;
+    try {
+      await withRetries(() => this.markAll(marked), this.writeRetry, this.sleep);
+    } catch (error) {
+      this.unwritten.hold(marked.map((settlement) => ({ ...settlement, costUsd: 0, changes: [] })));
+      this.options.onWriteFailed?.({ settlements: marked.length, costUsd: 0, held: this.unwritten.size, error });
+    }
+  }
 
   private async markAll(settlements: readonly Settlement[]): Promise<void> {
     await Promise.all(settlements.flatMap((settlement) => settlement.markers.map((m) => this.mark(m.key, m.value))));

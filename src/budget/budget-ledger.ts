@@ -25,6 +25,15 @@ export class BudgetLedger {
     return settlement.costUsd;
   }
 
+  /**
+   * Record an attempt the server billed although it failed (usage reported on
+   * a response we could not use, then retried). It had no reservation of its
+   * own, so its whole cost is added; returns the cost.
+   */
+  recordBilledAttempt(reservation: Reservation, usage: Usage): number {
+    return this.record({ ...reservation, estimateUsd: 0 }, usage);
+  }
+
   /** Write everything recorded and not yet written. */
   async flush(): Promise<void> {
     await this.guard.apply(this.take());
