@@ -32,7 +32,8 @@ const describeMatcher = (m: ToolMatcher) => `${m.name}${m.args ? ` ${JSON.string
 export function checkExpectations(expect: Expectations, seen: Observed): string[] {
   const failures: string[] = [];
   const called = (m: ToolMatcher) => seen.calls.some((c) => c.name === m.name && argsMatch(m, c.args));
-  const ran = (m: ToolMatcher) => seen.executions.some((e) => e.tool === m.name && argsMatch(m, e.args));
+  // Executed means it ran and returned a result; a run refused inside the tool (data scoping) did nothing.
+  const ran = (m: ToolMatcher) => seen.executions.some((e) => e.ok && e.tool === m.name && argsMatch(m, e.args));
   const calledNames = [...new Set(seen.calls.map((c) => c.name))].join(', ') || 'none';
 
   for (const m of expect.toolsCalled ?? []) if (!called(m)) failures.push(`toolsCalled: expected a call to ${describeMatcher(m)}; called: ${calledNames}`);

@@ -40,9 +40,9 @@ export class EvalChannel implements Channel {
 
   async alertOncall(): Promise<void> {}
 
-  /** The newest approval still pending (the one a click decides). */
-  latestPendingApprovalId(): string | undefined {
+  /** The approval a click decides: the newest still pending, else the newest shown (a late click on an old card). */
+  approvalToDecide(): string | undefined {
     const decided = new Set(this.approvalUpdates.filter((v) => v.status !== 'pending').map((v) => v.id));
-    return [...this.approvals].reverse().find((v) => !decided.has(v.id))?.id;
+    return ([...this.approvals].reverse().find((v) => !decided.has(v.id)) ?? this.approvals.at(-1))?.id;
   }
 }

@@ -104,9 +104,9 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
         count(await timed(() => world.app.engine.handleMessage({ conversation, caller: audience, text: turn.say, messageId: `eval-${++seq}` })));
       } else if ('approve' in turn || 'deny' in turn) {
         const by = speaker('approve' in turn ? turn.approve.by : turn.deny.by);
-        const approvalId = world.channel.latestPendingApprovalId();
+        const approvalId = world.channel.approvalToDecide();
         if (!approvalId) {
-          failures.push(`turn ${'approve' in turn ? 'approve' : 'deny'} by ${by.userId}: no pending approval to decide`);
+          failures.push(`turn ${'approve' in turn ? 'approve' : 'deny'} by ${by.userId}: no approval was ever requested`);
           continue;
         }
         const outcome = await timed(() => world.app.engine.decideApproval({ approvalId, decision: 'approve' in turn ? 'approve' : 'deny', decider: by }));

@@ -23,6 +23,8 @@ export interface Execution {
   permission: ToolDefinition['permission'];
   /** What the tool's own policy requires for these arguments and this caller. */
   requirement: ApprovalRequirement;
+  /** Whether it returned a result (false: it threw, e.g. refused by data scoping). */
+  ok: boolean;
 }
 
 /** One scenario's private world: data directory, helpdesk copy, engine, channel, clock. */
@@ -103,8 +105,11 @@ function observed(tool: ToolDefinition, executions: Execution[]): ToolDefinition
     ...tool,
     async execute(args, ctx) {
       const requirement = typeof tool.approval === 'function' ? tool.approval(args, { caller: ctx.caller }) : (tool.approval ?? 'none');
-      executions.push({ tool: tool.name, args: { ...(args as Record<string, unknown>) }, caller: ctx.caller, permission: tool.permission, requirement });
-      return tool.execute(args, ctx);
+      const execution: Execution = { tool: tool.name, args: { ...(args as Record<string, unknown>) }, caller: ctx.caller, permission: tool.permission, requirement, ok: false };
+      executions.push(execution);
+      const result = await tool.execute(args, ctx);
+      execution.ok = true;
+      return result;
     },
   };
 }
