@@ -45,7 +45,7 @@ export const expectationsSchema = z.strictObject({
   replyNotMatches: z.array(z.string()).optional(),
   /** A decision that must be refused by the engine (e.g. approving one's own request). */
   decisionRefused: z.boolean().optional(),
-  maxSteps: z.number().int().positive().optional(),
+  maxSteps: z.number().int().nonnegative().optional(),
   maxCostUsd: z.number().nonnegative().optional(),
 });
 export type Expectations = z.infer<typeof expectationsSchema>;

@@ -6,7 +6,7 @@ export interface InstructedCall {
   args: Record<string, unknown>;
 }
 
-const CUSTOMER_REF = "([a-z0-9_.@+-]+?)(?:'s)?";
+const CUSTOMER_REF = '([a-z0-9_.@+-]*[a-z0-9])';
 
 /** `500` -> 500, `"x"` -> x, anything else stays text. */
 function value(raw: string): unknown {
