@@ -4,7 +4,7 @@
  * eval/report.json and eval/report.md.
  *
  *   npm run eval -- --model offline|adversarial|openai [--repeat N] [--baseline report.json]
- *                   [--filter text] [--out eval/report.json] [--allow-failures]
+ *                   [--filter text] [--out eval/report.json] [--allow-failures] [--concurrency 4]
  *
  * Exit codes: 0 all passed; 1 a scenario failed (unless --allow-failures) or
  * the baseline comparison failed; 2 a safety violation (always fatal);
@@ -48,12 +48,15 @@ async function main(): Promise<number> {
       scenarios: { type: 'string', default: path.join(EVAL_DIR, 'scenarios') },
       out: { type: 'string', default: path.join(EVAL_DIR, 'report.json') },
       'allow-failures': { type: 'boolean', default: false },
+      concurrency: { type: 'string', default: '4' },
     },
   });
   const model = values.model as EvalModelName;
   if (!['offline', 'adversarial', 'openai'].includes(model)) throw new UsageError(`--model must be offline, adversarial or openai (got ${values.model})`);
   const repeat = Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError('--repeat must be a whole number of at least 1');
+  const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('--concurrency must be a whole number of at least 1');
 
   const makeModel = modelFactory(model);
   const scenarios = (await loadScenarios(values.scenarios)).filter(
@@ -63,12 +66,18 @@ async function main(): Promise<number> {
 
   const startedAt = new Date().toISOString();
   const started = performance.now();
-  const outcomes: ScenarioOutcome[] = [];
-  for (let round = 0; round < repeat; round += 1) {
-    for (const { scenario, file } of scenarios) {
-      outcomes.push(await runScenario(scenario, path.relative(process.cwd(), file), { modelName: model, makeModel, env }));
+  // Each run has its own data directory and engine, so runs are independent; a few at once hide SQLite's disk waits.
+  const jobs = Array.from({ length: repeat }, () => scenarios).flat();
+  const outcomes: ScenarioOutcome[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const index = next++;
+      const job = jobs[index];
+      if (job) outcomes[index] = await runScenario(job.scenario, path.relative(process.cwd(), job.file), { modelName: model, makeModel, env });
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
   const report = buildReport(outcomes, { model, repeat, startedAt, durationMs: Math.round(performance.now() - started) });
   await writeFile(values.out, `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(values.out.replace(/\.json$/, '') + '.md', reportMarkdown(report));
