@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createOfflineModel } from '../src/agent/offline-model';
 import { createOpenAIModel } from '../src/agent/openai-model';
-import { loadConfig } from '../src/config';
+import { loadConfig, type Env } from '../src/config';
 import type { ModelClient } from '../src/ports';
 import { loadScenarios, ScenarioFileError } from './load-scenarios';
 import { createAdversarialModel } from './models/adversarial-model';
@@ -25,17 +25,24 @@ import { buildReport, compareWithBaseline, reportMarkdown, terminalSummary, type
 import { runScenario, type ScenarioOutcome } from './runner/run-scenario';
 import type { EvalModelName } from './scenario-schema';
 
+/** Bad command-line usage: reported in one line, exit 3. */
+class UsageError extends Error {}
+
 const EVAL_DIR = path.dirname(fileURLToPath(import.meta.url));
 
-/** A model factory for the chosen `--model`; the OpenAI one reads the usual OPENAI_* variables through config. */
-function modelFactory(name: EvalModelName): () => ModelClient {
+/**
+ * A model factory for the chosen `--model`, and the engine variables the runs need. The OpenAI model
+ * reads the usual OPENAI_* variables through config (the key is passed on so replies are checked for it).
+ */
+function modelFactory(name: EvalModelName): { makeModel: () => ModelClient; env: Env } {
   const newCallId = () => `call_${randomUUID().replace(/-/g, '')}`;
-  if (name === 'offline') return () => createOfflineModel({ newCallId });
-  if (name === 'adversarial') return () => createAdversarialModel({ newCallId });
+  if (name === 'offline') return { makeModel: () => createOfflineModel({ newCallId }), env: {} };
+  if (name === 'adversarial') return { makeModel: () => createAdversarialModel({ newCallId }), env: {} };
   const config = loadConfig(process.env);
   const apiKey = config.openai.apiKey;
-  if (!apiKey) throw new Error('--model openai needs OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL)');
-  return () => createOpenAIModel({ apiKey, model: config.openai.model, ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}) });
+  if (!apiKey) throw new UsageError('--model openai needs OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL)');
+  const baseUrl = config.openai.baseUrl;
+  return { makeModel: () => createOpenAIModel({ apiKey, model: config.openai.model, ...(baseUrl ? { baseUrl } : {}) }), env: { OPENAI_API_KEY: apiKey } };
 }
 
 async function main(): Promise<number> {
@@ -58,11 +65,10 @@ async function main(): Promise<number> {
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('--concurrency must be a whole number of at least 1');
 
-  const makeModel = modelFactory(model);
+  const { makeModel, env } = modelFactory(model);
   const scenarios = (await loadScenarios(values.scenarios)).filter(
     ({ scenario, file }) => (!scenario.models || scenario.models.includes(model)) && (!values.filter || `${file} ${scenario.name} ${scenario.tags.join(' ')}`.includes(values.filter)),
   );
-  const env = model === 'openai' ? { OPENAI_API_KEY: process.env.OPENAI_API_KEY ?? '' } : {};
 
   const startedAt = new Date().toISOString();
   const started = performance.now();
@@ -93,7 +99,6 @@ async function main(): Promise<number> {
   return report.passed < report.runs && !values['allow-failures'] ? 1 : 0;
 }
 
-class UsageError extends Error {}
 
 main().then(
   (code) => {
