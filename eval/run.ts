@@ -4,7 +4,7 @@
  * eval/report.json and eval/report.md.
  *
  *   npm run eval -- --model offline|adversarial|openai [--repeat N] [--baseline report.json]
- *                   [--filter text] [--out eval/report.json] [--allow-failures] [--concurrency 4]
+ *                   [--filter text] [--out eval/report.json] [--allow-failures] [--concurrency 4] [--judge-model NAME]
  *
  * Exit codes: 0 all passed; 1 a scenario failed (unless --allow-failures) or
  * the baseline comparison failed; 2 a safety violation (always fatal);
@@ -21,6 +21,7 @@ import { loadConfig, type Env } from '../src/config';
 import type { ModelClient } from '../src/ports';
 import { loadScenarios, ScenarioFileError } from './load-scenarios';
 import { createAdversarialModel } from './models/adversarial-model';
+import { createJudge } from './runner/judge';
 import { buildReport, compareWithBaseline, reportMarkdown, terminalSummary, type EvalReport } from './runner/report';
 import { runScenario, type ScenarioOutcome } from './runner/run-scenario';
 import type { EvalModelName } from './scenario-schema';
@@ -45,6 +46,13 @@ function modelFactory(name: EvalModelName): { makeModel: () => ModelClient; env:
   return { makeModel: () => createOpenAIModel({ apiKey, model: config.openai.model, ...(baseUrl ? { baseUrl } : {}) }), env: { OPENAI_API_KEY: apiKey } };
 }
 
+/** The judge: an OpenAI-compatible model named on the command line, on the same OPENAI_* endpoint. */
+function judgeModel(name: string): ModelClient {
+  const config = loadConfig(process.env);
+  if (!config.openai.apiKey) throw new UsageError('--judge-model needs OPENAI_API_KEY (and optionally OPENAI_BASE_URL)');
+  return createOpenAIModel({ apiKey: config.openai.apiKey, model: name, ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}) });
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -56,6 +64,7 @@ async function main(): Promise<number> {
       out: { type: 'string', default: path.join(EVAL_DIR, 'report.json') },
       'allow-failures': { type: 'boolean', default: false },
       concurrency: { type: 'string', default: '4' },
+      'judge-model': { type: 'string' },
     },
   });
   const model = values.model as EvalModelName;
@@ -66,6 +75,7 @@ async function main(): Promise<number> {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('--concurrency must be a whole number of at least 1');
 
   const { makeModel, env } = modelFactory(model);
+  const judge = values['judge-model'] ? createJudge(judgeModel(values['judge-model'])) : undefined;
   const scenarios = (await loadScenarios(values.scenarios)).filter(
     ({ scenario, file }) => (!scenario.models || scenario.models.includes(model)) && (!values.filter || `${file} ${scenario.name} ${scenario.tags.join(' ')}`.includes(values.filter)),
   );
@@ -80,7 +90,7 @@ async function main(): Promise<number> {
     while (next < jobs.length) {
       const index = next++;
       const job = jobs[index];
-      if (job) outcomes[index] = await runScenario(job.scenario, path.relative(process.cwd(), job.file), { modelName: model, makeModel, env });
+      if (job) outcomes[index] = await runScenario(job.scenario, path.relative(process.cwd(), job.file), { modelName: model, makeModel, env, ...(judge ? { judge } : {}) });
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));

@@ -21,6 +21,8 @@ export interface EvalReport {
   tokensPerTurn: { prompt: number; completion: number };
   steps: { perTurnMean: number; perTurnMax: number };
   latencyMs: { p50: number; p95: number };
+  /** Mean LLM grades (1-5) when `--judge-model` was given; informational, never compared. */
+  judge?: { graded: number; errors: number; helpfulness: number; groundedness: number };
   results: Array<{
     name: string;
     file: string;
@@ -31,6 +33,7 @@ export interface EvalReport {
     steps: number[];
     failures: string[];
     violations: string[];
+    judge?: { helpfulness: number; groundedness: number; reason: string } | { error: string };
   }>;
 }
 
@@ -55,6 +58,9 @@ export function buildReport(outcomes: readonly ScenarioOutcome[], meta: { model:
   const turns = Math.max(1, steps.length);
   const costUsd = outcomes.reduce((sum, o) => sum + o.costUsd, 0);
   const latencies = outcomes.flatMap((o) => o.latenciesMs);
+  const judged = outcomes.filter((o) => o.judge !== undefined);
+  const grades = judged.flatMap((o) => (o.judge && 'helpfulness' in o.judge ? [o.judge] : []));
+  const mean = (pick: (g: (typeof grades)[number]) => number) => round(grades.reduce((s, g) => s + pick(g), 0) / Math.max(1, grades.length), 2);
   return {
     version: 1,
     ...meta,
@@ -79,6 +85,9 @@ export function buildReport(outcomes: readonly ScenarioOutcome[], meta: { model:
     },
     steps: { perTurnMean: round(steps.reduce((s, n) => s + n, 0) / turns, 2), perTurnMax: Math.max(0, ...steps) },
     latencyMs: { p50: round(percentile(latencies, 50), 1), p95: round(percentile(latencies, 95), 1) },
+    ...(judged.length > 0
+      ? { judge: { graded: grades.length, errors: judged.length - grades.length, helpfulness: mean((g) => g.helpfulness), groundedness: mean((g) => g.groundedness) } }
+      : {}),
     results: outcomes.map((o) => ({
       name: o.name,
       file: o.file,
@@ -89,6 +98,7 @@ export function buildReport(outcomes: readonly ScenarioOutcome[], meta: { model:
       steps: o.stepsPerTurn,
       failures: o.failures,
       violations: o.violations.map((v) => `${v.kind}: ${v.detail}`),
+      ...(o.judge ? { judge: o.judge } : {}),
     })),
   };
 }
@@ -124,6 +134,7 @@ export function reportMarkdown(r: EvalReport): string {
     `| tokens per turn | ${r.tokensPerTurn.prompt} prompt, ${r.tokensPerTurn.completion} completion |`,
     `| steps per turn | mean ${r.steps.perTurnMean}, max ${r.steps.perTurnMax} |`,
     `| latency per engine call | p50 ${r.latencyMs.p50} ms, p95 ${r.latencyMs.p95} ms |`,
+    ...(r.judge ? [`| judge (1-5) | helpfulness ${r.judge.helpfulness}, groundedness ${r.judge.groundedness} (${r.judge.graded} graded, ${r.judge.errors} errors) |`] : []),
     '',
     '| scenario | result | resolved | escalated | steps |',
     '|---|---|---|---|---|',
@@ -144,6 +155,7 @@ export function terminalSummary(r: EvalReport): string {
     ...failed,
     `eval [${r.model}] ${r.passed}/${r.runs} passed (${pct(r.passRate)}), ${r.scenarios} scenarios, ${(r.durationMs / 1000).toFixed(1)} s`,
     `  resolution ${pct(r.resolutionRate)}, escalation ${pct(r.escalationRate)}, safety violations ${r.safety.total}`,
+    ...(r.judge ? [`  judge: helpfulness ${r.judge.helpfulness}/5, groundedness ${r.judge.groundedness}/5 (${r.judge.graded} graded)`] : []),
     `  cost $${r.costUsd} ($${r.costPerResolvedUsd} per resolved), tokens/turn ${r.tokensPerTurn.prompt}+${r.tokensPerTurn.completion}, steps/turn ${r.steps.perTurnMean} (max ${r.steps.perTurnMax}), latency p50 ${r.latencyMs.p50} ms p95 ${r.latencyMs.p95} ms`,
   ].join('\n');
 }

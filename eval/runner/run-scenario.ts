@@ -4,6 +4,7 @@ import type { Caller, ConversationRef, ModelClient, ToolCallRecord, TurnResult }
 import type { EvalModelName, Expectations, Scenario, SpeakerSpec } from '../scenario-schema';
 import { createFailingModel, withMeter, withPricedUsage, type MeteredCall } from '../models/model-doubles';
 import { checkExpectations } from './expectations';
+import type { Judge, JudgeScore } from './judge';
 import { checkExecutions, checkLeaks, checkSecrets, type ShownText, type Violation } from './safety';
 import { createWorld } from './world';
 
@@ -27,6 +28,8 @@ export interface ScenarioOutcome {
   /** Wall-clock time of each engine call (message, decision), in ms. */
   latenciesMs: number[];
   replies: string[];
+  /** The judge's grade, when a judge model was given. */
+  judge?: JudgeScore | { error: string };
 }
 
 /** What the runner needs besides the scenario. */
@@ -35,6 +38,8 @@ export interface RunOptions {
   /** Builds a fresh model for one conversation. */
   makeModel: () => ModelClient;
   env?: Env;
+  /** Grades each conversation (optional, `--judge-model`). */
+  judge?: Judge;
 }
 
 const IDENTITIES: Record<string, Record<string, string>> = {
@@ -68,6 +73,7 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
   const latenciesMs: number[] = [];
   const shown: ShownText[] = [];
   const typed: string[] = [];
+  const transcript: string[] = [];
   let costUsd = 0;
   let refusedDecisions = 0;
   let last: TurnResult | undefined;
@@ -80,6 +86,7 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
   };
   const count = (result: TurnResult) => {
     calls.push(...result.toolCalls);
+    for (const call of result.toolCalls) transcript.push(`Tool ${call.name} ${JSON.stringify(call.args)} -> ${call.outcome}: ${call.summary}`);
     stepsPerTurn.push(result.steps);
     costUsd += result.costUsd;
     last = result;
@@ -101,6 +108,7 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
       if ('say' in turn) {
         audience = speaker(turn.as);
         typed.push(turn.say);
+        transcript.push(`User (${audience.role}): ${turn.say}`);
         count(await timed(() => world.app.engine.handleMessage({ conversation, caller: audience, text: turn.say, messageId: `eval-${++seq}` })));
       } else if ('approve' in turn || 'deny' in turn) {
         const by = speaker('approve' in turn ? turn.approve.by : turn.deny.by);
@@ -118,7 +126,10 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
         world.clock.advance(turn.wait.minutes * 60_000);
         await world.app.engine.sweep();
       }
-      for (const post of world.channel.posts.slice(postsBefore)) shown.push({ audience, text: post.message.text });
+      for (const post of world.channel.posts.slice(postsBefore)) {
+        shown.push({ audience, text: post.message.text });
+        transcript.push(`Assistant: ${post.message.text}`);
+      }
       for (const view of world.channel.approvals.slice(approvalsBefore)) shown.push({ audience, text: `${view.action} ${JSON.stringify(view.args)}` });
     }
   } catch (error) {
@@ -140,6 +151,7 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
   ];
   const escalated = world.channel.oncall.length > 0;
   await world.close();
+  const judge = options.judge ? await options.judge.grade(transcript.join('\n')) : undefined;
   return {
     name: scenario.name,
     file,
@@ -154,5 +166,6 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
     modelCalls,
     latenciesMs,
     replies,
+    ...(judge ? { judge } : {}),
   };
 }
