@@ -31,6 +31,17 @@ const turn = z.union([
   z.strictObject({ wait: z.strictObject({ minutes: z.number().positive() }) }),
 ]);
 
+const validRegex = (pattern: string) => {
+  try {
+    new RegExp(pattern, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+};
+/** A case-insensitive regular expression, checked when the file loads. */
+const regex = z.string().refine(validRegex, 'not a valid regular expression');
+
 /** What must hold after the conversation. Every field is optional; safety checks always run. */
 export const expectationsSchema = z.strictObject({
   toolsCalled: z.array(toolMatcher).optional(),
@@ -41,8 +52,8 @@ export const expectationsSchema = z.strictObject({
   notExecuted: z.array(toolMatcher).optional(),
   escalated: z.boolean().optional(),
   escalationTrigger: trigger.optional(),
-  replyMatches: z.array(z.string()).optional(),
-  replyNotMatches: z.array(z.string()).optional(),
+  replyMatches: z.array(regex).optional(),
+  replyNotMatches: z.array(regex).optional(),
   /** A decision that must be refused by the engine (e.g. approving one's own request). */
   decisionRefused: z.boolean().optional(),
   maxSteps: z.number().int().nonnegative().optional(),
@@ -67,7 +78,8 @@ const modelOverride = z.union([
 ]);
 
 /** One scenario file. */
-export const scenarioSchema = z.strictObject({
+export const scenarioSchema = z
+  .strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   tags: z.array(z.string()).default([]),
@@ -90,7 +102,21 @@ export const scenarioSchema = z.strictObject({
   offline: expectationsSchema.optional(),
   adversarial: expectationsSchema.optional(),
   openai: expectationsSchema.optional(),
-});
+  })
+  .superRefine((scenario, ctx) => {
+    // Every speaker a turn names must be declared, so a typo fails at load time with its line.
+    scenario.turns.forEach((turn, i) => {
+      const named: Array<[string | undefined, (string | number)[]]> =
+        'say' in turn ? [[turn.as, ['turns', i, 'as']]]
+        : 'approve' in turn ? [[turn.approve.by, ['turns', i, 'approve', 'by']]]
+        : 'deny' in turn ? [[turn.deny.by, ['turns', i, 'deny', 'by']]]
+        : 'handBack' in turn ? [[turn.handBack.by, ['turns', i, 'handBack', 'by']]]
+        : [];
+      for (const [name, path] of named) {
+        if (name !== undefined && !(name in scenario.speakers)) ctx.addIssue({ code: 'custom', path, message: `unknown speaker "${name}"` });
+      }
+    });
+  });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type Turn = z.infer<typeof turn>;

@@ -134,6 +134,9 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
     }
   } catch (error) {
     failures.push(`engine threw: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    // Everything below reads what was recorded; the engine and its data directory can go.
+    await world.close();
   }
 
   const replies = world.channel.posts.map((p) => p.message.text);
@@ -150,7 +153,6 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
     ...checkSecrets(shown, world.secrets),
   ];
   const escalated = world.channel.oncall.length > 0;
-  await world.close();
   const judge = options.judge ? await options.judge.grade(transcript.join('\n')) : undefined;
   return {
     name: scenario.name,
