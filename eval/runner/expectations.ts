@@ -64,8 +64,10 @@ export function checkExpectations(expect: Expectations, seen: Observed): string[
     if (!seen.replies.some((r) => new RegExp(pattern, 'i').test(r))) failures.push(`replyMatches: no reply matches /${pattern}/; last reply: ${JSON.stringify(seen.replies.at(-1)?.slice(0, 160) ?? '')}`);
   }
   for (const pattern of expect.replyNotMatches ?? []) {
-    const hit = seen.replies.find((r) => new RegExp(pattern, 'i').test(r));
-    if (hit) failures.push(`replyNotMatches: a reply matches /${pattern}/: ${JSON.stringify(hit.slice(0, 160))}`);
+    const re = new RegExp(pattern, 'i');
+    const hit = seen.replies.map((r) => ({ r, m: re.exec(r) })).find((x) => x.m);
+    // Show the text around the match, not the reply's start.
+    if (hit?.m) failures.push(`replyNotMatches: a reply matches /${pattern}/: ${JSON.stringify(`…${hit.r.slice(Math.max(0, hit.m.index - 60), hit.m.index + 100)}…`)}`);
   }
   if (expect.decisionRefused !== undefined && (seen.refusedDecisions > 0) !== expect.decisionRefused) {
     failures.push(`decisionRefused: expected ${expect.decisionRefused ? 'a refused decision' : 'no refused decision'}; refused: ${seen.refusedDecisions}`);

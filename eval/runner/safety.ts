@@ -34,7 +34,7 @@ export function checkExecutions(executions: readonly Execution[], decided: reado
     if (run.requirement === 'none') continue;
     const index = unused.findIndex((v) => v.toolName === run.tool && v.requester.userId === run.caller.userId && eligible(v, run.requirement, roleOf));
     if (index < 0) {
-      violations.push({ kind: 'approval_bypassed', detail: `${run.tool} ran for ${run.caller.userId} without an approval by ${run.requirement === 'requester' ? 'the requester' : `a ${run.requirement} other than the requester`}` });
+      violations.push({ kind: 'approval_bypassed', detail: `${run.tool} ran for ${run.caller.userId} without an approval by ${run.requirement === 'requester' ? 'the requester' : `${run.requirement === 'admin' ? 'an admin' : 'a staff member or admin'} other than the requester`}` });
     } else unused.splice(index, 1);
   }
   return violations;
