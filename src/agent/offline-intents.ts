@@ -1,4 +1,6 @@
 import type { Urgency } from '../ports';
+import { correctTypos } from './offline-fuzzy';
+import { detectForeignLanguage, type ForeignLanguage } from './offline-language';
 
 /**
  * Phrases the offline model ends its offers with. Recognising them in the
@@ -26,6 +28,10 @@ export type Intent =
   | { kind: 'double_charge' }
   | { kind: 'billing' }
   | { kind: 'order'; orderId?: string }
+  | { kind: 'cancel_order'; orderId?: string }
+  | { kind: 'cancel_subscription' }
+  | { kind: 'change_email' }
+  | { kind: 'foreign_language'; language: ForeignLanguage }
   | { kind: 'crash' }
   | { kind: 'service_status' }
   | { kind: 'ticket'; subject: string; description: string }
@@ -61,6 +67,9 @@ const ORDER = /\b(order|orders|package|parcel|delivery|deliver(ed)?|shipping|shi
 const CRASH = /\bcrash|\bfreez|\bkeeps? (closing|quitting)\b|\bwon'?t (open|start|launch)\b|\bnot (opening|starting|launching)\b/;
 const STATUS = /\b(outage|status page|service status|is (it|the \w+|everything) (down|working)|are you down|down for everyone)\b/;
 const TICKET = /\b(create|open|file|raise|log|submit|make|start)\b.{0,15}\b(ticket|case)\b|^ticket\b/;
+const CANCEL = /\b(cancel|cancell?ing|cancell?ation|terminate|end)\b/;
+const SUBSCRIPTION = /\b(subscription|plan|membership|renewal|pro plan|basic plan)\b/;
+const EMAIL_CHANGE = /\b(change|update|edit|switch|new)\b.{0,25}\be-?mail( address)?\b|\be-?mail( address)?\b.{0,20}\b(change|update)\b/;
 const BILLING = /\b(invoice|invoices|billing|bill|billed|charge|charges|charged|payment|payments|subscription|plan|receipt)\b/;
 const GREETING = /^(hi|hello|hey|hiya|yo|good (morning|afternoon|evening)|greetings)\b/;
 const HELP = /^(help|\?|menu)$|\bwhat can you (do|help)\b|\bhow can you help\b/;
@@ -86,7 +95,10 @@ function closingOf(reply: string | undefined): string {
 
 /** Decide the intent of the last user message, using the previous reply for short answers. */
 export function classifyIntent({ text, previousReply, earlierUserTexts }: IntentInput): Intent {
-  const t = text.trim().toLowerCase().replace(/[’‘]/g, "'");
+  const language = detectForeignLanguage(text);
+  if (language) return { kind: 'foreign_language', language };
+  // Rules match keywords, so misspelt keywords are corrected first ("chraged twise").
+  const t = correctTypos(text.trim().toLowerCase().replace(/[’‘]/g, "'"));
   const tokens = t.split(/[\s,.!?]+/).filter(Boolean);
   const words = tokens.length;
   const offer = closingOf(previousReply);
@@ -108,6 +120,10 @@ export function classifyIntent({ text, previousReply, earlierUserTexts }: Intent
   if (offer.includes(OFFERS.ticketDetails) && !TICKET.test(t)) return ticketIntent(text, text);
 
   if (RESET.test(t)) return { kind: 'reset_password' };
+  // Before refunds and billing: cancelling is not a request for money back, and "subscription" alone is not a billing question.
+  if (CANCEL.test(t) && (orderId || /\border\b/.test(t))) return { kind: 'cancel_order', ...(orderId ? { orderId } : {}) };
+  if (CANCEL.test(t) && SUBSCRIPTION.test(t)) return { kind: 'cancel_subscription' };
+  if (EMAIL_CHANGE.test(t)) return { kind: 'change_email' };
   if (REFUND.test(t) && !POLICY.test(t)) return { kind: 'refund', ...(orderId ? { orderId } : {}), ...(chargeId ? { chargeId } : {}) };
   if (DOUBLE.test(t)) return { kind: 'double_charge' };
   if (TICKET.test(t)) {
@@ -135,6 +151,8 @@ const TOPIC_SUBJECTS: Partial<Record<Intent['kind'], string>> = {
   billing: 'Billing question',
   service_status: 'Service problem',
   refund: 'Refund request',
+  cancel_subscription: 'Cancel my subscription',
+  change_email: 'Change the email address on my account',
 };
 
 /** "Yes, open a ticket" takes its subject from the conversation's last real topic. */
@@ -144,7 +162,8 @@ function ticketFromContext(earlierUserTexts: string[]): Intent {
     if (kind === 'greeting' || kind === 'thanks' || kind === 'decline' || kind === 'capabilities' || kind === 'ticket_needs_details') continue;
     if (kind === 'ticket') continue;
     const orderId = findOrderId(earlier);
-    const subject = kind === 'order' && orderId ? `Question about order ${orderId}` : TOPIC_SUBJECTS[kind] ?? earlier;
+    const subject =
+      kind === 'order' && orderId ? `Question about order ${orderId}` : kind === 'cancel_order' && orderId ? `Cancel order ${orderId}` : TOPIC_SUBJECTS[kind] ?? earlier;
     return ticketIntent(subject, earlier);
   }
   return { kind: 'ticket_needs_details' };

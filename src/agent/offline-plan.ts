@@ -1,7 +1,10 @@
 import { classifyIntent, OFFERS, type Intent } from './offline-intents';
+import { englishOnlyReply } from './offline-language';
 import {
   articleLines,
   billingReply,
+  cancelOrderReply,
+  changeEmailReply,
   capabilitiesReply,
   crashReply,
   duplicateChargeReply,
@@ -96,6 +99,36 @@ function planIntent(intent: Intent, turn: TurnView, offered: Offered, done: (nam
       if (result.status !== 'ok') return answer(problemReply(result, 'look up that order', offered));
       if (result.data.found === false) return answer(str(result.data.message) ?? "I couldn't find that order on your account.");
       return answer('order' in result.data ? orderReply(result.data) : ordersListReply(result.data));
+    }
+
+    case 'cancel_order': {
+      if (!intent.orderId) return answer('Which order would you like to cancel? Tell me the order id (like ORD-1001).');
+      const result = done('look_up_order');
+      if (!result) return offered.has('look_up_order') ? call('look_up_order', { orderId: intent.orderId }) : answer(unavailableReply('look up orders', offered));
+      if (result.status !== 'ok') return answer(problemReply(result, 'look up that order', offered));
+      if (result.data.found === false) return answer(str(result.data.message) ?? "I couldn't find that order on your account.");
+      return answer(cancelOrderReply(rec(result.data.order), offered));
+    }
+
+    case 'cancel_subscription': {
+      // Cancelling is done in settings; a pending duplicate charge is no reason to offer money back here.
+      const result = done('search_knowledge_base');
+      if (!result && offered.has('search_knowledge_base')) return call('search_knowledge_base', { query: 'cancel plan subscription' });
+      const article = result?.status === 'ok' ? articleLines(result.data) : undefined;
+      return answer(
+        article
+          ? `${article}\n\nYou keep access until the end of the period you've paid for.`
+          : 'You can cancel your plan under **Settings > Billing > Plan**; you keep access until the end of the period you have paid for.',
+      );
+    }
+
+    case 'change_email':
+      return answer(changeEmailReply(offered));
+
+    case 'foreign_language': {
+      const text = englishOnlyReply(intent.language);
+      if (done('escalate_to_human') || !offered.has('escalate_to_human')) return answer(text);
+      return call('escalate_to_human', { reason: `Customer wrote in a language other than English (${intent.language}); the assistant only helps in English`, urgency: 'normal' }, text);
     }
 
     case 'crash': {

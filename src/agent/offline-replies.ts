@@ -179,3 +179,27 @@ export function crashReply(status: ToolOutcome | undefined, kb: ToolOutcome | un
   else parts.push(humanOffer(offered).trim());
   return parts.filter(Boolean).join('\n\n');
 }
+
+/** "Cancel my order": what can happen given where the order is. The assistant has no cancel tool, so it offers a ticket. */
+export function cancelOrderReply(order: Record<string, unknown>, offered: Offered): string {
+  const id = str(order.id) ?? 'That order';
+  const status = str(order.status);
+  const ship = rec(order.shipping);
+  if (status === 'cancelled') return `**${id}** is already cancelled${(num(rec(order.payment).refundedUsd) ?? 0) > 0 ? ` and ${money(rec(order.payment).refundedUsd)} was refunded` : ''}.`;
+  if (status === 'shipped' || status === 'delivered') {
+    const when = status === 'shipped' ? `shipped on ${day(ship.shippedAt)}` : `was delivered on ${day(ship.deliveredAt)}`;
+    return `**${id}** ${when}, so it can no longer be cancelled. You can return most items within 30 days of delivery for a full refund.${humanOffer(offered)}`;
+  }
+  const next = offered.has('create_ticket')
+    ? `I can't cancel orders myself. Would you like me to ${OFFERS.ticket} so our team cancels it?`
+    : humanOffer(offered).trim();
+  return `**${id}** (${money(order.totalUsd)}) hasn't shipped yet, so it can still be cancelled; orders cancelled before they ship are refunded automatically.\n\n${next}`;
+}
+
+/** Changing the account email is done by a person after checking identity, never by a password reset. */
+export function changeEmailReply(offered: Offered): string {
+  const next = offered.has('create_ticket')
+    ? `Would you like me to ${OFFERS.ticket} to change it?`
+    : humanOffer(offered).trim();
+  return `I can't change the email address on your account from chat: for your security, a person from our team makes that change after confirming it's you.\n\n${next}`;
+}

@@ -260,6 +260,69 @@ describe('offline model', () => {
   });
 });
 
+describe('offline model: misroutes fixed in issue 10', () => {
+  let f: HelpdeskFixture;
+  let tools: ToolDefinition[];
+  const drive = (who: Caller) => new Driver(createOfflineModel(), tools, who);
+
+  beforeEach(async () => {
+    f = await openFixture();
+    tools = [...f.helpdesk.tools, escalateTool];
+  });
+  afterEach(async () => f.cleanup());
+
+  it('"cancel my subscription" explains cancelling and offers no refund of the double charge', async () => {
+    const turn = await drive(alice).say('cancel my subscription');
+    expect(names(turn.calls)).not.toContain('list_invoices');
+    expect(names(turn.calls)).not.toContain('issue_refund');
+    expect(turn.reply).toContain('Cancel plan');
+    expect(turn.reply).not.toMatch(/refund|ch_300\d/i);
+  });
+
+  it('"how do I change my email address?" is not answered with a password reset', async () => {
+    const chat = drive(alice);
+    const turn = await chat.say('how do I change my email address?');
+    expect(turn.calls).toEqual([]);
+    expect(turn.reply).toMatch(/email address/);
+    expect(turn.reply).not.toMatch(/password/i);
+    const yes = await chat.say('yes please');
+    expect(yes.calls).toEqual([expect.objectContaining({ name: 'create_ticket', args: expect.objectContaining({ subject: 'Change the email address on my account' }) })]);
+  });
+
+  it('understands typos: "why was i chraged twise?" finds the duplicate charge', async () => {
+    const turn = await drive(alice).say('why was i chraged twise?');
+    expect(names(turn.calls)).toEqual(['list_invoices']);
+    expect(turn.reply).toContain('ch_3006');
+    expect(turn.reply).toContain('request a refund');
+  });
+
+  it('"I want to cancel my order ORD-1003" is about cancelling, and "yes" opens a cancellation ticket', async () => {
+    const chat = drive(alice);
+    const turn = await chat.say('I want to cancel my order ORD-1003');
+    expect(turn.calls).toEqual([expect.objectContaining({ name: 'look_up_order', args: { orderId: 'ORD-1003' } })]);
+    expect(turn.reply).toMatch(/hasn't shipped yet, so it can still be cancelled/);
+    expect(turn.reply).toContain('open a support ticket');
+    const yes = await chat.say('yes');
+    expect(yes.calls).toEqual([expect.objectContaining({ name: 'create_ticket', args: expect.objectContaining({ subject: 'Cancel order ORD-1003' }) })]);
+
+    const shipped = await drive(alice).say('please cancel order ORD-1001');
+    expect(shipped.reply).toMatch(/can no longer be cancelled/);
+  });
+
+  it.each([
+    ['¿Por qué me cobraron dos veces?', 'Lo siento, solo puedo ayudar en inglés'],
+    ['Où est ma commande ORD-1001 ?', "je ne peux aider qu'en anglais"],
+    ['Warum wurde ich zweimal belastet?', 'ich kann nur auf Englisch helfen'],
+    ['我的订单在哪里？', 'I can only help in English'],
+  ])('a message in another language (%s) is handed to a human with an honest reply, not the menu', async (text, expected) => {
+    const turn = await drive(alice).say(text);
+    expect(turn.escalated).toBe(true);
+    expect(turn.calls).toEqual([expect.objectContaining({ name: 'escalate_to_human' })]);
+    expect(turn.reply).toContain(expected);
+    expect(turn.reply).not.toContain("Here's what I can help with");
+  });
+});
+
 const brokenLookUp = defineTool({
   name: 'look_up_order',
   description: 'Always fails, to test error handling.',
@@ -290,6 +353,14 @@ describe('offline intent rules', () => {
     ['thank you!', 'thanks'],
     ['what can you do', 'capabilities'],
     ['blorp', 'unknown'],
+    ['why was i chraged twise?', 'double_charge'],
+    ['I want a refnud', 'refund'],
+    ['I changed my plan last week, what do I pay now?', 'billing'],
+    ['cancel my subscription', 'cancel_subscription'],
+    ['I want to cancel my order ORD-1003', 'cancel_order'],
+    ['how do I change my email address?', 'change_email'],
+    ['Hola, ¿dónde está mi pedido?', 'foreign_language'],
+    ['Hi, this is José: where is my order ORD-1001?', 'order'],
   ])('"%s" -> %s', (text, expected) => {
     expect(kind(text)).toBe(expected);
   });

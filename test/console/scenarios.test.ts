@@ -9,7 +9,8 @@ const SCENARIOS = [
   'Where is my order ORD-1001?',
   'I want a refund',
   'I want to speak to your manager immediately!',
-  'Can you update my email? It is alice.martin@example.com',
+  // Carries an email address into a tool call (the ticket text), so the audit must show it redacted.
+  'Open a ticket: please send my receipts to alice.martin@example.com',
 ];
 
 let run: ConsoleRun;
