@@ -1,3 +1,5 @@
+import { parseSince } from '../src/ops/since';
+
 /** Parsed command line of `npm run ops -- <command> [args] [--flag value] [--json]`. */
 export interface OpsArgs {
   command: string;
@@ -30,13 +32,9 @@ export function parseOpsArgs(argv: readonly string[]): OpsArgs {
   return { command: positional.shift() ?? 'help', positional, flags, json };
 }
 
-const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** `30m`, `12h`, `1d`, `2w` before `now`, or an ISO date/time; epoch ms. */
-export function parseSince(text: string, now: number): number {
-  const relative = /^(\d+(?:\.\d+)?)([smhdw])$/.exec(text.trim());
-  if (relative) return now - Number(relative[1]) * (UNIT_MS[relative[2] as string] as number);
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) throw new UsageError(`cannot read the time "${text}": use 30m, 12h, 1d, 2w or an ISO date like 2026-11-22T10:00Z`);
+/** Like `parseSince` from the read model, but a bad time is a usage error. */
+export function parseTime(text: string, now: number): number {
+  const at = parseSince(text, now);
+  if (at === undefined) throw new UsageError(`cannot read the time "${text}": use 30m, 12h, 1d, 2w or an ISO date like 2026-11-22T10:00Z`);
   return at;
 }

@@ -1,6 +1,6 @@
 import { formatAge, isoMinute, usd } from '../src/ops/format';
 import type { ReadModel } from '../src/ops/read-model';
-import { parseSince, UsageError, type OpsArgs } from './cli-args';
+import { parseTime, UsageError, type OpsArgs } from './cli-args';
 import { renderPairs, renderTable } from './table';
 
 /** What a command prints: data for `--json`, text for people. */
@@ -28,7 +28,7 @@ also while the bot runs. Showing text needs the bot's ENCRYPTION_KEY (or its DAT
 /** Run one ops command against the read model. */
 export async function runOpsCommand(rm: ReadModel, args: OpsArgs): Promise<CommandOutput> {
   const now = rm.now();
-  const since = args.flags.has('since') ? parseSince(args.flags.get('since') as string, now) : undefined;
+  const since = args.flags.has('since') ? parseTime(args.flags.get('since') as string, now) : undefined;
   switch (args.command) {
     case 'status': {
       const s = await rm.summary();
@@ -86,7 +86,7 @@ export async function runOpsCommand(rm: ReadModel, args: OpsArgs): Promise<Comma
     case 'audit': {
       const limit = args.flags.has('limit') ? Number(args.flags.get('limit')) : 50;
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
-      const until = args.flags.has('until') ? parseSince(args.flags.get('until') as string, now) : undefined;
+      const until = args.flags.has('until') ? parseTime(args.flags.get('until') as string, now) : undefined;
       const lines = await rm.searchAudit({
         ...(args.flags.has('event') ? { event: args.flags.get('event') as string } : {}),
         ...(args.flags.has('user') ? { userId: args.flags.get('user') as string } : {}),
