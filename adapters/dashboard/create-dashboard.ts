@@ -37,7 +37,8 @@ export interface Dashboard {
   readonly loopbackOnly: boolean;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
+const isLoopback = (address: string | undefined) => address === '::1' || /^(?:::ffff:)?127\./.test(address ?? '');
 
 const SECURITY_HEADERS = {
   'cache-control': 'no-store',
@@ -134,7 +135,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://dashboard.local');
     if (url.pathname !== '/dashboard' && !url.pathname.startsWith('/dashboard/')) return false;
-    if (auth.generated && !LOOPBACK.has(req.socket.remoteAddress ?? '')) {
+    if (auth.generated && !isLoopback(req.socket.remoteAddress)) {
       send(res, 403, 'text/plain; charset=utf-8', 'The dashboard is served on loopback only until DASHBOARD_TOKEN is set.');
       return true;
     }
