@@ -1,12 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDashboard, type Dashboard } from '../../adapters/dashboard/index';
-import { readerEncryptionKey } from '../../src/ops/open-read-model';
-import { ReadModel } from '../../src/ops/read-model';
-import { createSealer } from '../../src/sessions/sealer';
+import { createAppDashboard, type Dashboard } from '../../adapters/dashboard/index';
 import type { OpsScenario } from '../ops/ops-scenario';
 
-/** The dashboard mounted on a plain node:http server over a scenario's data (a second reader of the bot's files). */
+/** The dashboard of a running bot mounted on a plain node:http server, over a scenario's engine. */
 export interface DashboardServer {
   dashboard: Dashboard;
   origin: string;
@@ -15,10 +12,7 @@ export interface DashboardServer {
 }
 
 export async function startDashboardServer(s: OpsScenario, options: { token?: string; host?: string; pollMs?: number } = {}): Promise<DashboardServer> {
-  const { config } = s.h.app;
-  const now = () => s.clock.now();
-  const readModel = new ReadModel({ store: s.h.app.store, sealer: createSealer(await readerEncryptionKey(config)), auditLogPath: config.auditLogPath, budget: config.budget, now });
-  const dashboard = createDashboard({ readModel, now, ...(options.token ? { token: options.token } : {}), ...(options.pollMs ? { pollMs: options.pollMs } : {}) });
+  const dashboard = await createAppDashboard({ app: s.h.app, env: { DASHBOARD_TOKEN: options.token ?? '' }, now: () => s.clock.now(), ...(options.pollMs ? { pollMs: options.pollMs } : {}) });
   const server = http.createServer((req, res) => {
     void dashboard(req, res).then((handled) => {
       if (!handled) {
