@@ -15,7 +15,8 @@ Commands:
   status                                   counts, turns and latency of the last 24 h, breakers, spend
   approvals                                approvals waiting for a decision, then decided ones
   escalations                              hand-offs to humans: open, claimed, closed
-  conversations [--user U] [--since 1d]    conversations with outcome, steps and cost
+  conversations [--user U] [--since 1d] [--limit N]
+                                           conversations with outcome, steps and cost, most recent first
   transcript <session>                     one conversation, decrypted and redacted
   audit [--event E] [--user U] [--tool T] [--since 1h] [--until …] [--limit N]
                                            audit log search, newest first
@@ -66,7 +67,8 @@ export async function runOpsCommand(rm: ReadModel, args: OpsArgs): Promise<Comma
     }
     case 'conversations': {
       const user = args.flags.get('user');
-      const rows = await rm.conversations({ ...(user ? { user } : {}), ...(since !== undefined ? { since } : {}) });
+      const limit = positiveInt(args.flags.get('limit') ?? '200');
+      const rows = await rm.conversations({ ...(user ? { user } : {}), ...(since !== undefined ? { since } : {}), limit });
       const text = renderTable(
         ['SESSION', 'CUSTOMER', 'OUTCOME', 'TURNS', 'STEPS', 'COST', 'LAST ACTIVE', 'FEEDBACK'],
         rows.map((r) => [r.sessionId, r.customer?.displayName ?? '-', r.outcome, String(r.turns), String(r.steps), usd(r.costUsd), isoMinute(r.updatedAt), r.feedback ?? '-']),
@@ -84,8 +86,7 @@ export async function runOpsCommand(rm: ReadModel, args: OpsArgs): Promise<Comma
       return { data: t, text: `${head}\n\n${body}` };
     }
     case 'audit': {
-      const limit = args.flags.has('limit') ? Number(args.flags.get('limit')) : 50;
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
+      const limit = positiveInt(args.flags.get('limit') ?? '50');
       const until = args.flags.has('until') ? parseTime(args.flags.get('until') as string, now) : undefined;
       const lines = await rm.searchAudit({
         ...(args.flags.has('event') ? { event: args.flags.get('event') as string } : {}),
@@ -119,4 +120,10 @@ export async function runOpsCommand(rm: ReadModel, args: OpsArgs): Promise<Comma
     default:
       throw new UsageError(`unknown command "${args.command}"`);
   }
+}
+
+function positiveInt(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError('--limit must be a positive whole number');
+  return n;
 }

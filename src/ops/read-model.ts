@@ -11,7 +11,7 @@ import type { Sealer } from '../sessions/sealer';
 import { migrateSession, type SessionState } from '../sessions/session-state';
 import { AuditLogReader, searchAudit, type AuditLine, type AuditQuery } from './audit-reader';
 import type { ApprovalRow, ConversationOutcome, ConversationRow, CostView, EscalationRow, OpsSummary, Transcript, TranscriptEntry } from './read-model-types';
-import { readSealed } from './sealed-records';
+import { EncryptionKeyMismatchError, readSealed } from './sealed-records';
 import { threadLink } from './thread-link';
 import { buildSeries, percentile, SERIES_WINDOWS, turnsFromAudit, type SeriesPoint, type SeriesWindow, type TurnSample } from './turn-series';
 
@@ -31,6 +31,8 @@ export interface ConversationFilter {
   user?: string;
   /** Only conversations active at or after this epoch ms. */
   since?: number;
+  /** Most rows returned, most recent first. Default 200. */
+  limit?: number;
 }
 
 /**
@@ -76,13 +78,14 @@ export class ReadModel {
       if (filter.user && s.customer?.userId !== filter.user && s.customer?.displayName !== filter.user) return false;
       return true;
     });
-    const rows = await Promise.all(wanted.map((s) => this.conversationRow(s, turns.get(s.id) ?? [], feedback.get(s.id))));
-    return rows.sort((a, b) => b.updatedAt - a.updatedAt);
+    // Cost is one store read per row: only for the rows shown.
+    const shown = wanted.sort((a, b) => b.updatedAt - a.updatedAt).slice(0, filter.limit ?? 200);
+    return Promise.all(shown.map((s) => this.conversationRow(s, turns.get(s.id) ?? [], feedback.get(s.id))));
   }
 
   /** One conversation decrypted on the server and redacted; undefined when there is no such session. */
   async transcript(sessionId: string): Promise<Transcript | undefined> {
-    const session = (await this.sessions()).find((s) => s.id === sessionId);
+    const session = await this.session(sessionId);
     if (!session) return undefined;
     const lines = await this.audit.lines();
     const turns = turnsFromAudit(lines).filter((t) => t.sessionId === sessionId);
@@ -133,7 +136,7 @@ export class ReadModel {
 
   /** Counts for the overview page and `ops status`. */
   async summary(): Promise<OpsSummary> {
-    const [approvals, escalations, sessions, lines, cost] = await Promise.all([this.approvals(), this.escalations(), this.sessions(), this.audit.lines(), this.cost()]);
+    const [approvals, escalations, conversations, lines, cost] = await Promise.all([this.approvals(), this.escalations(), this.countSessions(), this.audit.lines(), this.cost()]);
     const since = this.now() - 86_400_000;
     const recent = turnsFromAudit(lines).filter((t) => t.at >= since);
     const latencies = recent.flatMap((t) => (t.latencyMs === undefined ? [] : [t.latencyMs])).sort((a, b) => a - b);
@@ -144,7 +147,7 @@ export class ReadModel {
     return {
       pendingApprovals: approvals.pending.length,
       openEscalations: escalations.filter((e) => e.status !== 'closed').length,
-      conversations: sessions.length,
+      conversations,
       turnsLast24h: recent.length,
       solvedLast24h: recent.filter((t) => t.outcome === 'answered').length,
       escalatedLast24h: recent.filter((t) => t.outcome === 'escalated' || t.outcome === 'handed_off').length,
@@ -155,6 +158,26 @@ export class ReadModel {
       costTodayUsd: cost.todayUsd,
       costMonthUsd: cost.monthUsd,
     };
+  }
+
+  /** Counted without decrypting: the overview polls this every few seconds. */
+  private async countSessions(): Promise<number> {
+    let count = 0;
+    for await (const [, value] of this.options.store.scan<{ sealed?: unknown }>('session:')) if (typeof value?.sealed === 'string') count += 1;
+    return count;
+  }
+
+  /** One session by id; a record the key cannot open is an error, not "not found". */
+  private async session(id: string): Promise<SessionState | undefined> {
+    const envelope = await this.options.store.get<{ sealed?: unknown }>(`session:${id}`);
+    if (!envelope || typeof envelope.sealed !== 'string') return undefined;
+    let raw: unknown;
+    try {
+      raw = this.options.sealer.open(envelope.sealed);
+    } catch {
+      throw new EncryptionKeyMismatchError('session:', 1);
+    }
+    return migrateSession(raw);
   }
 
   private sessions(): Promise<SessionState[]> {
