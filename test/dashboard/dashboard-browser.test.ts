@@ -90,6 +90,24 @@ describe('dashboard in headless Chromium', { timeout: 60_000 }, () => {
     await page.close();
   });
 
+  it('shows cost against the budgets and searches the audit log', async () => {
+    const page = await signedInPage();
+    await page.getByRole('link', { name: 'Cost' }).click();
+    await expect(page.locator('table', { hasText: 'Per model this month' }).textContent()).resolves.toContain('gpt-4o-mini');
+    await expect(page.locator('meter').count()).resolves.toBe(1);
+    await page.screenshot({ path: path.join(SHOTS, 'cost.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByLabel('Event').fill('approval_requested');
+    await page.getByLabel('Since').press('Enter');
+    await page.waitForURL(/event=approval_requested/);
+    const rows = page.locator('table.audit tbody tr');
+    await expect(rows.count()).resolves.toBe(1);
+    await expect(rows.first().textContent()).resolves.toContain('issue_refund');
+    await page.screenshot({ path: path.join(SHOTS, 'audit.png'), fullPage: true });
+    await page.close();
+  });
+
   it('is usable from the keyboard and on a phone', async () => {
     const page = await signedInPage({ width: 390, height: 844 });
     await page.keyboard.press('Tab');
