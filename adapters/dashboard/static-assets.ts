@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
@@ -7,8 +8,8 @@ const require = createRequire(import.meta.url);
 const FILES: Record<string, { path: () => string; type: string }> = {
   'uplot.js': { path: () => require.resolve('uplot/dist/uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
   'uplot.css': { path: () => require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
-  'dashboard.js': { path: () => new URL('./assets/dashboard.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8' },
-  'dashboard.css': { path: () => new URL('./assets/dashboard.css', import.meta.url).pathname, type: 'text/css; charset=utf-8' },
+  'dashboard.js': { path: () => fileURLToPath(new URL('./assets/dashboard.js', import.meta.url)), type: 'text/javascript; charset=utf-8' },
+  'dashboard.css': { path: () => fileURLToPath(new URL('./assets/dashboard.css', import.meta.url)), type: 'text/css; charset=utf-8' },
 };
 
 const cache = new Map<string, Buffer>();
