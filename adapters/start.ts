@@ -6,7 +6,7 @@
  * paragraph naming the variables and exit 1.
  */
 import { existsSync } from 'node:fs';
-import { bootstrap, ConfigError, describeError, type App, type Env } from '../src/index';
+import { bootstrap, ConfigError, describeError, startHttp, type App, type AppServer, type Env } from '../src/index';
 import { CONSOLE_USAGE, parseConsoleOptions, startConsole, type ConsoleOptions } from './console';
 
 /** Something started that must be stopped on the way out. */
@@ -44,7 +44,7 @@ function withoutCredentials(url: string): string {
 }
 
 /** What an operator needs to know at start-up, on stderr so stdout stays the conversation. */
-function banner(app: App, channels: string[], consoleOptions: ConsoleOptions | undefined): string {
+function banner(app: App, channels: string[], consoleOptions: ConsoleOptions | undefined, http: AppServer | undefined): string {
   const { config } = app;
   const model =
     app.model.mode === 'offline'
@@ -57,6 +57,7 @@ function banner(app: App, channels: string[], consoleOptions: ConsoleOptions | u
     `  data:   ${config.dataDir} (store ${withoutCredentials(config.storeUrl)}, encryption key ${key})`,
     `  audit:  ${config.auditLogPath}`,
   ];
+  if (http) lines.push(`  http:   ${http.url} (/health, /metrics)`);
   if (consoleOptions) {
     const { userId, role } = consoleOptions.speaker;
     lines.push(`  console: you are ${userId} (${role}); type /help for commands, /quit or Ctrl-D to leave.`);
@@ -104,27 +105,36 @@ async function main(): Promise<number> {
       await app.close();
     })());
 
+  let http: AppServer | undefined;
   try {
+    // One server in every mode; loopback only unless a platform (or HTTP_HOST) needs it reachable. Stopped last.
+    const platformConfigured = platforms.slack || platforms.discord;
+    http = await startHttp({ app, host: app.config.http.host ?? (platformConfigured ? '0.0.0.0' : '127.0.0.1'), anyPortIfTaken: !platformConfigured });
+    const server = http;
+    running.push({ name: 'http', stop: () => server.close() });
+    logger.info({ url: http.url }, 'http server listening');
     if (platforms.slack) {
       // Loaded only when used: the platform SDKs take about a second each to import.
       const { startSlack } = await import('./slack');
-      const slack = await startSlack({ engine, env, logger });
+      const slack = await startSlack({ engine, env, logger, server });
       running.push({ name: 'slack', stop: () => slack.stop() });
+      server.platforms.set('slack', slack.connected);
       logger.info({ port: slack.port }, 'slack started');
     }
     if (platforms.discord) {
       const { startDiscord } = await import('./discord');
       const discord = await startDiscord({ engine, env, logger });
       running.push({ name: 'discord', stop: () => discord.stop() });
+      server.platforms.set('discord', discord.connected);
     }
   } catch (error) {
     await stopEverything();
     throw error;
   }
 
-  const channels = running.map((r) => r.name);
+  const channels = running.filter((r) => r.name !== 'http').map((r) => r.name);
   if (consoleOptions) channels.push('console');
-  process.stderr.write(`${banner(app, channels, consoleOptions)}\n`);
+  process.stderr.write(`${banner(app, channels, consoleOptions, http)}\n`);
   logger.info({ channels, mode: app.model.mode, model: app.model.model, dataDir: app.config.dataDir }, 'support-agent started');
 
   const finished = new Promise<number>((resolve) => {

@@ -144,9 +144,9 @@ export interface OutboundMessage {
   kind?: 'reply' | 'notice' | 'error';
 }
 
-/** An operational alert for on-call (budget thresholds). */
+/** An operational alert for on-call: budget thresholds, or health (error rate, latency, breakers, hourly cost). */
 export interface Alert {
-  kind: 'budget';
+  kind: 'budget' | 'health';
   text: string;
 }
 
@@ -284,6 +284,8 @@ export interface StatusReport {
   errorsLastHour: number;
   p50TurnMs: number;
   p95TurnMs: number;
+  /** Messages this process accepted whose turn has not ended (waiting or running). */
+  queuedMessages?: number;
 }
 
 export interface SpendLine {
