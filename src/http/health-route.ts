@@ -61,12 +61,13 @@ export function healthRoute(options: HealthOptions): RouteHandler {
 
 /** Check every dependency once. */
 export async function checkHealth(options: HealthOptions): Promise<HealthReport> {
-  const [store, status] = await Promise.all([probeStore(options.store, options.storeTimeoutMs ?? 2_000), options.engine.status()]);
-  const breaker = status.breakers.find((b) => b.name === 'model')?.state ?? 'closed';
+  // The status report reads the store too: when it fails, the store check says why.
+  const [store, status] = await Promise.all([probeStore(options.store, options.storeTimeoutMs ?? 2_000), options.engine.status().catch(() => undefined)]);
+  const breaker = status ? (status.breakers.find((b) => b.name === 'model')?.state ?? 'closed') : 'unknown';
   const model = { ok: breaker === 'closed' || breaker === 'half-open', breaker };
   const platforms = options.platforms.read();
   const ok = store.ok && model.ok && Object.values(platforms).every(Boolean);
-  return { status: ok ? 'ok' : 'unavailable', version: status.version, uptimeSeconds: Math.round(status.uptimeMs / 1000), store, model, platforms };
+  return { status: ok ? 'ok' : 'unavailable', version: status?.version ?? 'unknown', uptimeSeconds: Math.round((status?.uptimeMs ?? 0) / 1000), store, model, platforms };
 }
 
 async function probeStore(store: Store, timeoutMs: number): Promise<{ ok: boolean; error?: string }> {
