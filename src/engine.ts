@@ -171,7 +171,9 @@ export function createEngine(options: EngineOptions): Engine {
     attach: (channel) => channels.attach(channel),
     handleMessage: (message) => track(turns.message(message, () => handleMessage(ctx, message))),
     isActiveConversation: (conversation) => ctx.sessions.exists(conversation),
-    decideApproval: (input) => track(turns.decision(() => decideApproval(ctx, input))),
+    decideApproval: (input) =>
+      // One extra read per human decision (rare) so the decision's log lines name the session.
+      track(turns.decision(async () => (await ctx.approvals.get(input.approvalId))?.sessionId, () => decideApproval(ctx, input))),
     claimEscalation: ({ escalationId, caller }) => track(claimEscalation(ctx, escalationId, caller)),
     handBack: ({ conversation, caller }) => track(handBack(ctx, conversation, caller)),
     command: (input) => track(runCommand(ctx, input)),

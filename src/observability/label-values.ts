@@ -9,20 +9,13 @@ export const OTHER = 'other';
 export class BoundedLabel {
   private readonly known: Set<string>;
 
-  constructor(known: Iterable<string>, private readonly limit = 64) {
+  constructor(known: Iterable<string>) {
     this.known = new Set(known);
   }
 
-  /** The value if known; new values are admitted up to `limit` (for names learned at run time), then `other`. */
+  /** The value if known, else `other`. */
   of(value: unknown): string {
-    if (typeof value !== 'string' || value === '') return OTHER;
-    if (this.known.has(value)) return value;
-    return OTHER;
-  }
-
-  /** Learn a value from a trusted source (config, registry), within the limit. */
-  admit(value: string): void {
-    if (this.known.size < this.limit) this.known.add(value);
+    return typeof value === 'string' && this.known.has(value) ? value : OTHER;
   }
 }
 

@@ -62,12 +62,16 @@ export class TurnObserver {
     }
   }
 
-  /** Run an approval decision; the run it resumes, if any, is a turn of its own (the requester's). */
-  async decision(decide: () => Promise<DecisionOutcome>): Promise<DecisionOutcome> {
+  /**
+   * Run an approval decision; the run it resumes, if any, is a turn of its
+   * own (the requester's). `sessionOf` finds the session first, so the
+   * decision's log lines carry it too.
+   */
+  async decision(sessionOf: () => Promise<string | undefined>, decide: () => Promise<DecisionOutcome>): Promise<DecisionOutcome> {
     const turnId = newId('turn');
     const started = this.options.now();
-    // The session is known only once the approval is loaded; the turn id already ties the lines together.
-    const outcome = await runInTurn({ turnId, sessionId: '' }, decide);
+    const sessionId = (await sessionOf().catch(() => undefined)) ?? 'unknown';
+    const outcome = await runInTurn({ turnId, sessionId }, decide);
     if (outcome.ok && outcome.result) {
       const { conversation, requester } = outcome.view;
       this.completed(outcome.result, { turnId, platform: conversation.platform, started, userId: requester.userId });

@@ -4,8 +4,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bootstrap, type App } from '../../src/bootstrap';
 import { createLogger } from '../../src/logger';
+import { defineTool } from '../../src/tools/define-tool';
+import { z } from 'zod';
 import { RecordingChannel } from '../support/recording-channel';
-import { answer, ScriptedModel } from '../support/scripted-model';
+import { answer, callTools, ScriptedModel } from '../support/scripted-model';
 
 const dirs: string[] = [];
 const apps: App[] = [];
@@ -15,12 +17,21 @@ afterEach(async () => {
 });
 
 /** The real engine logging through the real logger into a file. */
+const refund = defineTool({
+  name: 'refund',
+  description: 'Refund.',
+  input: z.object({ amountUsd: z.number() }),
+  permission: 'member',
+  approval: 'staff',
+  execute: async ({ amountUsd }) => ({ refunded: amountUsd }),
+});
+
 async function engineLoggingTo(format: 'json' | 'pretty'): Promise<{ app: App; logFile: string; model: ScriptedModel; channel: RecordingChannel }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'turn-logs-'));
   dirs.push(dir);
   const logFile = path.join(dir, 'app.log');
   const model = new ScriptedModel();
-  const app = await bootstrap({ env: { DATA_DIR: dir, BUILTIN_TOOLS: 'none' }, model, logger: createLogger({ level: 'info', destination: logFile, format }) });
+  const app = await bootstrap({ env: { DATA_DIR: dir, BUILTIN_TOOLS: 'none' }, model, tools: [refund], logger: createLogger({ level: 'info', destination: logFile, format }) });
   apps.push(app);
   const channel = new RecordingChannel('test');
   // An adapter's lookup logs with its own child logger, after the message waited in its queue.
@@ -71,6 +82,32 @@ describe('turn logs', () => {
     }
     expect(new Set(done.map((l) => l.turnId)).size).toBe(2);
     expect(text).not.toContain('xoxb-very-secret');
+  });
+
+  it('the run an approval resumes logs under the session it belongs to', async () => {
+    const { app, logFile, model, channel } = await engineLoggingTo('json');
+    // The adapter logs while it re-renders the decided card.
+    const update = channel.updateApproval.bind(channel);
+    channel.updateApproval = async (ref, view) => {
+      app.logger.info({ approval: view.id }, 'approval card updated');
+      return update(ref, view);
+    };
+    model.push(callTools({ name: 'refund', args: { amountUsd: 5 } }));
+    const paused = await app.engine.handleMessage(message('T1', 'm1'));
+    expect(paused.status).toBe('paused');
+    model.push(answer('Refunded.'));
+    const decider = { userId: 'U_DANA', platform: 'test', displayName: 'Dana', role: 'staff' as const };
+    expect(await app.engine.decideApproval({ approvalId: paused.pendingApprovals[0] as string, decision: 'approve', decider })).toMatchObject({ ok: true });
+    const text = await readWhen(logFile, (t) => (t.match(/turn completed/g) ?? []).length === 2);
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const done = lines.filter((l) => l.msg === 'turn completed');
+    const card = lines.find((l) => l.msg === 'approval card updated');
+    expect(card).toMatchObject({ sessionId: paused.sessionId, turnId: done[1]?.turnId });
+    expect(done.map((l) => [l.outcome, l.sessionId])).toEqual([
+      ['awaiting_approval', paused.sessionId],
+      ['answered', paused.sessionId],
+    ]);
+    expect(done[0]?.turnId).not.toBe(done[1]?.turnId);
   });
 
   it('LOG_FORMAT=pretty writes readable lines, still with turn ids and secrets masked', async () => {
