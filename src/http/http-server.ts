@@ -35,8 +35,6 @@ export interface HttpServer {
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const routes = [...(options.routes ?? [])];
   const server = createServer((req, res) => void dispatch(routes, req, res, options.logger));
-  // Health checks and scrapers keep connections open; they must not hold shutdown up.
-  server.keepAliveTimeout = 5_000;
   await listen(server, options.port, options.host);
   const port = (server.address() as AddressInfo).port;
   const hostInUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
