@@ -33,7 +33,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const dest = options.destination ?? 1;
   const destination =
     options.format === 'pretty'
-      ? pino.transport({ target: 'pino-pretty', options: { destination: dest, colorize: false, mkdir: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } })
+      ? pino.transport({ target: 'pino-pretty', options: { destination: dest, colorize: false, mkdir: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true } })
       : pino.destination({ dest, sync: false, mkdir: true });
   return pino(
     {

@@ -115,9 +115,8 @@ describe('turn logs', () => {
     model.push(answer('Hi'));
     await app.engine.handleMessage(message('T1', 'm1'));
     const text = await readWhen(logFile, (t) => t.includes('turn completed'));
-    expect(text).toMatch(/INFO.*turn completed/);
-    expect(text).toMatch(/turnId: "turn_/);
-    expect(text).toContain('outcome: "answered"');
+    // One line per entry: time, level, message, then the fields.
+    expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: turn completed \{"turnId":"turn_[^\n]*"outcome":"answered"[^\n]*\}$/m);
     expect(() => JSON.parse(text.split('\n')[0] ?? '')).toThrow();
     expect(text).not.toContain('xoxb-very-secret');
   });
