@@ -88,7 +88,7 @@ export class AlertMonitor {
       const last = this.lastSent.get(alert.key);
       if (last !== undefined && now - last < HOUR_MS) continue;
       this.lastSent.set(alert.key, now);
-      await this.options.send({ kind: 'health', text: `Health alert: ${alert.text}` });
+      await this.options.send({ kind: 'health', text: alert.text });
     }
   }
 
