@@ -6,7 +6,8 @@
  * exit 0; past SHUTDOWN_TIMEOUT_MS they log what was abandoned and exit 1.
  * Configuration mistakes print one paragraph naming the variables and exit 1.
  */
-import { bootstrap, ConfigError, describeError, ENGINE_ENV_NAMES, findUnknownVariables, loadDotEnv, unknownVariableWarning, type App, type Env } from '../src/index';
+import { existsSync } from 'node:fs';
+import { bootstrap, checkHealth, ConfigError, describeError, ENGINE_ENV_NAMES, findUnknownVariables, loadDotEnv, startHttp, unknownVariableWarning, type App, type AppServer, type Env } from '../src/index';
 import { DISCORD_ENV_NAMES, discordConfigFromEnv } from './discord/config';
 import { CONSOLE_USAGE, parseConsoleOptions, startConsole, type ConsoleOptions } from './console';
 import { trackEngineWork } from './in-flight-work';
@@ -39,7 +40,7 @@ function withoutCredentials(url: string): string {
 }
 
 /** What an operator needs to know at start-up, on stderr so stdout stays the conversation. */
-function banner(app: App, channels: string[], consoleOptions: ConsoleOptions | undefined): string {
+function banner(app: App, channels: string[], consoleOptions: ConsoleOptions | undefined, http: AppServer | undefined, dashboardLink: string | undefined): string {
   const { config } = app;
   const model =
     app.model.mode === 'offline'
@@ -52,6 +53,8 @@ function banner(app: App, channels: string[], consoleOptions: ConsoleOptions | u
     `  data:   ${config.dataDir} (store ${withoutCredentials(config.storeUrl)}, encryption key ${key})`,
     `  audit:  ${config.auditLogPath}`,
   ];
+  if (http) lines.push(`  http:   ${http.url} (/health, /metrics, /dashboard)`);
+  if (dashboardLink) lines.push(`  dashboard: ${dashboardLink} (sign-in link for this run; set DASHBOARD_TOKEN for a fixed one)`);
   if (consoleOptions) {
     const { userId, role } = consoleOptions.speaker;
     lines.push(`  console: you are ${userId} (${role}); type /help for commands, /quit or Ctrl-D to leave.`);
@@ -129,27 +132,51 @@ async function main(): Promise<number> {
       return 1;
     })());
 
+  let http: AppServer | undefined;
+  let dashboardLink: string | undefined;
   try {
+    // One server in every mode; loopback only unless a platform (or HTTP_HOST) needs it reachable. Stopped last.
+    const platformConfigured = platforms.slack || platforms.discord;
+    http = await startHttp({ app, host: app.config.http.host ?? (platformConfigured ? '0.0.0.0' : '127.0.0.1'), anyPortIfTaken: !platformConfigured });
+    const server = http;
+    running.push({ name: 'http', stop: () => server.close() });
+    logger.info({ url: http.url }, 'http server listening');
+    // The operator's view: read-only, behind DASHBOARD_TOKEN or a one-time sign-in link on loopback.
+    const { createAppDashboard } = await import('./dashboard/index');
+    const dashboard = await createAppDashboard({
+      app,
+      env,
+      health: async () => {
+        const report = await checkHealth({ engine: app.engine, store: app.store, platforms: server.platforms });
+        const checks: Record<string, string> = { store: report.store.ok ? 'ok' : (report.store.error ?? 'unreachable'), model: report.model.breaker };
+        for (const [name, up] of Object.entries(report.platforms)) checks[name] = up ? 'connected' : 'disconnected';
+        return { ok: report.status === 'ok', checks };
+      },
+    });
+    server.addRoute(dashboard);
+    dashboardLink = dashboard.signInUrl(server.url.replace('0.0.0.0', '127.0.0.1'));
     if (platforms.slack) {
       // Loaded only when used: the platform SDKs take about a second each to import.
       const { startSlack } = await import('./slack');
-      const slack = await startSlack({ engine, env, logger });
+      const slack = await startSlack({ engine, env, logger, server });
       running.push({ name: 'slack', stop: () => slack.stop() });
+      server.platforms.set('slack', slack.connected);
       logger.info({ port: slack.port }, 'slack started');
     }
     if (platforms.discord) {
       const { startDiscord } = await import('./discord');
       const discord = await startDiscord({ engine, env, logger });
       running.push({ name: 'discord', stop: () => discord.stop() });
+      server.platforms.set('discord', discord.connected);
     }
   } catch (error) {
     await stopEverything();
     throw error;
   }
 
-  const channels = running.map((r) => r.name);
+  const channels = running.filter((r) => r.name !== 'http').map((r) => r.name);
   if (consoleOptions) channels.push('console');
-  process.stderr.write(`${banner(app, channels, consoleOptions)}\n`);
+  process.stderr.write(`${banner(app, channels, consoleOptions, http, dashboardLink)}\n`);
   // Reported when the probe answers, without holding up start-up.
   void modelCheck.then((health) => {
     if (health.state !== 'unauthorized' && health.state !== 'unreachable') return;

@@ -3,7 +3,7 @@
  * sealed sessions, audit log and budget accounting, as stored sessions grow.
  *
  * Usage: npx tsx bench/engine.ts [--sessions 1000,10000,100000] [--turns 2000]
- *          [--concurrency 16] [--warmup 300] [--seed 42] [--tmpdir /tmp] [--quick] [--profile]
+ *          [--concurrency 16] [--warmup 300] [--seed 42] [--tmpdir /tmp] [--quick] [--profile] [--metrics off]
  * (or BENCH_SESSIONS / BENCH_TURNS / BENCH_CONCURRENCY / BENCH_TMPDIR / BENCH_QUICK=1 / BENCH_PROFILE=1)
  *
  * Each turn is one inbound message: the model asks for `lookup_order`, the
@@ -14,6 +14,8 @@
  * in the store; the monthly limit is raised so seeded spend never refuses.
  * `--profile` adds, at the largest size, a per-statement breakdown, a CPU
  * profile and what-if arms (see bench/lib/profile.ts); a few minutes more.
+ * `--metrics off` runs without Prometheus metrics (on by default, as in
+ * production); bench/metrics.ts compares the two side by side.
  */
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -42,8 +44,10 @@ const { values: args } = parseArgs({
     tmpdir: { type: 'string' },
     quick: { type: 'boolean' },
     profile: { type: 'boolean' },
+    metrics: { type: 'string' },
   },
 });
+const metricsOn = (args.metrics ?? 'on') !== 'off';
 const env = process.env;
 const quick = args.quick ?? env.BENCH_QUICK === '1';
 const sizes = (args.sessions ?? env.BENCH_SESSIONS ?? (quick ? '300,2000' : '1000,10000,100000')).split(',').map(Number);
@@ -100,6 +104,7 @@ try {
     model: createLoopbackModel(ledger, 'gpt-4o-mini'),
     tools: [createOrderLookupTool(ledger)],
     logger: silentLogger(),
+    metrics: metricsOn,
   });
   app.engine.attach(createCountingChannel(BENCH_PLATFORM));
   app.engine.start(); // the approval/escalation sweeper runs as in production
@@ -175,7 +180,7 @@ try {
 console.log(
   `\nEngine overhead per turn (model and tool time excluded; ${turns} turns per point after ${warmup} warm-up; ` +
     `2 model calls + 1 tool call per turn; 70% follow-ups / 30% new sessions; node ${process.version}, ${os.cpus().length} CPUs; ` +
-    `load average ${loadBefore.toFixed(2)} at start, ${(os.loadavg()[0] as number).toFixed(2)} at end)\n`,
+    `metrics ${metricsOn ? 'on' : 'off'}; load average ${loadBefore.toFixed(2)} at start, ${(os.loadavg()[0] as number).toFixed(2)} at end)\n`,
 );
 console.log(
   formatTable(

@@ -8,6 +8,10 @@ import { createEngine } from './engine';
 import { createDemoHelpdesk } from './helpdesk';
 import { createLogger } from './logger';
 import { ModelHealthTracker, probeModel, withModelHealth } from './model-health';
+import { collectAppGauges, knownModels } from './observability/app-metrics';
+import { auditMetrics, observedAudit } from './observability/audit-metrics';
+import { SupportMetrics } from './observability/support-metrics';
+import { timedStore } from './observability/timed-store';
 import type { AuditSink, Clock, Engine, Logger, ModelClient, ModelHealth, Store, ToolDefinition } from './ports';
 import { createStore } from './sessions/create-store';
 import { resolveEncryptionKey } from './sessions/encryption-key';
@@ -33,6 +37,8 @@ export interface BootstrapOptions {
   storeNamespace?: string;
   /** Passed to the engine; tests shorten retry delays. */
   retryInitialDelayMs?: number;
+  /** Collect Prometheus metrics (default true; benchmarks compare without). */
+  metrics?: boolean;
 }
 
 /** A running engine with everything it owns. */
@@ -43,6 +49,8 @@ export interface App {
   store: Store;
   model: ModelClient;
   audit: AuditSink;
+  /** What `/metrics` serves; undefined when metrics are off. */
+  metrics: SupportMetrics | undefined;
   /** How the encryption key was obtained (for the start-up banner). */
   keyOrigin: 'env' | 'file' | 'generated';
   version: string;
@@ -74,16 +82,18 @@ export function packageVersion(): string {
  */
 export async function bootstrap(options: BootstrapOptions): Promise<App> {
   const config = loadConfig(options.env);
-  const logger = options.logger ?? createLogger({ level: config.logLevel, ...(options.logDestination !== undefined ? { destination: options.logDestination } : {}) });
+  const logger = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat, ...(options.logDestination !== undefined ? { destination: options.logDestination } : {}) });
   await mkdir(config.dataDir, { recursive: true });
   const { key, origin } = await resolveEncryptionKey({ configured: config.encryptionKey, required: config.encryptionKeyRequired, dataDir: config.dataDir });
   const clock = options.clock ?? { now: () => Date.now() };
   const closers: Array<() => Promise<void>> = [];
   try {
-    const store = await createStore(config.storeUrl, options.storeNamespace ? { namespace: options.storeNamespace } : {});
-    closers.push(() => store.close());
-    const auditLog = options.audit ?? createAuditLog({ path: config.auditLogPath, now: () => clock.now() });
-    if (!options.audit) closers.push(() => (auditLog as ReturnType<typeof createAuditLog>).close());
+    const rawStore = await createStore(config.storeUrl, options.storeNamespace ? { namespace: options.storeNamespace } : {});
+    closers.push(() => rawStore.close());
+    const rawAudit = options.audit ?? createAuditLog({ path: config.auditLogPath, now: () => clock.now() });
+    if (!options.audit) closers.push(() => (rawAudit as ReturnType<typeof createAuditLog>).close());
+    const metrics = (options.metrics ?? true) ? new SupportMetrics() : undefined;
+    const store = metrics ? timedStore(rawStore, (op, seconds) => metrics.storeDuration.observe({ op }, seconds)) : rawStore;
 
     const tools: ToolDefinition[] = [];
     if (config.tools.builtin === 'demo') {
@@ -103,6 +113,9 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     // Every real call reports to the tracker, so the first failure shows in /support status.
     const model = withModelHealth(rawModel, modelHealth);
     const version = packageVersion();
+    const auditLog = metrics
+      ? observedAudit(rawAudit, auditMetrics({ metrics, tools: [...tools.map((t) => t.name), 'escalate_to_human'], models: knownModels(config, model.model) }))
+      : rawAudit;
     // The embedded SQLite store belongs to this process; Redis is shared by replicas, which also share arrival order.
     const sharedStore = !config.storeUrl.startsWith('sqlite:');
     const turnOrder = sharedStore
@@ -138,6 +151,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       ...(mcp ? { toolSources: [mcp] } : {}),
       ...(options.retryInitialDelayMs !== undefined ? { retryInitialDelayMs: options.retryInitialDelayMs } : {}),
     });
+    if (metrics) collectAppGauges({ metrics, engine, store, config, now: () => clock.now() });
     let closed = false;
     return {
       engine,
@@ -146,6 +160,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       store,
       model,
       audit: auditLog,
+      metrics,
       keyOrigin: origin,
       version,
       flushTraces: async () => tracing?.flush(),

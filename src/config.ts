@@ -112,6 +112,12 @@ const envSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(blankToUndefined, z.url({ error: 'must be a URL' }).optional()),
   OTEL_SERVICE_NAME: z.preprocess(blankToUndefined, z.string().default('support-agent')),
   OTEL_CAPTURE_CONTENT: boolean(false),
+
+  PORT: number(3000, { min: 0, int: true }),
+  HTTP_HOST: optionalString,
+  LOG_FORMAT: z.preprocess(blankToUndefined, z.enum(['json', 'pretty']).default('json')),
+  ALERT_ERROR_RATE: number(0.1, { min: 0 }),
+  ALERT_P95_SECONDS: number(30, { min: 0 }),
 });
 
 /** Every engine variable name (documentation checks compare it with .env.example). */
@@ -126,7 +132,13 @@ export interface EngineConfig {
   /** Refuse to start without ENCRYPTION_KEY (production, shared stores). */
   encryptionKeyRequired: boolean;
   logLevel: string;
+  /** `json` lines (default) or `pretty` for people reading a terminal. */
+  logFormat: 'json' | 'pretty';
   auditLogPath: string;
+  /** The HTTP server (/health, /metrics, the dashboard): port, and host when set (else chosen by the entry point). */
+  http: { port: number; host: string | undefined };
+  /** On-call alert thresholds: failed-turn share and p95 turn latency over 5 minutes. */
+  alerts: { errorRate: number; p95Seconds: number };
   openai: { apiKey: string | undefined; baseUrl: string | undefined; model: string };
   model: { timeoutMs: number; maxAttempts: number; maxOutputTokens: number };
   tools: { timeoutMs: number; maxAttempts: number; dir: string | undefined; builtin: 'demo' | 'none'; refundAdminThresholdUsd: number };
@@ -171,6 +183,9 @@ export function loadConfig(env: Env): EngineConfig {
     encryptionKey: e.ENCRYPTION_KEY === undefined ? undefined : decodeKey(e.ENCRYPTION_KEY),
     encryptionKeyRequired: e.REQUIRE_ENCRYPTION_KEY || e.NODE_ENV === 'production' || sharedStore,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    http: { port: e.PORT, host: e.HTTP_HOST },
+    alerts: { errorRate: e.ALERT_ERROR_RATE, p95Seconds: e.ALERT_P95_SECONDS },
     auditLogPath: path.resolve(e.AUDIT_LOG_PATH ?? path.join(dataDir, 'audit.log')),
     openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
     model: { timeoutMs: e.MODEL_TIMEOUT_MS, maxAttempts: e.MODEL_MAX_ATTEMPTS, maxOutputTokens: e.MAX_OUTPUT_TOKENS },

@@ -34,6 +34,9 @@ import { newId } from './ids';
 import { migrateSession, type SessionState } from './sessions/session-state';
 import { ToolRegistry } from './tools/registry';
 import { TurnStats } from './turn-stats';
+import { AlertMonitor } from './observability/alert-monitor';
+import { observedAudit } from './observability/audit-metrics';
+import { TurnObserver } from './observability/turn-observer';
 
 export interface EngineOptions {
   config: EngineConfig;
@@ -68,10 +71,20 @@ const SESSION_TTL_MS = 30 * 86_400_000;
 
 /** Build the engine: the one door adapters knock on. Platform-free. */
 export function createEngine(options: EngineOptions): Engine {
-  const { config, store, sealer, model, audit, logger } = options;
+  const { config, store, sealer, model, logger } = options;
   const clock = options.clock ?? { now: () => Date.now() };
   const now = () => clock.now();
+  const alerts = new AlertMonitor({
+    errorRate: config.alerts.errorRate,
+    p95Seconds: config.alerts.p95Seconds,
+    monthlyBudgetUsd: config.budget.monthlyUsd,
+    now,
+    send: (alert) => channels.alertAll(alert),
+  });
+  // Alerts read the audit trail as it is written, like the metrics do.
+  const audit = observedAudit(options.audit, (event) => alerts.observe(event));
   const channels = new ChannelRouter({ logger, audit });
+  const turns = new TurnObserver({ audit, logger, now });
   const registry = new ToolRegistry([...options.tools, escalateTool]);
   const resilience = createResilience({
     model: config.model,
@@ -179,6 +192,7 @@ export function createEngine(options: EngineOptions): Engine {
         }
         await sweepApprovals(ctx);
         await renotifyUnclaimed(ctx);
+        await alerts.check();
       } catch (error) {
         logger.error({ err: describeError(error) }, 'sweep failed');
       } finally {
@@ -190,14 +204,16 @@ export function createEngine(options: EngineOptions): Engine {
 
   return {
     attach: (channel) => channels.attach(channel),
-    handleMessage: (message) => track(handleMessage(ctx, message)),
+    handleMessage: (message) => track(turns.message(message, () => handleMessage(ctx, message))),
     isActiveConversation: (conversation) => ctx.sessions.exists(conversation),
-    decideApproval: (input) => track(decideApproval(ctx, input)),
+    decideApproval: (input) =>
+      // One extra read per human decision (rare) so the decision's log lines name the session.
+      track(turns.decision(async () => (await ctx.approvals.get(input.approvalId))?.sessionId, () => decideApproval(ctx, input))),
     claimEscalation: ({ escalationId, caller }) => track(claimEscalation(ctx, escalationId, caller)),
     handBack: ({ conversation, caller }) => track(handBack(ctx, conversation, caller)),
     command: (input) => track(runCommand(ctx, input)),
     stopTurn: async ({ conversation, caller }) => stopTurn(ctx, conversation, caller),
-    status: () => buildStatusReport(ctx),
+    status: async () => ({ ...(await buildStatusReport(ctx)), queuedMessages: turns.inFlight }),
     costReport: (caller) =>
       buildCostReport({ store, limits: config.budget, now: now(), userKey: `${caller.platform}:${caller.userId}`, isAdmin: hasRole(caller.role, 'admin') }),
     sweep,

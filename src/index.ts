@@ -10,3 +10,8 @@ export { hasRole, maxRole, ROLES } from './policy/roles';
 export { createLogger, silentLogger } from './logger';
 export { scrubText, scrubDeep } from './audit/redact';
 export { sessionIdOf } from './sessions/session-state';
+export { createHttpServer, pathOf, sendJson, type HttpServer, type HttpServerOptions, type RouteHandler } from './http/http-server';
+export { checkHealth, healthRoute, PlatformProbes, type HealthReport, type PlatformProbe } from './http/health-route';
+export { metricsRoute } from './http/metrics-route';
+export { startHttp, type AppServer } from './http/app-server';
+export { SupportMetrics } from './observability/support-metrics';

@@ -173,10 +173,10 @@ export interface ReplyStream {
   cancel(note?: string): Promise<void>;
 }
 
-/** An operational alert for on-call (budget thresholds). */
+/** An operational alert for on-call. */
 export interface Alert {
-  /** `budget` thresholds; `tool_outcome_unknown` when a side effect needs checking by hand. */
-  kind: 'budget' | 'tool_outcome_unknown';
+  /** `budget` thresholds; `health` (error rate, latency, breakers, hourly cost); `tool_outcome_unknown` when a side effect needs checking by hand. */
+  kind: 'budget' | 'health' | 'tool_outcome_unknown';
   text: string;
 }
 
@@ -345,6 +345,8 @@ export interface StatusReport {
   errorsLastHour: number;
   p50TurnMs: number;
   p95TurnMs: number;
+  /** Messages this process accepted whose turn has not ended (waiting or running). */
+  queuedMessages?: number;
 }
 
 export interface SpendLine {

@@ -33,6 +33,8 @@ export interface StartDiscordOptions {
 export interface DiscordAdapter {
   /** Stop taking events, let handlers in flight finish, then disconnect. */
   stop(): Promise<void>;
+  /** Logged in and not stopping (for /health). */
+  connected(): boolean;
 }
 
 /**
@@ -84,6 +86,7 @@ export async function startDiscord(options: StartDiscordOptions): Promise<Discor
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord connected');
 
   return {
+    connected: () => !stopping && client.isReady(),
     async stop() {
       stopping = true;
       channel.stopAllTyping();

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
-import { ConfigError, PlatformError } from '../../src/index';
-import type { Engine, Logger } from '../../src/index';
+import { ConfigError, PlatformError, pathOf } from '../../src/index';
+import type { Engine, Logger, RouteHandler } from '../../src/index';
 import { registerActionHandlers } from './action-handlers';
 import { SLACK_EVENTS_PATH } from './app-requirements';
 import { BackgroundWork } from './background-work';
@@ -37,6 +37,11 @@ export interface SlackAdapterOptions {
   placeholderGraceMs?: number;
   /** Show "working on it" only when the answer takes longer than this. Default 1 s. */
   placeholderDelayMs?: number;
+  /**
+   * The process's HTTP server: when given, `POST /slack/events` is mounted on
+   * it (signatures still checked by Bolt) and the adapter opens no port of its own.
+   */
+  server?: { addRoute(handler: RouteHandler): void; readonly port: number };
 }
 
 /** A running (or startable) Slack adapter. */
@@ -49,6 +54,8 @@ export interface SlackAdapter {
   stop(): Promise<void>;
   /** Resolve when no acknowledged request is still being worked on. */
   idle(timeoutMs?: number): Promise<boolean>;
+  /** Started and not stopped (for /health). */
+  connected(): boolean;
 }
 
 /** Build the Slack adapter; nothing touches the network until `start()`. */
@@ -66,6 +73,8 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const work = new BackgroundWork({ logger });
   let app: App | undefined;
   let healthServer: Server | undefined;
+  // Mounted on the shared server: its route stays registered, so it answers 503 once stopped.
+  let mounted: HTTPReceiver | undefined;
 
   const health = (_req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -126,7 +135,14 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       engine.attach(channel);
       let port: number;
       try {
-        if (httpReceiver) {
+        if (httpReceiver && options.server) {
+          mounted = httpReceiver;
+          options.server.addRoute(slackRoute(() => mounted));
+          port = options.server.port;
+        } else if (options.server) {
+          port = options.server.port;
+          await app.start();
+        } else if (httpReceiver) {
           const server = await httpReceiver.start(config.port);
           port = (server.address() as AddressInfo).port;
         } else {
@@ -150,13 +166,31 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     async stop() {
       const running = app;
       app = undefined;
-      if (running) await running.stop().catch((error: unknown) => logger.warn({ error: String(error) }, 'slack receiver stop failed'));
+      const wasMounted = mounted !== undefined;
+      mounted = undefined;
+      // A mounted receiver never listened, so there is nothing of Bolt's to stop.
+      if (running && !wasMounted) await running.stop().catch((error: unknown) => logger.warn({ error: String(error) }, 'slack receiver stop failed'));
       if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
       healthServer = undefined;
       if (!(await work.idle(10_000))) logger.warn({ inFlight: work.size }, 'slack stopped with work still running');
       await channel.close();
     },
     idle: (timeoutMs) => work.idle(timeoutMs),
+    connected: () => app !== undefined,
+  };
+}
+
+/** Hand Slack's requests on the shared server to Bolt's listener, which verifies their signatures. */
+function slackRoute(receiver: () => HTTPReceiver | undefined): RouteHandler {
+  return (req, res) => {
+    if (req.method !== 'POST' || pathOf(req) !== SLACK_EVENTS_PATH) return false;
+    const current = receiver();
+    if (!current) {
+      res.writeHead(503, { 'retry-after': '5' }).end();
+      return true;
+    }
+    current.requestListener(req, res);
+    return true;
   };
 }
 
@@ -169,10 +203,17 @@ export async function startSlack(options: {
   engine: Engine;
   env: Record<string, string | undefined>;
   logger: Logger;
-}): Promise<{ stop(): Promise<void>; port: number }> {
-  const adapter = createSlackAdapter({ engine: options.engine, config: slackConfigFromEnv(options.env), logger: options.logger });
+  /** The process's HTTP server to mount on, instead of opening PORT itself. */
+  server?: SlackAdapterOptions['server'];
+}): Promise<{ stop(): Promise<void>; port: number; connected(): boolean }> {
+  const adapter = createSlackAdapter({
+    engine: options.engine,
+    config: slackConfigFromEnv(options.env),
+    logger: options.logger,
+    ...(options.server ? { server: options.server } : {}),
+  });
   const { port } = await adapter.start();
-  return { port, stop: () => adapter.stop() };
+  return { port, stop: () => adapter.stop(), connected: () => adapter.connected() };
 }
 
 async function whoAmI(api: SlackApi): Promise<SlackIdentity> {

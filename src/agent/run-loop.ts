@@ -131,7 +131,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
       }
       run.ledger.record(reservation, undefined);
       const code = error instanceof AppError ? error.code : 'model_error';
-      deps.audit.write({ event: 'model_call', user_id: caller.userId, session_id: session.id, agent_step: step, model: deps.model.model, latency_ms: deps.now() - started, success: false, error: describeError(error) });
+      deps.audit.write({ event: 'model_call', user_id: caller.userId, session_id: session.id, agent_step: step, model: deps.model.model, latency_ms: deps.now() - started, success: false, error: describeError(error), error_type: code });
       run.errors.push({ code, message: describeError(error) });
       return { kind: 'escalate', trigger: 'model_unavailable', reason: 'The AI model is unavailable', urgency: 'normal', reply: FALLBACK_REPLIES.modelUnavailable };
     }

@@ -123,6 +123,7 @@ async function settleDecision(ctx: EngineContext, record: ApprovalRecord, claim:
     tool_name: record.toolName,
     decision: claim.decision,
     requester_id: record.requester.userId,
+    waited_ms: claim.at - record.createdAt,
     success: true,
   });
   await ctx.channels.updateApproval(record.message, viewOf(record));

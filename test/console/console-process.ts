@@ -37,7 +37,8 @@ export function childEnv(workspace: Workspace, extra: Record<string, string> = {
   const env: NodeJS.ProcessEnv = {};
   for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'SystemRoot']) if (process.env[key] !== undefined) env[key] = process.env[key];
   for (const key of Object.keys(env)) if (/^(OPENAI|SLACK|DISCORD)_/.test(key)) delete env[key];
-  return { ...env, DATA_DIR: workspace.dataDir, ...extra };
+  // PORT=0: the HTTP server takes a free port, so parallel runs never compete for 3000.
+  return { ...env, DATA_DIR: workspace.dataDir, PORT: '0', ...extra };
 }
 
 /** A running `adapters/start.ts`. */

@@ -75,6 +75,7 @@ describe('startDiscord', () => {
     try {
       expect(h.engine.channel?.platform).toBe('discord');
       expect(h.logger.lines.some((l) => l.msg === 'discord connected')).toBe(true);
+      expect(h.adapter.connected()).toBe(true); // what /health reports
 
       // A turn in flight when stop() is called is allowed to finish and answer.
       let release!: () => void;
@@ -83,6 +84,7 @@ describe('startDiscord', () => {
       await vi.waitFor(() => expect(h.engine.pending).toBe(1));
       let stopped = false;
       const stopping = h.adapter.stop().then(() => (stopped = true));
+      expect(h.adapter.connected()).toBe(false); // not ready from the moment it stops taking events
       await new Promise((r) => setTimeout(r, 100));
       expect(stopped).toBe(false);
       release();
