@@ -27,6 +27,8 @@ const buttons = (m: APIMessage) =>
 async function mention(text: string, until: RegExp, from = f().users.member): Promise<string> {
   const message = h.sim.actions.say({ from, channelId: f().supportChannelId, content: text, mentionBot: true });
   await vi.waitFor(() => expect(bot(message.id).some((m) => until.test(textOf(m)))).toBe(true));
+  // The reply is posted before the turn saves the new session; a follow-up sent in between is not served yet.
+  await h.untilServed(message.id);
   return message.id;
 }
 

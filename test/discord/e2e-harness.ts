@@ -1,3 +1,5 @@
+import { expect, vi } from 'vitest';
+import { threadConversation } from '../../adapters/discord/conversations';
 import { startDiscord, type DiscordAdapter } from '../../adapters/discord/index';
 import type { App } from '../../src/index';
 import type { ManualClock } from '../support/manual-clock';
@@ -14,6 +16,11 @@ export interface EngineDiscordHarness {
   logger: CapturingLogger;
   /** Refunds actually executed (must stay exactly one per approval). */
   refunds: string[];
+  /**
+   * Resolves once the engine serves the support-channel thread `threadId`
+   * without a mention, i.e. once its first turn has saved the session.
+   */
+  untilServed(threadId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,6 +37,11 @@ export async function startEngineDiscordHarness(): Promise<EngineDiscordHarness>
       clock: engine.clock,
       logger,
       refunds: engine.refunds,
+      async untilServed(threadId) {
+        const { guildId, supportChannelId } = sim.world.fixture;
+        const conversation = threadConversation(guildId, supportChannelId, threadId);
+        await vi.waitFor(async () => expect(await engine.app.engine.isActiveConversation(conversation)).toBe(true));
+      },
       async close() {
         await adapter.stop();
         await sim.close();
