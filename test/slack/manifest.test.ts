@@ -69,10 +69,10 @@ describe('manifest/slack-app.yaml', () => {
       await h.delivery.event(h.payloads.appMention(root));
       await h.settle();
       const conversation = h.engine.received[0]!.conversation;
-      await h.engine.requestApproval({ id: 'apr_m', conversation });
+      await h.engine.requestApproval(conversation, { id: 'apr_m' });
       const card = h.sim.workspace.botMessagesIn(IDS.support, root.ts).find((m) => blockText(m.blocks).includes('Approval needed'))!;
       await h.delivery.interaction(h.payloads.blockAction({ user: IDS.member2, message: card, actionId: 'approval_approve', responseUrl: h.sim.responseUrl() }));
-      await h.engine.escalate({ id: 'esc_m', conversation });
+      await h.engine.escalate(conversation, { id: 'esc_m' });
       await h.delivery.command(h.payloads.slashCommand({ user: IDS.staff, channel: IDS.support, text: 'status', responseUrl: h.sim.responseUrl() }));
       // A placeholder nobody answers is retired after its grace period (chat.delete).
       const stop = await h.engine.channel!.startWorking!(conversation);

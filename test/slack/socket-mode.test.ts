@@ -38,7 +38,7 @@ describe('Socket Mode', () => {
   it('handles button clicks and /support over the socket', async () => {
     const root = h.sim.workspace.userPost(IDS.support, IDS.member, 'refund please');
     const conversation = { platform: 'slack', workspaceId: h.sim.teamId, channelId: IDS.support, threadId: root.ts };
-    await h.engine.requestApproval({ id: 'apr_sock', conversation });
+    await h.engine.requestApproval(conversation, { id: 'apr_sock' });
     const card = h.sim.workspace.botMessagesIn(IDS.support, root.ts)[0]!;
     await h.sim.socketMode.send('interactive', h.payloads.blockAction({ user: IDS.admin, message: card, actionId: 'approval_approve', responseUrl: h.sim.responseUrl() }));
     await h.settle();
