@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { SLACK_BOT_EVENTS, SLACK_BOT_SCOPES, SLACK_COMMAND, SLACK_EVENTS_PATH, SLACK_METHOD_SCOPES } from '../../adapters/slack/app-requirements';
-import { IDS, blockText, startSlackHarness } from './harness';
+import { IDS, blockText, startSlackHarness, waitFor } from './harness';
 
 const manifestPath = fileURLToPath(new URL('../../manifest/slack-app.yaml', import.meta.url));
 
@@ -77,7 +77,8 @@ describe('manifest/slack-app.yaml', () => {
       // A placeholder nobody answers is retired after its grace period (chat.delete).
       const stop = await h.engine.channel!.startWorking!(conversation);
       await stop();
-      await new Promise((r) => setTimeout(r, 80));
+      // The grace timer is not adapter work that settle() tracks: wait for the delete itself.
+      await waitFor(() => h.sim.callsTo('chat.delete').length > 0);
       await h.settle();
 
       const used = [...new Set(h.sim.calls.map((c) => c.method))].sort();
