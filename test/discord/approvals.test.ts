@@ -10,7 +10,8 @@ beforeAll(async () => {
   h = await startHarness();
   const f = h.sim.world.fixture;
   const asked = h.sim.actions.say({ from: f.users.member, channelId: f.supportChannelId, content: 'Please refund order 1001', mentionBot: true });
-  await vi.waitFor(() => expect(h.engine.received.some((m) => m.messageId === asked.id)).toBe(true));
+  // Handled, not just received: the fake's answer must be in the thread before the tests read its last message.
+  await vi.waitFor(() => expect(h.engine.hasHandled(asked.id)).toBe(true));
   conversation = h.engine.received.find((m) => m.messageId === asked.id)!.conversation;
 });
 afterAll(async () => {

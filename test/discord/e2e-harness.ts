@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { expect, vi } from 'vitest';
 import { threadConversation } from '../../adapters/discord/conversations';
 import { startDiscord, type DiscordAdapter } from '../../adapters/discord/index';
@@ -21,6 +22,12 @@ export interface EngineDiscordHarness {
    * without a mention, i.e. once its first turn has saved the session.
    */
   untilServed(threadId: string): Promise<void>;
+  /**
+   * Resolves once the engine has taken Discord message `messageId` into its
+   * session queue (its inbound audit record is written in turn), so anything
+   * done to that session afterwards is ordered after it.
+   */
+  untilReceived(messageId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,6 +48,13 @@ export async function startEngineDiscordHarness(): Promise<EngineDiscordHarness>
         const { guildId, supportChannelId } = sim.world.fixture;
         const conversation = threadConversation(guildId, supportChannelId, threadId);
         await vi.waitFor(async () => expect(await engine.app.engine.isActiveConversation(conversation)).toBe(true));
+      },
+      async untilReceived(messageId) {
+        await vi.waitFor(async () => {
+          await engine.app.audit.flush();
+          const log = await readFile(engine.app.config.auditLogPath, 'utf8').catch(() => '');
+          expect(log.split('\n').some((line) => line.includes('"inbound_message"') && line.includes(`"message_id":"${messageId}"`))).toBe(true);
+        });
       },
       async close() {
         await adapter.stop();

@@ -19,7 +19,8 @@ const buttonsOf = (message: APIMessage) =>
 async function openThread(content: string): Promise<{ conversation: ConversationRef; caller: Caller }> {
   const f = h.sim.world.fixture;
   const asked = h.sim.actions.say({ from: f.users.member, channelId: f.supportChannelId, content, mentionBot: true });
-  await vi.waitFor(() => expect(h.engine.received.some((m) => m.messageId === asked.id)).toBe(true));
+  // Handled, not just received: the fake's answer must be in the thread before the tests read its last message.
+  await vi.waitFor(() => expect(h.engine.hasHandled(asked.id)).toBe(true));
   const inbound = h.engine.received.find((m) => m.messageId === asked.id)!;
   return { conversation: inbound.conversation, caller: inbound.caller };
 }
@@ -90,7 +91,7 @@ describe('escalation and hand-off', () => {
   it('links DM conversations with @me and says it is a DM', async () => {
     const f = h.sim.world.fixture;
     const dm = h.sim.actions.dm({ from: f.users.member, content: 'escalate me' });
-    await vi.waitFor(() => expect(h.engine.received.some((m) => m.messageId === dm.id)).toBe(true));
+    await vi.waitFor(() => expect(h.engine.hasHandled(dm.id)).toBe(true));
     const inbound = h.engine.received.find((m) => m.messageId === dm.id)!;
     const view = await h.engine.escalate(inbound.conversation, { customer: inbound.caller, urgency: 'urgent' });
     const notice = h.sim.messagesIn(f.oncallChannelId).find((m) => embedOf(m)?.footer?.text === `Escalation ${view.id}`)!;

@@ -95,7 +95,7 @@ describe('roles from the guild', () => {
   it('reads roles for button clicks from the interaction member (owner included)', async () => {
     const f = h.sim.world.fixture;
     const asked = h.sim.actions.say({ from: f.users.member, channelId: f.supportChannelId, content: 'refund please', mentionBot: true });
-    await vi.waitFor(() => expect(h.engine.received.some((m) => m.messageId === asked.id)).toBe(true));
+    await vi.waitFor(() => expect(h.engine.hasHandled(asked.id)).toBe(true));
     const conversation = h.engine.received.find((m) => m.messageId === asked.id)!.conversation;
     for (const [who, role] of [
       [f.users.owner, 'admin'],

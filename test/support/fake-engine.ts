@@ -71,6 +71,7 @@ export class FakeEngine implements Engine {
     return { ok: true, title: `Support ${input.name}`, sections, text: `${input.name} for ${input.caller.displayName}` };
   };
   private readonly seen = new Set<string>();
+  private readonly finished = new Set<string>();
   private readonly active = new Set<string>();
   private readonly handedOff = new Set<string>();
   private nextId = 1;
@@ -86,17 +87,18 @@ export class FakeEngine implements Engine {
     return [...first.values()];
   }
 
+  /** Whether a handleMessage call for this message id has returned (its answer, if any, is posted). */
+  hasHandled(messageId: string): boolean {
+    return this.finished.has(messageId);
+  }
+
   async handleMessage(message: InboundMessage): Promise<TurnResult> {
     return this.busy(async () => {
-      this.received.push(message);
-      if (this.seen.has(message.messageId)) return result('duplicate');
-      this.seen.add(message.messageId);
-      if (this.failWith) throw this.failWith;
-      const conversationKey = key(message.conversation);
-      this.active.add(conversationKey);
-      if (this.handedOff.has(conversationKey)) return result('handed_off');
-      await this.respond(message, this.requireChannel());
-      return result('answered');
+      try {
+        return await this.turn(message);
+      } finally {
+        this.finished.add(message.messageId);
+      }
     });
   }
 
@@ -223,6 +225,18 @@ export class FakeEngine implements Engine {
   async sweep(): Promise<void> {}
   start(): void {}
   async stop(): Promise<void> {}
+
+  private async turn(message: InboundMessage): Promise<TurnResult> {
+    this.received.push(message);
+    if (this.seen.has(message.messageId)) return result('duplicate');
+    this.seen.add(message.messageId);
+    if (this.failWith) throw this.failWith;
+    const conversationKey = key(message.conversation);
+    this.active.add(conversationKey);
+    if (this.handedOff.has(conversationKey)) return result('handed_off');
+    await this.respond(message, this.requireChannel());
+    return result('answered');
+  }
 
   private async busy<T>(work: () => Promise<T>): Promise<T> {
     this.pending += 1;
