@@ -10,8 +10,9 @@ beforeAll(async () => {
   h = await startHarness();
   const f = h.sim.world.fixture;
   const asked = h.sim.actions.say({ from: f.users.member, channelId: f.supportChannelId, content: 'Please refund order 1001', mentionBot: true });
-  await vi.waitFor(() => expect(h.engine.messages.some((m) => m.messageId === asked.id)).toBe(true));
-  conversation = h.engine.messages.find((m) => m.messageId === asked.id)!.conversation;
+  // Handled, not just received: the fake's answer must be in the thread before the tests read its last message.
+  await vi.waitFor(() => expect(h.engine.hasHandled(asked.id)).toBe(true));
+  conversation = h.engine.received.find((m) => m.messageId === asked.id)!.conversation;
 });
 afterAll(async () => {
   await h?.stop();
@@ -40,8 +41,8 @@ describe('approval cards', () => {
     const embed = embedOf(card);
     expect(card.channel_id).toBe(conversation.threadId);
     expect(embed.title).toBe('Approval needed');
-    expect(embed.description).toBe('Refund $42.00 to order #1001');
-    expect(fieldValue(embed, 'Arguments')).toContain('"amountUsd": 42');
+    expect(embed.description).toBe('Refund $120.00 on order #1042 to the original card');
+    expect(fieldValue(embed, 'Arguments')).toContain('"amountUsd": 120');
     expect(fieldValue(embed, 'Requested by')).toBe(`<@${h.sim.world.fixture.users.member}> (Max)`);
     expect(fieldValue(embed, 'Who can decide')).toBe('staff, not the requester');
     expect(fieldValue(embed, 'Expires')).toBe(`<t:${Math.floor(view.expiresAt / 1000)}:R>`);
@@ -63,7 +64,7 @@ describe('approval cards', () => {
     expect(click.followUps[0]!.content).toBe('Only staff, not the requester can decide this.');
     expect(click.followUps[0]!.flags! & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
     expect(h.engine.decisions.at(-1)).toMatchObject({ approvalId: view.id, decision: 'approve', decider: { userId: f.users.member, role: 'member' } });
-    expect(h.engine.approvals.get(view.id)!.executed).toBe(0);
+    expect(h.engine.executed.filter((id) => id === view.id)).toHaveLength(0);
     expect(edits()).toEqual([]);
     expect(buttonsOf(h.sim.world.messages.get(card.id)!)).toHaveLength(2);
     // The refusal is for the clicker only: nothing new in the thread.
@@ -75,7 +76,7 @@ describe('approval cards', () => {
     const { view, card } = await postCard();
     const click = h.sim.actions.click({ by: f.users.staff, messageId: card.id, customId: `approval:approve:${view.id}` });
 
-    await vi.waitFor(() => expect(h.sim.messagesIn(conversation.threadId).at(-1)!.content).toBe('Done: Refund $42.00 to order #1001'));
+    await vi.waitFor(() => expect(h.sim.messagesIn(conversation.threadId).at(-1)!.content).toBe('Done: Refund $120.00 on order #1042 to the original card'));
     expect(click.ack?.type).toBe(InteractionResponseType.DeferredMessageUpdate);
     expect(click.followUps).toEqual([]);
     const updated = h.sim.world.messages.get(card.id)!;
@@ -83,7 +84,7 @@ describe('approval cards', () => {
     expect(fieldValue(embedOf(updated), 'Decided by')).toMatch(new RegExp(`^<@${f.users.staff}> \\(Stella\\) <t:\\d+:R>$`));
     expect(fieldValue(embedOf(updated), 'Expires')).toBeUndefined();
     expect(buttonsOf(updated)).toEqual([]);
-    expect(h.engine.approvals.get(view.id)!.executed).toBe(1);
+    expect(h.engine.executed.filter((id) => id === view.id)).toHaveLength(1);
     expect(() => h.sim.actions.click({ by: f.users.staff, messageId: card.id, customId: `approval:approve:${view.id}` })).toThrow(/no button/);
   });
 
@@ -93,7 +94,7 @@ describe('approval cards', () => {
     h.sim.actions.click({ by: f.users.admin, messageId: card.id, customId: `approval:deny:${view.id}` });
     await vi.waitFor(() => expect(embedOf(h.sim.world.messages.get(card.id)!).title).toBe('Denied'));
     expect(fieldValue(embedOf(h.sim.world.messages.get(card.id)!), 'Denied by')).toContain(`<@${f.users.admin}>`);
-    expect(h.engine.approvals.get(view.id)!.executed).toBe(0);
+    expect(h.engine.executed.filter((id) => id === view.id)).toHaveLength(0);
   });
 
   it('renders expiry when the engine reports it: no buttons, marked expired', async () => {

@@ -9,8 +9,9 @@ beforeAll(async () => {
   h = await startHarness({ adapter: { typingIntervalMs: 25 } });
   const f = h.sim.world.fixture;
   const asked = h.sim.actions.say({ from: f.users.member, channelId: f.supportChannelId, content: 'channel tests', mentionBot: true });
-  await vi.waitFor(() => expect(h.engine.messages.some((m) => m.messageId === asked.id)).toBe(true));
-  conversation = h.engine.messages.find((m) => m.messageId === asked.id)!.conversation;
+  // Handled, not just received: tests below count the bot's messages after this first answer.
+  await vi.waitFor(() => expect(h.engine.hasHandled(asked.id)).toBe(true));
+  conversation = h.engine.received.find((m) => m.messageId === asked.id)!.conversation;
 });
 afterAll(async () => {
   await h?.stop();
@@ -28,7 +29,7 @@ describe('DiscordChannel through the real client', () => {
     };
     const f = h.sim.world.fixture;
     const asked = h.sim.actions.say({ from: f.users.member, channelId: conversation.threadId, content: 'long one please' });
-    await vi.waitFor(() => expect(h.engine.messages.some((m) => m.messageId === asked.id)).toBe(true));
+    await vi.waitFor(() => expect(h.engine.received.some((m) => m.messageId === asked.id)).toBe(true));
     await vi.waitFor(() => expect(botMessages(h.sim, conversation.threadId).map((m) => m.content).join('\n')).toContain('THE-END'));
     const parts = botMessages(h.sim, conversation.threadId).slice(1).map((m) => m.content);
     expect(parts.length).toBeGreaterThanOrEqual(3);
@@ -102,10 +103,10 @@ describe('DiscordChannel through the real client', () => {
   it('logs and skips a mention when the thread cannot be opened', async () => {
     const f = h.sim.world.fixture;
     h.sim.failNext({ method: 'POST', path: /\/threads$/, status: 403, code: 50013, message: 'Missing Permissions' });
-    const before = h.engine.messages.length;
+    const before = h.engine.received.length;
     const asked = h.sim.actions.say({ from: f.users.member, channelId: f.supportChannelId, content: 'no threads for you', mentionBot: true });
     await vi.waitFor(() => expect(h.logger.lines.some((l) => l.msg === 'could not open a discord support thread')).toBe(true));
     expect(h.logger.lines.find((l) => l.msg === 'could not open a discord support thread')!.obj).toMatchObject({ code: 'discord_50013', messageId: asked.id });
-    expect(h.engine.messages.length).toBe(before);
+    expect(h.engine.received.length).toBe(before);
   });
 });

@@ -26,7 +26,7 @@ describe('Discord conversations', () => {
     expect(thread.name).toBe('How do I reset my password?');
     await vi.waitFor(() => expect(botMessages(h.sim, thread.id).map((m) => m.content)).toEqual(['You said: How do I reset my password?']));
 
-    const inbound = h.engine.messages.find((m) => m.messageId === asked.id)!;
+    const inbound = h.engine.received.find((m) => m.messageId === asked.id)!;
     expect(inbound.conversation).toEqual({ platform: 'discord', workspaceId: f.guildId, channelId: f.supportChannelId, threadId: thread.id });
     expect(inbound.text).toBe('How do I reset my password?');
     expect(inbound.permalink).toBe(`https://discord.com/channels/${f.guildId}/${thread.id}`);
@@ -37,13 +37,13 @@ describe('Discord conversations', () => {
 
   it('ignores mentions outside the support channels and unmentioned chatter inside them', async () => {
     const f = h.sim.world.fixture;
-    const before = h.engine.messages.length;
+    const before = h.engine.received.length;
     const elsewhere = h.sim.actions.say({ from: f.users.member, channelId: f.generalChannelId, content: 'help?', mentionBot: true });
     const chatter = h.sim.actions.say({ from: f.users.member, channelId: f.supportChannelId, content: 'anyone around?' });
     // A message after both proves they were processed (the gateway delivers in order).
     const marker = h.sim.actions.say({ from: f.users.member, channelId: f.supportChannelId, content: 'marker', mentionBot: true });
-    await vi.waitFor(() => expect(h.engine.messages.some((m) => m.messageId === marker.id)).toBe(true));
-    expect(h.engine.messages.slice(before).map((m) => m.messageId)).toEqual([marker.id]);
+    await vi.waitFor(() => expect(h.engine.received.some((m) => m.messageId === marker.id)).toBe(true));
+    expect(h.engine.received.slice(before).map((m) => m.messageId)).toEqual([marker.id]);
     expect(h.sim.threadsOf(f.generalChannelId)).toEqual([]);
     expect(h.sim.world.channels.has(elsewhere.id) || h.sim.world.channels.has(chatter.id)).toBe(false);
   });
@@ -54,7 +54,7 @@ describe('Discord conversations', () => {
     await vi.waitFor(() => expect(botMessages(h.sim, first.id)).toHaveLength(1));
     const followUp = h.sim.actions.say({ from: f.users.staff, channelId: first.id, content: 'It was charged twice' });
     await vi.waitFor(() => expect(botMessages(h.sim, first.id).map((m) => m.content)).toContain('You said: It was charged twice'));
-    const inbound = h.engine.messages.find((m) => m.messageId === followUp.id)!;
+    const inbound = h.engine.received.find((m) => m.messageId === followUp.id)!;
     expect(inbound.conversation.threadId).toBe(first.id);
     expect(inbound.caller.role).toBe('staff');
 
@@ -63,27 +63,27 @@ describe('Discord conversations', () => {
     h.sim.createThread(f.generalChannelId, humanThreadStarter.id, 'off-topic');
     const inHumanThread = h.sim.actions.say({ from: f.users.member, channelId: humanThreadStarter.id, content: 'lol' });
     const marker = h.sim.actions.say({ from: f.users.staff, channelId: first.id, content: 'marker' });
-    await vi.waitFor(() => expect(h.engine.messages.some((m) => m.messageId === marker.id)).toBe(true));
-    expect(h.engine.messages.some((m) => m.messageId === inHumanThread.id)).toBe(false);
+    await vi.waitFor(() => expect(h.engine.received.some((m) => m.messageId === marker.id)).toBe(true));
+    expect(h.engine.received.some((m) => m.messageId === inHumanThread.id)).toBe(false);
   });
 
   it('serves DMs as their own conversation', async () => {
     const f = h.sim.world.fixture;
     const dm = h.sim.actions.dm({ from: f.users.member, content: 'hi from DMs' });
     await vi.waitFor(() => expect(botMessages(h.sim, dm.channel_id).map((m) => m.content)).toEqual(['You said: hi from DMs']));
-    const inbound = h.engine.messages.find((m) => m.messageId === dm.id)!;
+    const inbound = h.engine.received.find((m) => m.messageId === dm.id)!;
     expect(inbound.conversation).toEqual({ platform: 'discord', workspaceId: '@me', channelId: dm.channel_id, threadId: dm.channel_id });
     expect(inbound.caller.role).toBe('member');
   });
 
   it('ignores other bots and its own messages', async () => {
     const f = h.sim.world.fixture;
-    const before = h.engine.messages.length;
+    const before = h.engine.received.length;
     h.sim.actions.say({ from: f.users.otherBot, channelId: f.supportChannelId, content: 'beep', mentionBot: true });
     const marker = h.sim.actions.say({ from: f.users.member, channelId: f.supportChannelId, content: 'after the bot', mentionBot: true });
     await vi.waitFor(() => expect(botMessages(h.sim, marker.id)).toHaveLength(1));
     // Only the human message reached the engine; the bot's own reply (also dispatched) did not.
-    expect(h.engine.messages.slice(before).map((m) => m.messageId)).toEqual([marker.id]);
+    expect(h.engine.received.slice(before).map((m) => m.messageId)).toEqual([marker.id]);
   });
 
   it('shows typing while the engine works, re-sent until stopped', async () => {

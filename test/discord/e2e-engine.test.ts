@@ -27,12 +27,15 @@ const buttons = (m: APIMessage) =>
 async function mention(text: string, until: RegExp, from = f().users.member): Promise<string> {
   const message = h.sim.actions.say({ from, channelId: f().supportChannelId, content: text, mentionBot: true });
   await vi.waitFor(() => expect(bot(message.id).some((m) => until.test(textOf(m)))).toBe(true));
+  // The reply is posted before the turn saves the new session; a follow-up sent in between is not served yet.
+  await h.untilServed(message.id);
   return message.id;
 }
 
-async function say(threadId: string, text: string, until?: RegExp, from = f().users.member): Promise<void> {
-  h.sim.actions.say({ from, channelId: threadId, content: text });
+async function say(threadId: string, text: string, until?: RegExp, from = f().users.member): Promise<string> {
+  const message = h.sim.actions.say({ from, channelId: threadId, content: text });
   if (until) await vi.waitFor(() => expect(bot(threadId).some((m) => until.test(textOf(m)))).toBe(true));
+  return message.id;
 }
 
 async function approvalCard(): Promise<{ threadId: string; card: APIMessage; approvalId: string }> {
@@ -132,8 +135,8 @@ describe('escalation and hand-off with the real engine', () => {
     await vi.waitFor(() => expect(bot(threadId).some((m) => /picked this up/.test(m.content))).toBe(true));
 
     const before = bot(threadId).length;
-    await say(threadId, 'hello? is anyone there?');
-    await new Promise((r) => setTimeout(r, 300));
+    // Handed back only after the engine has this message: otherwise it could be answered after the hand-back.
+    await h.untilReceived(await say(threadId, 'hello? is anyone there?'));
     const handback = h.sim.actions.command({ by: f().users.staff, channelId: threadId, subcommand: 'handback' });
     await vi.waitFor(() => expect(textOf(handback.original ?? ({ embeds: [] } as unknown as APIMessage))).toContain('Handed back to the bot.'));
     await vi.waitFor(() => expect(textOf(current(notice))).toMatch(/Closed/));

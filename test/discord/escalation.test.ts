@@ -19,14 +19,15 @@ const buttonsOf = (message: APIMessage) =>
 async function openThread(content: string): Promise<{ conversation: ConversationRef; caller: Caller }> {
   const f = h.sim.world.fixture;
   const asked = h.sim.actions.say({ from: f.users.member, channelId: f.supportChannelId, content, mentionBot: true });
-  await vi.waitFor(() => expect(h.engine.messages.some((m) => m.messageId === asked.id)).toBe(true));
-  const inbound = h.engine.messages.find((m) => m.messageId === asked.id)!;
+  // Handled, not just received: the fake's answer must be in the thread before the tests read its last message.
+  await vi.waitFor(() => expect(h.engine.hasHandled(asked.id)).toBe(true));
+  const inbound = h.engine.received.find((m) => m.messageId === asked.id)!;
   return { conversation: inbound.conversation, caller: inbound.caller };
 }
 
 async function escalated(content: string) {
   const { conversation, caller } = await openThread(content);
-  const view = await h.engine.escalate(conversation, caller);
+  const view = await h.engine.escalate(conversation, { customer: caller });
   const notice = h.sim.messagesIn(h.sim.world.fixture.oncallChannelId).find((m) => embedOf(m)?.footer?.text === `Escalation ${view.id}`)!;
   return { conversation, view, notice };
 }
@@ -36,13 +37,13 @@ describe('escalation and hand-off', () => {
     const f = h.sim.world.fixture;
     const { conversation, view, notice } = await escalated('I need a human');
     const link = `https://discord.com/channels/${f.guildId}/${conversation.threadId}`;
-    expect(notice.content).toBe('Escalation (high): Customer cannot log in after a password reset.');
+    expect(notice.content).toBe('Escalation (high): Customer was **double charged** for order #1042 and wants a person.');
     expect(embedOf(notice).url).toBe(link);
     expect(embedOf(notice).description).toBe(view.summary);
     expect(fieldValue(notice, 'Customer')).toBe(`<@${f.users.member}> (Max) · member`);
     expect(fieldValue(notice, 'Urgency')).toBe('high');
     expect(fieldValue(notice, 'Conversation')).toBe(`[Jump to the thread](${link})`);
-    expect(fieldValue(notice, 'Steps taken')).toBe('• Looked up the account\n• Sent a reset link');
+    expect(fieldValue(notice, 'Steps taken')).toBe('• Looked up order #1042\n• Found two charges');
     expect(buttonsOf(notice).map((b) => [b.custom_id, b.label])).toEqual([
       [`escalation:claim:${view.id}`, 'Claim'],
       [`handback:${conversation.threadId}`, 'Hand back to the bot'],
@@ -69,7 +70,7 @@ describe('escalation and hand-off', () => {
     expect(click.followUps[0]!.content).toBe(`It is yours. Jump in: https://discord.com/channels/${f.guildId}/${conversation.threadId}`);
     const updated = h.sim.world.messages.get(notice.id)!;
     expect(fieldValue(updated, 'Status')).toBe(`Claimed by <@${f.users.staff}> (Stella)`);
-    expect(updated.content).toBe('Escalation claimed by Stella: Customer cannot log in after a password reset.');
+    expect(updated.content).toBe('Escalation claimed by Stella: Customer was **double charged** for order #1042 and wants a person.');
     expect(buttonsOf(updated).map((b) => b.custom_id)).toEqual([`handback:${conversation.threadId}`]);
   });
 
@@ -80,7 +81,7 @@ describe('escalation and hand-off', () => {
     await vi.waitFor(() => expect(claim.followUps).toHaveLength(1));
 
     const handBack = h.sim.actions.click({ by: f.users.staff, messageId: notice.id, customId: `handback:${conversation.threadId}` });
-    await vi.waitFor(() => expect(handBack.followUps.map((m) => m.content)).toEqual(['The bot is back in this conversation.']));
+    await vi.waitFor(() => expect(handBack.followUps.map((m) => m.content)).toEqual(['Handed back to the bot.']));
     expect(h.engine.handbacks.at(-1)).toMatchObject({ conversation, caller: { userId: f.users.staff, role: 'staff' } });
     const closed = h.sim.world.messages.get(notice.id)!;
     expect(fieldValue(closed, 'Status')).toBe('Closed: handed back to the bot');
@@ -90,9 +91,9 @@ describe('escalation and hand-off', () => {
   it('links DM conversations with @me and says it is a DM', async () => {
     const f = h.sim.world.fixture;
     const dm = h.sim.actions.dm({ from: f.users.member, content: 'escalate me' });
-    await vi.waitFor(() => expect(h.engine.messages.some((m) => m.messageId === dm.id)).toBe(true));
-    const inbound = h.engine.messages.find((m) => m.messageId === dm.id)!;
-    const view = await h.engine.escalate(inbound.conversation, inbound.caller, { urgency: 'urgent' });
+    await vi.waitFor(() => expect(h.engine.hasHandled(dm.id)).toBe(true));
+    const inbound = h.engine.received.find((m) => m.messageId === dm.id)!;
+    const view = await h.engine.escalate(inbound.conversation, { customer: inbound.caller, urgency: 'urgent' });
     const notice = h.sim.messagesIn(f.oncallChannelId).find((m) => embedOf(m)?.footer?.text === `Escalation ${view.id}`)!;
     expect(fieldValue(notice, 'Conversation')).toBe(`[Direct message with the bot](https://discord.com/channels/@me/${dm.channel_id})`);
   });

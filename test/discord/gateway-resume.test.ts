@@ -10,7 +10,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const delivered = (id: string) => h.engine.messages.filter((m) => m.messageId === id).length;
+const delivered = (id: string) => h.engine.received.filter((m) => m.messageId === id).length;
 
 describe('gateway disconnects', () => {
   it('heartbeats on the interval Discord asks for', async () => {

@@ -1,7 +1,7 @@
 import { startDiscord, type DiscordAdapter, type StartDiscordOptions } from '../../adapters/discord/index';
 import type { Logger } from '../../src/ports';
 import { DiscordSimulator, type DiscordSimulatorOptions } from '../simulators/discord/discord-simulator';
-import { RecordingEngine } from './fake-engine';
+import { FakeEngine } from '../support/fake-engine';
 
 /** One captured log line. */
 export interface LogLine {
@@ -39,14 +39,14 @@ export class CapturingLogger implements Logger {
 
 export interface Harness {
   sim: DiscordSimulator;
-  engine: RecordingEngine;
+  engine: FakeEngine;
   logger: CapturingLogger;
   adapter: DiscordAdapter;
   /** Stop the adapter, then the simulator. */
   stop(): Promise<void>;
 }
 
-/** A simulator, a recording engine and the real adapter connected to both. */
+/** A simulator, a fake engine and the real adapter connected to both. */
 export async function startHarness(
   options: {
     sim?: DiscordSimulatorOptions;
@@ -55,7 +55,7 @@ export async function startHarness(
   } = {},
 ): Promise<Harness> {
   const sim = await DiscordSimulator.start(options.sim);
-  const engine = new RecordingEngine();
+  const engine = new FakeEngine();
   const logger = new CapturingLogger();
   try {
     const adapter = await startDiscord({ engine, env: sim.env(options.env), logger, ...options.adapter });

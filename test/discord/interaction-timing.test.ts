@@ -12,7 +12,7 @@ beforeAll(async () => {
   // Wait for the answer, not just the call: `pending` must be back to 0 before the tests count on it.
   await vi.waitFor(() => expect(h.sim.messagesIn(asked.id).some((m) => m.author.id === h.sim.world.bot.id)).toBe(true));
   await vi.waitFor(() => expect(h.engine.pending).toBe(0));
-  conversation = h.engine.messages.find((m) => m.messageId === asked.id)!.conversation;
+  conversation = h.engine.received.find((m) => m.messageId === asked.id)!.conversation;
 });
 afterAll(async () => {
   await h?.stop();
@@ -39,7 +39,7 @@ describe('interactions are acknowledged within 3 seconds, whatever the engine do
     expect(run.ack).toMatchObject({ type: InteractionResponseType.DeferredChannelMessageWithSource, ephemeral: true });
     release();
     await vi.waitFor(() => expect((run.original?.flags ?? MessageFlags.Loading) & MessageFlags.Loading).toBe(0));
-    expect(run.original!.embeds[0]!.title).toBe('/status');
+    expect(run.original!.embeds[0]!.title).toBe('Support status');
   });
 
   it('defers a button click before the engine decides', async () => {

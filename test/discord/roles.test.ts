@@ -29,13 +29,13 @@ describe('roles from the guild', () => {
   const roleOf = async (from: string) => {
     const f = h.sim.world.fixture;
     const asked = h.sim.actions.say({ from, channelId: f.supportChannelId, content: 'who am I?', mentionBot: true });
-    await vi.waitFor(() => expect(h.engine.messages.some((m) => m.messageId === asked.id)).toBe(true));
-    return h.engine.messages.find((m) => m.messageId === asked.id)!.caller;
+    await vi.waitFor(() => expect(h.engine.received.some((m) => m.messageId === asked.id)).toBe(true));
+    return h.engine.received.find((m) => m.messageId === asked.id)!.caller;
   };
   const dmRoleOf = async (from: string) => {
     const sent = h.sim.actions.dm({ from, content: 'who am I in DMs?' });
-    await vi.waitFor(() => expect(h.engine.messages.some((m) => m.messageId === sent.id)).toBe(true));
-    return h.engine.messages.find((m) => m.messageId === sent.id)!.caller;
+    await vi.waitFor(() => expect(h.engine.received.some((m) => m.messageId === sent.id)).toBe(true));
+    return h.engine.received.find((m) => m.messageId === sent.id)!.caller;
   };
 
   it('grants admin to the guild owner', async () => {
@@ -95,8 +95,8 @@ describe('roles from the guild', () => {
   it('reads roles for button clicks from the interaction member (owner included)', async () => {
     const f = h.sim.world.fixture;
     const asked = h.sim.actions.say({ from: f.users.member, channelId: f.supportChannelId, content: 'refund please', mentionBot: true });
-    await vi.waitFor(() => expect(h.engine.messages.some((m) => m.messageId === asked.id)).toBe(true));
-    const conversation = h.engine.messages.find((m) => m.messageId === asked.id)!.conversation;
+    await vi.waitFor(() => expect(h.engine.hasHandled(asked.id)).toBe(true));
+    const conversation = h.engine.received.find((m) => m.messageId === asked.id)!.conversation;
     for (const [who, role] of [
       [f.users.owner, 'admin'],
       [f.users.staff, 'staff'],

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { discordConfigFromEnv, isDiscordConfigured, startDiscord } from '../../adapters/discord/index';
 import { ConfigError } from '../../src/errors';
 import { DiscordSimulator } from '../simulators/discord/discord-simulator';
-import { RecordingEngine } from './fake-engine';
+import { FakeEngine } from '../support/fake-engine';
 import { CapturingLogger, startHarness } from './harness';
 
 const SECRET = 'MTAxMjM0NTY3ODkwMTIzNDU2Nzg5.secret.token-value';
@@ -101,7 +101,7 @@ describe('startDiscord', () => {
     const sim = await DiscordSimulator.start();
     const logger = new CapturingLogger();
     try {
-      const attempt = startDiscord({ engine: new RecordingEngine(), env: sim.env({ DISCORD_BOT_TOKEN: SECRET }), logger });
+      const attempt = startDiscord({ engine: new FakeEngine(), env: sim.env({ DISCORD_BOT_TOKEN: SECRET }), logger });
       await expect(attempt).rejects.toBeInstanceOf(ConfigError);
       await expect(attempt).rejects.toMatchObject({ variables: ['DISCORD_BOT_TOKEN'] });
       expect(logger.dump()).not.toContain(SECRET);
@@ -113,7 +113,7 @@ describe('startDiscord', () => {
   it('explains a disabled Message Content intent (gateway close 4014)', async () => {
     const sim = await DiscordSimulator.start({ privilegedIntents: false });
     try {
-      const attempt = startDiscord({ engine: new RecordingEngine(), env: sim.env(), logger: new CapturingLogger(), readyTimeoutMs: 5_000 });
+      const attempt = startDiscord({ engine: new FakeEngine(), env: sim.env(), logger: new CapturingLogger(), readyTimeoutMs: 5_000 });
       await expect(attempt).rejects.toThrow(/Message Content intent.*Developer Portal/);
     } finally {
       await sim.close();
@@ -124,7 +124,7 @@ describe('startDiscord', () => {
     const sim = await DiscordSimulator.start({ advertisedGatewayUrl: 'ws://127.0.0.1:9' });
     const logger = new CapturingLogger();
     try {
-      const adapter = await startDiscord({ engine: new RecordingEngine(), env: sim.env({ DISCORD_GATEWAY_URL: sim.gatewayUrl }), logger, readyTimeoutMs: 5_000 });
+      const adapter = await startDiscord({ engine: new FakeEngine(), env: sim.env({ DISCORD_GATEWAY_URL: sim.gatewayUrl }), logger, readyTimeoutMs: 5_000 });
       expect(sim.gateway.identifies).toBe(1);
       await adapter.stop();
     } finally {
@@ -142,8 +142,8 @@ describe('startDiscord', () => {
       // The real support channel is no longer configured: mentions there are ignored.
       const asked = h.sim.actions.say({ from: f.users.member, channelId: f.supportChannelId, content: 'hello?', mentionBot: true });
       const dm = h.sim.actions.dm({ from: f.users.member, content: 'marker' });
-      await vi.waitFor(() => expect(h.engine.messages.some((m) => m.messageId === dm.id)).toBe(true));
-      expect(h.engine.messages.some((m) => m.messageId === asked.id)).toBe(false);
+      await vi.waitFor(() => expect(h.engine.received.some((m) => m.messageId === dm.id)).toBe(true));
+      expect(h.engine.received.some((m) => m.messageId === asked.id)).toBe(false);
     } finally {
       await h.stop();
     }

@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function requestApproval(view: Partial<ApprovalView> = {}) {
-  await h.engine.requestApproval({ id: 'apr_1042', conversation, ...view });
+  await h.engine.requestApproval(conversation, { id: 'apr_1042', requester: { userId: IDS.member, displayName: 'member' }, ...view });
   return h.sim.workspace.botMessagesIn(IDS.support, thread.ts).find((m) => blockText(m.blocks).includes('Approval needed'))!;
 }
 
@@ -80,7 +80,7 @@ describe('clicking', () => {
     expect(buttons(after)).toEqual([]);
     expect(blockText(after.blocks)).toContain(`Approved by <@${IDS.staff}>`);
     expect(h.engine.executed).toEqual(['apr_1042']);
-    expect(blockText(h.sim.workspace.botMessagesIn(IDS.support, thread.ts).at(-1)!.blocks)).toContain('Refund issued.');
+    expect(blockText(h.sim.workspace.botMessagesIn(IDS.support, thread.ts).at(-1)!.blocks)).toContain('Done: Refund $120.00 on order #1042 to the original card');
     expect(h.sim.workspace.ephemerals).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import type { App } from '../../src/index';
 import type { ManualClock } from '../support/manual-clock';
 import { type KeywordModel, startRefundEngine } from '../support/refund-engine';
-import { type SlackHarness, startSlackHarness } from './harness';
+import { type HarnessOptions, type SlackHarness, startSlackHarness } from './harness';
 
 /** The Slack harness driving the real engine (SQLite store, sealed sessions, audit log) from bootstrap. */
 export interface EngineSlackHarness extends SlackHarness<App['engine']> {
@@ -12,9 +12,9 @@ export interface EngineSlackHarness extends SlackHarness<App['engine']> {
   refunds: string[];
 }
 
-export async function startEngineSlackHarness(): Promise<EngineSlackHarness> {
+export async function startEngineSlackHarness(options: Omit<HarnessOptions, 'engine'> = {}): Promise<EngineSlackHarness> {
   const engine = await startRefundEngine('slack');
-  const h = await startSlackHarness({ engine: engine.app.engine });
+  const h = await startSlackHarness({ ...options, engine: engine.app.engine });
   return {
     ...h,
     app: engine.app,

@@ -34,7 +34,7 @@ describe('escalation notice', () => {
 
   it('posts summary, customer, urgency, a permalink to the thread and a Claim button to the on-call channel', async () => {
     const { root, conversation } = await activeThread();
-    await h.engine.escalate({ id: 'esc_1', conversation });
+    await h.engine.escalate(conversation, { id: 'esc_1', customer: { userId: IDS.member, displayName: 'member', role: 'member' } });
     const notice = oncallNotice();
     const text = blockText(notice.blocks);
     expect(text).toContain('*double charged*'); // Markdown bold became mrkdwn bold
@@ -47,14 +47,14 @@ describe('escalation notice', () => {
 
   it('uses the permalink the engine already has', async () => {
     const { conversation } = await activeThread();
-    await h.engine.escalate({ id: 'esc_2', conversation, permalink: 'https://acme.slack.com/archives/C0SUPPORT/p1' });
+    await h.engine.escalate(conversation, { id: 'esc_2', permalink: 'https://acme.slack.com/archives/C0SUPPORT/p1' });
     expect(blockText(oncallNotice().blocks)).toContain('https://acme.slack.com/archives/C0SUPPORT/p1');
     expect(h.sim.callsTo('chat.getPermalink')).toHaveLength(0);
   });
 
   it('refuses a claim by a non-staff user privately and changes nothing', async () => {
     const { conversation } = await activeThread();
-    await h.engine.escalate({ id: 'esc_3', conversation });
+    await h.engine.escalate(conversation, { id: 'esc_3' });
     await click(IDS.member2, oncallNotice(), 'escalation_claim');
     expect(h.engine.claims[0]!.caller.role).toBe('member');
     expect(h.sim.workspace.ephemerals.map((e) => [e.user, e.text])).toEqual([[IDS.member2, 'Only staff can claim escalations.']]);
@@ -63,7 +63,7 @@ describe('escalation notice', () => {
 
   it('claims, keeps the bot silent in the thread, and hands back from the button', async () => {
     const { root, conversation } = await activeThread();
-    await h.engine.escalate({ id: 'esc_4', conversation });
+    await h.engine.escalate(conversation, { id: 'esc_4' });
     await click(IDS.staff, oncallNotice(), 'escalation_claim');
 
     expect(blockText(oncallNotice().blocks)).toContain(`Claimed by <@${IDS.staff}>`);

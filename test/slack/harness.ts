@@ -4,7 +4,7 @@ import type { Engine, Logger } from '../../src/ports';
 import { SlackDelivery } from '../simulators/slack/delivery';
 import { SlackPayloads } from '../simulators/slack/payloads';
 import { SlackSimulator } from '../simulators/slack/web-api';
-import { FakeEngine } from './fake-engine';
+import { FakeEngine } from '../support/fake-engine';
 
 /** The signing secret every harness app uses. */
 export const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';

@@ -4,7 +4,7 @@ import { createSlackAdapter, startSlack } from '../../adapters/slack/index';
 import { SlackDelivery, signSlackRequest } from '../simulators/slack/delivery';
 import { SlackPayloads } from '../simulators/slack/payloads';
 import { SlackSimulator } from '../simulators/slack/web-api';
-import { FakeEngine } from './fake-engine';
+import { FakeEngine } from '../support/fake-engine';
 import { IDS, SIGNING_SECRET, type SlackHarness, captureLogger, seedWorkspace, startSlackHarness } from './harness';
 
 describe('request verification', () => {

@@ -5,7 +5,7 @@ import { createHttpServer, sendJson, type HttpServer } from '../../src/http/http
 import { SlackDelivery } from '../simulators/slack/delivery';
 import { SlackPayloads } from '../simulators/slack/payloads';
 import { SlackSimulator } from '../simulators/slack/web-api';
-import { FakeEngine } from './fake-engine';
+import { FakeEngine } from '../support/fake-engine';
 import { captureLogger, IDS, SIGNING_SECRET, seedWorkspace, waitFor } from './harness';
 
 let sim: SlackSimulator | undefined;
