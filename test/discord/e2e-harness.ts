@@ -15,6 +15,8 @@ export interface EngineDiscordHarness {
   logger: CapturingLogger;
   /** Refunds actually executed (must stay exactly one per approval). */
   refunds: string[];
+  /** Amounts of the refunds executed, in order. */
+  refundedUsd: number[];
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startEngineDiscordHarness(): Promise<EngineDiscordHarness>
       clock: engine.clock,
       logger,
       refunds: engine.refunds,
+      refundedUsd: engine.refundedUsd,
       async close() {
         await adapter.stop();
         await sim.close();

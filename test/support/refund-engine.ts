@@ -65,6 +65,8 @@ export interface RefundEngine {
   clock: ManualClock;
   /** Refunds actually executed (must stay exactly one per approval), as `orderId:idempotencyKey`. */
   refunds: string[];
+  /** The amount of each executed refund, in order (what an edited approval changed). */
+  refundedUsd: number[];
   close(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function startRefundEngine(name: string): Promise<RefundEngine> {
   const dataDir = await mkdtemp(path.join(tmpdir(), `${name}-e2e-`));
   const clock = new ManualClock(Date.UTC(2030, 0, 1, 12));
   const refunds: string[] = [];
+  const refundedUsd: number[] = [];
   const refundTool = defineTool({
     name: 'refund_order',
     description: 'Refund an order to the original payment method.',
@@ -82,6 +85,7 @@ export async function startRefundEngine(name: string): Promise<RefundEngine> {
     describe: (args) => `Refund $${args.amountUsd.toFixed(2)} on order #${args.orderId}`,
     async execute(args, ctx) {
       refunds.push(`${args.orderId}:${ctx.idempotencyKey}`);
+      refundedUsd.push(args.amountUsd);
       return { refunded: true, orderId: args.orderId };
     },
   });
@@ -99,6 +103,7 @@ export async function startRefundEngine(name: string): Promise<RefundEngine> {
     model,
     clock,
     refunds,
+    refundedUsd,
     async close() {
       await app.close();
       await rm(dataDir, { recursive: true, force: true });
