@@ -23,6 +23,7 @@ export interface DiscordReplyStreamOptions {
 /** Room kept in the last message for progress lines while streaming; text is split to fit around it. */
 const PROGRESS_ROOM = 300;
 const STREAM_TEXT_LIMIT = DISCORD_MESSAGE_LIMIT - PROGRESS_ROOM;
+const MAX_FAILURES = 3;
 const STEP_ICONS: Record<ProgressStep['status'], string> = { in_progress: '🔎', complete: '✅', error: '⚠️' };
 
 interface Shown {
@@ -48,6 +49,7 @@ export class DiscordReplyStream implements ReplyStream {
   private work: Promise<void> = Promise.resolve();
   private lastWriteAt = Number.NEGATIVE_INFINITY;
   private lastEditAt = Number.NEGATIVE_INFINITY;
+  private failures = 0;
   private readonly minIntervalMs: number;
 
   constructor(private readonly options: DiscordReplyStreamOptions) {
@@ -94,7 +96,8 @@ export class DiscordReplyStream implements ReplyStream {
 
   /** One write per interval; the first shows at once (next tick, so pieces arriving together go in one message). */
   private schedule(): void {
-    if (this.timer !== undefined || this.closed) return;
+    // After repeated failures only `finish` (or `cancel`) tries again.
+    if (this.timer !== undefined || this.closed || this.failures >= MAX_FAILURES) return;
     const wait = Math.max(0, this.lastWriteAt + this.minIntervalMs - this.options.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -161,10 +164,14 @@ export class DiscordReplyStream implements ReplyStream {
           this.lastWriteAt = this.lastEditAt = this.options.now();
         }
       } catch (error) {
-        // Later messages would land out of order; stop here and let the next write (or finish) retry.
+        // Later messages would land out of order; stop here and let the next write (or finish) retry,
+        // an interval later: repeated failing requests count toward Discord's invalid-request ban.
+        this.lastWriteAt = this.options.now();
+        this.failures += 1;
         this.failed(current === undefined ? 'create' : 'edit', error);
         return;
       }
+      this.failures = 0;
     }
   }
 
