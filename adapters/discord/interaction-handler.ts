@@ -162,7 +162,9 @@ async function conversationOf(interaction: Interaction): Promise<ConversationRef
 
 /** An ephemeral line for the clicker (or the deferred command reply). */
 async function tell(interaction: RepliableInteraction, content: string): Promise<void> {
-  if (interaction.isChatInputCommand() && interaction.deferred) {
+  // A deferred reply (command, or a form sent from outside a message) shows the line in place of "thinking…".
+  const deferredReply = interaction.isChatInputCommand() || (interaction.isModalSubmit() && !interaction.isFromMessage());
+  if (deferredReply && interaction.deferred) {
     await interaction.editReply({ content, embeds: [] });
   } else if (interaction.deferred || interaction.replied) {
     await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
