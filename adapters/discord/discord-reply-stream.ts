@@ -22,7 +22,8 @@ export interface DiscordReplyStreamOptions {
 
 /** Room kept in the last message for progress lines while streaming; text is split to fit around it. */
 const PROGRESS_ROOM = 300;
-const STREAM_TEXT_LIMIT = DISCORD_MESSAGE_LIMIT - PROGRESS_ROOM;
+/** Text per message while streaming: the progress room and the blank line before it are kept free. */
+const STREAM_TEXT_LIMIT = DISCORD_MESSAGE_LIMIT - PROGRESS_ROOM - 2;
 const MAX_FAILURES = 3;
 const STEP_ICONS: Record<ProgressStep['status'], string> = { in_progress: '🔎', complete: '✅', error: '⚠️' };
 
@@ -75,7 +76,8 @@ export class DiscordReplyStream implements ReplyStream {
     this.close();
     await this.work;
     // Nothing on screen yet (the answer came at once): this posts it, exactly as postMessage would.
-    await this.settle(finalBodies(final.text));
+    // An empty final never wipes what was written.
+    await this.settle(finalBodies(final.text.trim() === '' ? this.text : final.text));
     return this.shown[0]?.ref;
   }
 

@@ -21,13 +21,20 @@ async function withStream(use: (stream: ReplyStream, threadId: string) => Promis
   const f = h.sim.world.fixture;
   let done: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (done = resolve));
+  let failure: unknown;
   h.engine.respond = async (message, channel) => {
-    const stream = await channel.openStream!(message.conversation, { recipient });
-    await use(stream!, message.conversation.threadId);
-    done();
+    try {
+      const stream = await channel.openStream!(message.conversation, { recipient });
+      await use(stream!, message.conversation.threadId);
+    } catch (error) {
+      failure = error; // an assertion inside the turn fails the test, not the engine
+    } finally {
+      done();
+    }
   };
   const asked = h.sim.actions.say({ from: f.users.member, channelId: f.supportChannelId, content: 'look it up', mentionBot: true });
   await finished;
+  if (failure) throw failure;
   return asked.id;
 }
 
@@ -49,6 +56,20 @@ describe('DiscordChannel.openStream', () => {
     expect(others).toEqual([]);
     expect(current(message!).content).toBe('Your order shipped yesterday.');
     expect(buttonsOf(message!)).toEqual([]);
+  });
+
+  it('keeps a full message plus progress lines within 2,000 characters', async () => {
+    const threadId = await withStream(async (stream, thread) => {
+      await stream.progress({ id: 'a', title: 'a'.repeat(145), status: 'in_progress' });
+      await stream.progress({ id: 'b', title: 'b'.repeat(145), status: 'in_progress' });
+      await stream.append('x'.repeat(1_700));
+      // All of the text is on screen, with the progress lines, and every write was accepted.
+      await vi.waitFor(() => expect(botMessages(h.sim, thread).map((m) => m.content.replace(/[^x]/g, '')).join('')).toBe('x'.repeat(1_700)));
+      expect(botMessages(h.sim, thread).at(-1)!.content).toContain(`🔎 ${'b'.repeat(145)}…`);
+      await stream.finish({ text: 'x'.repeat(1_700) });
+    });
+    expect(h.sim.requests.filter((r) => r.status >= 400)).toEqual([]);
+    expect(botMessages(h.sim, threadId).map((m) => m.content)).toEqual(['x'.repeat(1_700)]);
   });
 
   it('posts the final answer itself when creating the streamed message failed, and never throws', async () => {
