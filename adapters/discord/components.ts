@@ -71,12 +71,18 @@ export function approvalMessage(view: ApprovalView): DiscordMessageBody {
   };
 }
 
-/** Approve / Deny buttons; their ids carry only the approval id. */
+/** Approve / Edit and approve / Deny buttons; their ids carry only the approval id. */
 function approvalButtons(approvalId: string): APIActionRowComponent<APIButtonComponent> {
   return row(
     button(customIdFor({ kind: 'approval', decision: 'approve', approvalId }), 'Approve', ButtonStyle.Success),
+    button(customIdFor({ kind: 'edit_approval', approvalId }), 'Edit and approve', ButtonStyle.Primary),
     button(customIdFor({ kind: 'approval', decision: 'deny', approvalId }), 'Deny', ButtonStyle.Danger),
   );
+}
+
+/** The Stop button shown on a reply while it is being written. */
+export function stopButtonRow(threadId: string): APIActionRowComponent<APIButtonComponent> {
+  return row(button(customIdFor({ kind: 'stop', threadId }), 'Stop', ButtonStyle.Secondary));
 }
 
 /** On-call notice: summary, customer, urgency, jump link; Claim while open, Hand back until closed. */

@@ -8,20 +8,34 @@ export const CUSTOM_ID_LIMIT = 100;
 export type ButtonAction =
   | { kind: 'approval'; decision: Decision; approvalId: string }
   | { kind: 'claim'; escalationId: string }
-  | { kind: 'handback'; threadId: string };
+  | { kind: 'handback'; threadId: string }
+  /** "Edit and approve": opens a modal; its submission carries the same id. */
+  | { kind: 'edit_approval'; approvalId: string }
+  /** Stop the turn running in a thread or DM. */
+  | { kind: 'stop'; threadId: string };
 
 /** The `custom_id` for an action; throws if the id would not fit Discord's 100 characters. */
 export function customIdFor(action: ButtonAction): string {
-  const id =
-    action.kind === 'approval'
-      ? `approval:${action.decision}:${action.approvalId}`
-      : action.kind === 'claim'
-        ? `escalation:claim:${action.escalationId}`
-        : `handback:${action.threadId}`;
+  const id = idText(action);
   if (id.length > CUSTOM_ID_LIMIT) {
     throw new PlatformError('discord_custom_id_too_long', `Button id is ${id.length} characters; Discord allows ${CUSTOM_ID_LIMIT}`);
   }
   return id;
+}
+
+function idText(action: ButtonAction): string {
+  switch (action.kind) {
+    case 'approval':
+      return `approval:${action.decision}:${action.approvalId}`;
+    case 'edit_approval':
+      return `approval:edit:${action.approvalId}`;
+    case 'claim':
+      return `escalation:claim:${action.escalationId}`;
+    case 'handback':
+      return `handback:${action.threadId}`;
+    case 'stop':
+      return `turn:stop:${action.threadId}`;
+  }
 }
 
 /** Parse a `custom_id` written by `customIdFor`; undefined for anything else. */
@@ -31,6 +45,8 @@ export function parseCustomId(customId: string): ButtonAction | undefined {
   if (kind === 'approval' && (first === 'approve' || first === 'deny') && tail !== '') {
     return { kind: 'approval', decision: first, approvalId: tail };
   }
+  if (kind === 'approval' && first === 'edit' && tail !== '') return { kind: 'edit_approval', approvalId: tail };
+  if (kind === 'turn' && first === 'stop' && /^\d+$/.test(tail)) return { kind: 'stop', threadId: tail };
   if (kind === 'escalation' && first === 'claim' && tail !== '') return { kind: 'claim', escalationId: tail };
   if (kind === 'handback' && first !== undefined && /^\d+$/.test(first) && rest.length === 0) {
     return { kind: 'handback', threadId: first };

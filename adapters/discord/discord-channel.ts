@@ -11,9 +11,12 @@ import type {
   Logger,
   MessageRef,
   OutboundMessage,
+  ReplyStream,
+  StreamContext,
 } from '../../src/index';
 import { approvalMessage, oncallMessage, textMessage, type DiscordMessageBody } from './components';
 import type { RoleGrant } from './discord-roles';
+import { DiscordReplyStream } from './discord-reply-stream';
 import { splitMessage } from './split-message';
 
 export interface DiscordChannelOptions {
@@ -27,6 +30,10 @@ export interface DiscordChannelOptions {
   maxTypingMs?: number;
   /** Roles for senders the engine asks about (DMs); without it they are guests. */
   roles?: { resolve(userId: string): Promise<RoleGrant> };
+  /** Clock for the streaming interval. */
+  now?: () => number;
+  /** Least time between two writes of a streamed reply (default 1.5 s). */
+  streamIntervalMs?: number;
 }
 
 /**
@@ -59,6 +66,25 @@ export class DiscordChannel implements Channel {
       first ??= ref;
     }
     return first;
+  }
+
+  /**
+   * {@link Channel.openStream}: the reply is written into the thread as it
+   * arrives (see `DiscordReplyStream`); typing continues meanwhile.
+   */
+  async openStream(conversation: ConversationRef, _context: StreamContext): Promise<ReplyStream> {
+    const channelId = conversation.threadId;
+    return new DiscordReplyStream({
+      threadId: channelId,
+      logger: this.options.logger,
+      now: this.options.now ?? (() => Date.now()),
+      minIntervalMs: this.options.streamIntervalMs,
+      messages: {
+        post: (body) => this.create(channelId, body),
+        edit: (ref, body) => this.edit(ref, body),
+        remove: (ref) => this.call('delete message', () => this.options.rest.delete(Routes.channelMessage(ref.channelId, ref.messageId))).then(() => undefined),
+      },
+    });
   }
 
   /** Sends typing now and every few seconds until the returned function is called. */

@@ -17,7 +17,7 @@ export interface StartDiscordOptions {
   /** Environment (DISCORD_* variables); passed in so tests use their own. */
   env: Record<string, string | undefined>;
   logger: Logger;
-  /** Clock for the role cache. */
+  /** Clock for the role cache and the streaming interval. */
   now?: () => number;
   /** How long a member's role is trusted before Discord is asked again (default 60 s). */
   roleCacheTtlMs?: number;
@@ -54,7 +54,7 @@ export async function startDiscord(options: StartDiscordOptions): Promise<Discor
     ttlMs: options.roleCacheTtlMs,
     now: options.now,
   });
-  const channel = new DiscordChannel({ rest: client.rest, oncallChannelId: config.oncallChannelId, logger, typingIntervalMs: options.typingIntervalMs, roles });
+  const channel = new DiscordChannel({ rest: client.rest, oncallChannelId: config.oncallChannelId, logger, typingIntervalMs: options.typingIntervalMs, roles, now: options.now });
   const onMessage = createMessageHandler({ engine: options.engine, roles, channel, supportChannelIds: config.supportChannelIds, logger });
   const onInteraction = createInteractionHandler({ engine: options.engine, roles, logger });
 

@@ -4,6 +4,7 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
+  type ModalSubmitInteraction,
   type RepliableInteraction,
 } from 'discord.js';
 import { describeError } from '../../src/index';
@@ -13,6 +14,7 @@ import { jumpLink } from './components';
 import { conversationOfChannel } from './conversations';
 import { parseCustomId } from './custom-ids';
 import { discordCaller, type DiscordRoleResolver } from './discord-roles';
+import { argsFromCard, coerceEdited, editApprovalModal, editableFields, hasRedacted } from './edit-approval-modal';
 
 export interface InteractionHandlerOptions {
   engine: Engine;
@@ -22,7 +24,7 @@ export interface InteractionHandlerOptions {
 
 /** The slash command registered from `manifest/discord-commands.json`. */
 export const SUPPORT_COMMAND = 'support';
-const COMMANDS: readonly CommandName[] = ['status', 'cost', 'help', 'handback'];
+const COMMANDS: readonly CommandName[] = ['status', 'cost', 'help', 'handback', 'stop'];
 const SOMETHING_WENT_WRONG = 'Sorry, something went wrong on my side. Please try again in a moment.';
 
 /**
@@ -36,6 +38,7 @@ export function createInteractionHandler(options: InteractionHandlerOptions): (i
     try {
       if (interaction.isChatInputCommand()) await handleCommand(options, interaction);
       else if (interaction.isButton()) await handleButton(options, interaction);
+      else if (interaction.isModalSubmit()) await handleEditSubmit(options, interaction);
     } catch (error) {
       logger.error({ interactionId: interaction.id, error: describeError(error) }, 'discord interaction failed');
       if (interaction.isRepliable()) await tell(interaction, SOMETHING_WENT_WRONG).catch(() => undefined);
@@ -64,9 +67,11 @@ function commandArgs(interaction: ChatInputCommandInteraction): string[] {
 }
 
 async function handleButton(options: InteractionHandlerOptions, interaction: ButtonInteraction): Promise<void> {
+  const action = parseCustomId(interaction.customId);
+  // A modal must be the first response, so this one is answered before anything slow.
+  if (action?.kind === 'edit_approval') return showEditModal(interaction, action.approvalId);
   // Acknowledge first: the engine may take longer than Discord's 3 seconds.
   await interaction.deferUpdate();
-  const action = parseCustomId(interaction.customId);
   if (!action) {
     await tell(interaction, 'This button is no longer active.');
     return;
@@ -90,8 +95,54 @@ async function handleButton(options: InteractionHandlerOptions, interaction: But
     await tell(interaction, 'That conversation no longer exists.');
     return;
   }
+  if (action.kind === 'stop') {
+    // On success the engine finishes the message ("Stopped.") and the button goes with it.
+    const outcome = await engine.stopTurn({ conversation, caller });
+    if (!outcome.ok) await tell(interaction, outcome.message);
+    return;
+  }
+  if (action.kind !== 'handback') return;
   const outcome = await engine.handBack({ conversation, caller });
   await tell(interaction, outcome.message);
+}
+
+/** "Edit and approve": a modal pre-filled from the card; who may approve is checked on submit. */
+async function showEditModal(interaction: ButtonInteraction, approvalId: string): Promise<void> {
+  const args = argsFromCard(interaction.message.embeds.map((e) => e.toJSON()));
+  if (!args || hasRedacted(args)) {
+    const why = args ? 'it contains hidden values' : 'its arguments are too long to show';
+    await tell(interaction, `This request can't be edited here because ${why}. Approve or deny it as it is.`);
+    return;
+  }
+  const fields = editableFields(args);
+  if (fields.length === 0) {
+    await tell(interaction, 'Nothing in this request can be edited here. Approve or deny it as it is.');
+    return;
+  }
+  await interaction.showModal(editApprovalModal(approvalId, fields));
+}
+
+async function handleEditSubmit(options: InteractionHandlerOptions, interaction: ModalSubmitInteraction): Promise<void> {
+  const action = parseCustomId(interaction.customId);
+  if (interaction.isFromMessage()) await interaction.deferUpdate();
+  else await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const original = interaction.message ? argsFromCard(interaction.message.embeds.map((e) => e.toJSON())) : undefined;
+  if (action?.kind !== 'edit_approval' || !original || hasRedacted(original)) {
+    await tell(interaction, 'This form is no longer active. Nothing was changed.');
+    return;
+  }
+  const typed = (key: string) => {
+    try {
+      return interaction.fields.getTextInputValue(key);
+    } catch {
+      return undefined; // a field the form did not have
+    }
+  };
+  const args = coerceEdited(editableFields(original), typed, original);
+  const caller = await callerOf(options, interaction);
+  // On success the engine re-renders the card; invalid or not-allowed edits change nothing.
+  const outcome = await options.engine.decideApproval({ approvalId: action.approvalId, decision: 'approve', decider: caller, args });
+  if (!outcome.ok) await tell(interaction, outcome.message);
 }
 
 async function callerOf(options: InteractionHandlerOptions, interaction: Interaction): Promise<Caller> {
@@ -111,7 +162,9 @@ async function conversationOf(interaction: Interaction): Promise<ConversationRef
 
 /** An ephemeral line for the clicker (or the deferred command reply). */
 async function tell(interaction: RepliableInteraction, content: string): Promise<void> {
-  if (interaction.isChatInputCommand() && interaction.deferred) {
+  // A deferred reply (command, or a form sent from outside a message) shows the line in place of "thinking…".
+  const deferredReply = interaction.isChatInputCommand() || (interaction.isModalSubmit() && !interaction.isFromMessage());
+  if (deferredReply && interaction.deferred) {
     await interaction.editReply({ content, embeds: [] });
   } else if (interaction.deferred || interaction.replied) {
     await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });

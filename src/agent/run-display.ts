@@ -39,7 +39,8 @@ export class RunDisplay {
 
   /**
    * Finish the streamed message with the complete reply. Returns where it
-   * lives, or undefined when nothing was streamed (the caller posts instead).
+   * lives, or undefined when nothing was streamed or the platform could not
+   * show it (the caller posts instead).
    */
   async finish(final: OutboundMessage): Promise<MessageRef | undefined> {
     this.closed = true;
@@ -47,8 +48,9 @@ export class RunDisplay {
     if (!stream) return undefined;
     await this.chain;
     // Text the model did not stream (fallbacks, a non-streaming server) is added so the message is whole.
-    const text = this.text.trim() === '' ? final.text : this.text.includes(final.text.trim()) ? this.text : `${this.text}\n\n${final.text}`;
-    return (await stream.finish({ ...final, text: text.trim() })) ?? { platform: this.conversation.platform, channelId: this.conversation.channelId, messageId: '' };
+    const text = this.text.trim() === '' ? final.text : this.text.includes(final.text.trim()) ? this.text : `${this.text.trimEnd()}\n\n${final.text}`;
+    // Undefined: the platform could not show it, so the caller posts the reply the ordinary way.
+    return stream.finish({ ...final, text: text.trim() }).catch(() => undefined);
   }
 
   /** Close without a final answer; returns whether a stream was open. */

@@ -48,6 +48,7 @@ describe('approval cards', () => {
     expect(fieldValue(embed, 'Expires')).toBe(`<t:${Math.floor(view.expiresAt / 1000)}:R>`);
     expect(buttonsOf(card)).toEqual([
       { type: 2, custom_id: `approval:approve:${view.id}`, label: 'Approve', style: ButtonStyle.Success },
+      { type: 2, custom_id: `approval:edit:${view.id}`, label: 'Edit and approve', style: ButtonStyle.Primary },
       { type: 2, custom_id: `approval:deny:${view.id}`, label: 'Deny', style: ButtonStyle.Danger },
     ]);
   });
@@ -66,7 +67,7 @@ describe('approval cards', () => {
     expect(h.engine.decisions.at(-1)).toMatchObject({ approvalId: view.id, decision: 'approve', decider: { userId: f.users.member, role: 'member' } });
     expect(h.engine.executed.filter((id) => id === view.id)).toHaveLength(0);
     expect(edits()).toEqual([]);
-    expect(buttonsOf(h.sim.world.messages.get(card.id)!)).toHaveLength(2);
+    expect(buttonsOf(h.sim.world.messages.get(card.id)!)).toHaveLength(3);
     // The refusal is for the clicker only: nothing new in the thread.
     expect(h.sim.messagesIn(conversation.threadId).at(-1)!.id).toBe(card.id);
   });

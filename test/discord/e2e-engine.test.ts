@@ -68,7 +68,7 @@ describe('conversations with the real engine', () => {
 describe('approvals with the real engine', () => {
   it('refuses unauthorized clickers privately and leaves the card as it is', async () => {
     const { card, approvalId } = await approvalCard();
-    expect(buttons(card)).toEqual([`approval:approve:${approvalId}`, `approval:deny:${approvalId}`]);
+    expect(buttons(card)).toEqual([`approval:approve:${approvalId}`, `approval:edit:${approvalId}`, `approval:deny:${approvalId}`]);
     expect(textOf(card)).toContain('Refund $120.00 on order #1042');
     const before = structuredClone(current(card));
     const other = h.sim.actions.click({ by: f().users.member2, messageId: card.id, customId: `approval:approve:${approvalId}` });

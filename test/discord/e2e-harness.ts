@@ -29,6 +29,8 @@ export interface EngineDiscordHarness {
    * done to that session afterwards is ordered after it.
    */
   untilReceived(messageId: string): Promise<void>;
+  /** Amounts of the refunds executed, in order. */
+  refundedUsd: number[];
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startEngineDiscordHarness(): Promise<EngineDiscordHarness>
           expect(log.split('\n').some((line) => line.includes('"inbound_message"') && line.includes(`"message_id":"${messageId}"`))).toBe(true);
         });
       },
+      refundedUsd: engine.refundedUsd,
       async close() {
         await adapter.stop();
         await sim.close();

@@ -24,7 +24,7 @@ describe('manifest/discord-commands.json', () => {
     expect(others).toEqual([]);
     expect(support!.name).toBe('support');
     const subcommands = (support!.options ?? []) as { type: number; name: string; options?: { type: number; name: string; required?: boolean }[] }[];
-    const names: CommandName[] = ['status', 'cost', 'help', 'handback'];
+    const names: CommandName[] = ['status', 'cost', 'help', 'handback', 'stop'];
     expect(subcommands.map((s) => s.name)).toEqual(names);
     expect(subcommands.every((s) => s.type === ApplicationCommandOptionType.Subcommand)).toBe(true);
     expect(subcommands.find((s) => s.name === 'cost')!.options).toEqual([

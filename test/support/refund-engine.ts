@@ -16,13 +16,17 @@ export class KeywordModel implements ModelClient {
   readonly mode = 'offline' as const;
   /** Make an answer wait (a model that is still thinking); keyed by the user's text. */
   hold: ((text: string) => Promise<void>) | undefined;
+  /** Between streamed pieces of an answer: pace the stream, or keep the model mid-answer. */
+  between: ((text: string) => Promise<void>) | undefined;
+  /** A scripted answer for this text instead of the echo. */
+  answer: ((text: string) => string | undefined) | undefined;
 
-  async complete(request: ModelRequest): Promise<ModelResponse> {
+  async complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {
     const usage = { promptTokens: 10, completionTokens: 5 };
     const last = request.messages.at(-1);
     if (last?.role === 'tool') return { content: `Done: ${last.content}`, toolCalls: [], usage };
     const text = last?.role === 'user' ? last.content : '';
-    await this.hold?.(text);
+    await abortable(this.hold?.(text), signal);
     if (/refund/i.test(text)) {
       return {
         content: 'I can refund that once a staff member approves.',
@@ -30,7 +34,27 @@ export class KeywordModel implements ModelClient {
         usage,
       };
     }
-    return { content: `Echo: ${text}`, toolCalls: [], usage };
+    const reply = this.answer?.(text) ?? `Echo: ${text}`;
+    // Like a streaming server: the answer in word-sized pieces when the engine asks for a stream.
+    if (request.onText) {
+      for (const piece of reply.match(/\S+\s*|\s+/g) ?? []) {
+        request.onText(piece);
+        await abortable(this.between?.(text), signal);
+      }
+    }
+    return { content: reply, toolCalls: [], usage };
+  }
+}
+
+/** Wait for `work`, or fail as an aborted request does when the engine stops the turn. */
+async function abortable(work: Promise<void> | undefined, signal: AbortSignal): Promise<void> {
+  if (!work) return;
+  signal.throwIfAborted();
+  let onAbort = () => undefined as void;
+  try {
+    await Promise.race([work, new Promise<never>((_, reject) => signal.addEventListener('abort', (onAbort = () => reject(signal.reason as Error)), { once: true }))]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }
 
@@ -41,6 +65,8 @@ export interface RefundEngine {
   clock: ManualClock;
   /** Refunds actually executed (must stay exactly one per approval), as `orderId:idempotencyKey`. */
   refunds: string[];
+  /** The amount of each executed refund, in order (what an edited approval changed). */
+  refundedUsd: number[];
   close(): Promise<void>;
 }
 
@@ -49,6 +75,7 @@ export async function startRefundEngine(name: string): Promise<RefundEngine> {
   const dataDir = await mkdtemp(path.join(tmpdir(), `${name}-e2e-`));
   const clock = new ManualClock(Date.UTC(2030, 0, 1, 12));
   const refunds: string[] = [];
+  const refundedUsd: number[] = [];
   const refundTool = defineTool({
     name: 'refund_order',
     description: 'Refund an order to the original payment method.',
@@ -58,6 +85,7 @@ export async function startRefundEngine(name: string): Promise<RefundEngine> {
     describe: (args) => `Refund $${args.amountUsd.toFixed(2)} on order #${args.orderId}`,
     async execute(args, ctx) {
       refunds.push(`${args.orderId}:${ctx.idempotencyKey}`);
+      refundedUsd.push(args.amountUsd);
       return { refunded: true, orderId: args.orderId };
     },
   });
@@ -75,6 +103,7 @@ export async function startRefundEngine(name: string): Promise<RefundEngine> {
     model,
     clock,
     refunds,
+    refundedUsd,
     async close() {
       await app.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -24,6 +24,16 @@ export interface DiscordSimulatorOptions {
   interactionWindowMs?: number;
   /** What `GET /gateway/bot` advertises instead of this server (to prove DISCORD_GATEWAY_URL wins). */
   advertisedGatewayUrl?: string;
+  /** Message edits allowed per channel per window before a 429 (default 5 per 5 s, as Discord's bucket reports). */
+  editLimit?: { limit: number; windowMs: number };
+}
+
+/** A message edit the bot made, when it arrived and what it sent. */
+export interface RecordedEdit {
+  messageId: string;
+  at: number;
+  status: number;
+  body: unknown;
 }
 
 /** What the route modules need from the simulator. */
@@ -35,7 +45,9 @@ export interface SimulatorCore {
   gatewayUrl: string;
   advertisedGatewayUrl: string;
   registeredCommands: Map<string, unknown[]>;
+  editLimit: { limit: number; windowMs: number };
   channel(id: string): SimChannel;
+  deleteMessage(channelId: string, messageId: string): void;
   botMessage(channelId: string, body: MessageBody, options?: { ephemeral?: boolean; loading?: boolean }): APIMessage;
   editMessage(channelId: string, messageId: string, body: MessageBody): APIMessage;
   createThread(channelId: string, messageId: string, name: string): SimChannel;
@@ -54,6 +66,7 @@ export class DiscordSimulator implements SimulatorCore {
   readonly interactions = new Map<string, SimInteraction>();
   readonly interactionWindowMs: number;
   readonly registeredCommands = new Map<string, unknown[]>();
+  readonly editLimit: { limit: number; windowMs: number };
   readonly actions: SimulatorActions;
   private readonly router: ApiRouter;
   private readonly server: Server;
@@ -64,6 +77,7 @@ export class DiscordSimulator implements SimulatorCore {
     this.token = options.token ?? `sim.${randomBytes(24).toString('base64url')}`;
     this.interactionWindowMs = options.interactionWindowMs ?? 3_000;
     this.advertised = options.advertisedGatewayUrl;
+    this.editLimit = options.editLimit ?? { limit: 5, windowMs: 5_000 };
     this.router = new ApiRouter(this.token);
     this.gateway = new GatewaySimulator({
       world: this.world,
@@ -126,6 +140,13 @@ export class DiscordSimulator implements SimulatorCore {
     return this.router.requests.filter((r) => r.method === method && r.route === route);
   }
 
+  /** Every `PATCH` of a channel message (429s included), oldest first; `messageId` narrows to one message. */
+  edits(messageId?: string): RecordedEdit[] {
+    return this.requestsTo('PATCH', '/channels/:channelId/messages/:messageId')
+      .filter((r) => messageId === undefined || r.params.messageId === messageId)
+      .map((r) => ({ messageId: r.params.messageId!, at: r.at, status: r.status, body: r.body }));
+  }
+
   /** Make the next matching request(s) fail with a Discord error. */
   failNext(fault: Omit<Fault, 'times' | 'retryAfter'> & { times?: number }): void {
     this.router.inject({ ...fault, times: fault.times ?? 1 });
@@ -177,6 +198,15 @@ export class DiscordSimulator implements SimulatorCore {
     const channel = this.channel(channelId);
     this.gateway.dispatch(GatewayDispatchEvents.MessageUpdate, { ...message, ...(channel.guildId ? { guild_id: channel.guildId } : {}) }, intentFor(channel));
     return message;
+  }
+
+  deleteMessage(channelId: string, messageId: string): void {
+    const message = this.world.messages.get(messageId);
+    const channel = this.channel(channelId);
+    if (!message || message.channel_id !== channelId) throw new ApiError(404, 10008, 'Unknown Message');
+    this.world.messages.delete(messageId);
+    channel.messageIds = channel.messageIds.filter((id) => id !== messageId);
+    this.gateway.dispatch(GatewayDispatchEvents.MessageDelete, { id: messageId, channel_id: channelId, ...(channel.guildId ? { guild_id: channel.guildId } : {}) }, intentFor(channel));
   }
 
   createThread(channelId: string, messageId: string, name: string): SimChannel {

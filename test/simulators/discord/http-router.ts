@@ -47,6 +47,14 @@ export interface Fault {
 }
 
 type Handler = (req: ApiRequest) => unknown;
+
+/** A per-route bucket, as Discord keeps them: `limit` requests per fixed window, per major parameter. */
+export interface RouteLimit {
+  limit: number;
+  windowMs: number;
+  /** The bucket's major parameter, e.g. the channel id for message routes. */
+  key: (params: Record<string, string>) => string;
+}
 interface Route {
   method: string;
   pattern: string;
@@ -54,6 +62,7 @@ interface Route {
   keys: string[];
   auth: boolean;
   handler: Handler;
+  limit?: RouteLimit;
 }
 
 export const API_PREFIX = '/api/v10';
@@ -67,17 +76,18 @@ export class ApiRouter {
   private readonly routes: Route[] = [];
   private readonly faults: Fault[] = [];
   private listeners: (() => void)[] = [];
+  private readonly windows = new Map<string, { startedAt: number; count: number }>();
 
   constructor(private readonly token: string) {}
 
   /** Register a route; `auth: false` for interaction callbacks and webhooks, which Discord authenticates by token in the URL. */
-  add(method: string, pattern: string, handler: Handler, options: { auth?: boolean } = {}): void {
+  add(method: string, pattern: string, handler: Handler, options: { auth?: boolean; limit?: RouteLimit } = {}): void {
     const keys: string[] = [];
     const source = pattern.replace(/[.@]/g, (c) => `\\${c}`).replace(/:(\w+)/g, (_, key: string) => {
       keys.push(key);
       return '([^/]+)';
     });
-    this.routes.push({ method, pattern, regex: new RegExp(`^${source}$`), keys, auth: options.auth ?? true, handler });
+    this.routes.push({ method, pattern, regex: new RegExp(`^${source}$`), keys, auth: options.auth ?? true, handler, ...(options.limit ? { limit: options.limit } : {}) });
   }
 
   /** Queue a failure for matching requests. */
@@ -115,7 +125,7 @@ export class ApiRouter {
       }
       if (!url.pathname.startsWith(API_PREFIX) || !route) throw new ApiError(404, 0, '404: Not Found');
       if (route.auth && req.headers.authorization !== `Bot ${this.token}`) throw new ApiError(401, 0, '401: Unauthorized');
-      Object.assign(headers, bucketHeaders(route.pattern, 5, 4, 1));
+      Object.assign(headers, route.limit ? this.spend(route, route.limit, params) : bucketHeaders(route.pattern, 5, 4, 1));
       const fault = this.takeFault(method, path);
       if (fault) throw fault;
       payload = await route.handler({ method, path, params, query: url.searchParams, body });
@@ -123,7 +133,7 @@ export class ApiRouter {
     } catch (error) {
       if (error instanceof RateLimited) {
         status = 429;
-        Object.assign(headers, bucketHeaders(route?.pattern ?? path, 5, 0, error.retryAfter), { 'retry-after': String(error.retryAfter), 'x-ratelimit-scope': 'user' });
+        Object.assign(headers, bucketHeaders(route?.pattern ?? path, error.limit, 0, error.retryAfter), { 'retry-after': String(error.retryAfter), 'x-ratelimit-scope': 'user' });
         payload = { message: 'You are being rate limited.', retry_after: error.retryAfter, global: false, code: 0 };
       } else if (error instanceof ApiError) {
         status = error.status;
@@ -139,6 +149,21 @@ export class ApiRouter {
     for (const listener of this.listeners) listener();
   }
 
+  /** Count a request against its bucket: real `x-ratelimit-*` headers, or a 429 once the window is spent. */
+  private spend(route: Route, limit: RouteLimit, params: Record<string, string>): Record<string, string> {
+    const key = `${route.method} ${route.pattern} ${limit.key(params)}`;
+    const now = Date.now();
+    let window = this.windows.get(key);
+    if (!window || now - window.startedAt >= limit.windowMs) {
+      window = { startedAt: now, count: 0 };
+      this.windows.set(key, window);
+    }
+    const resetAfter = (window.startedAt + limit.windowMs - now) / 1000;
+    if (window.count >= limit.limit) throw new RateLimited(resetAfter, limit.limit);
+    window.count += 1;
+    return bucketHeaders(route.pattern, limit.limit, limit.limit - window.count, resetAfter);
+  }
+
   private takeFault(method: string, path: string): Error | undefined {
     const fault = this.faults.find((f) => f.times > 0 && (f.method === undefined || f.method === method) && f.path.test(path));
     if (!fault) return undefined;
@@ -148,7 +173,10 @@ export class ApiRouter {
 }
 
 class RateLimited extends Error {
-  constructor(readonly retryAfter: number) {
+  constructor(
+    readonly retryAfter: number,
+    readonly limit = 5,
+  ) {
     super('rate limited');
   }
 }

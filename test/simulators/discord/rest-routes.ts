@@ -26,9 +26,18 @@ export function registerRestRoutes(router: ApiRouter, sim: SimulatorCore): void 
     return message;
   });
 
-  router.add('PATCH', '/channels/:channelId/messages/:messageId', ({ params, body }) =>
-    sim.editMessage(params.channelId!, params.messageId!, validateMessageBody(body, { creating: false })),
+  // Edits share a per-channel bucket, as on Discord; exceeding it is a 429 the bot must never provoke.
+  router.add(
+    'PATCH',
+    '/channels/:channelId/messages/:messageId',
+    ({ params, body }) => sim.editMessage(params.channelId!, params.messageId!, validateMessageBody(body, { creating: false })),
+    { limit: { ...sim.editLimit, key: (params) => params.channelId! } },
   );
+
+  router.add('DELETE', '/channels/:channelId/messages/:messageId', ({ params }) => {
+    sim.deleteMessage(params.channelId!, params.messageId!);
+    return undefined;
+  });
 
   router.add('POST', '/channels/:channelId/messages/:messageId/threads', ({ params, body }) => {
     const name = (body as { name?: unknown } | undefined)?.name;

@@ -76,6 +76,28 @@ export class SimulatorActions {
     }, 'component', message.id);
   }
 
+  /**
+   * `by` submits the modal the bot opened for `opener` (the click that got a
+   * type 9 response), with `values` typed over the pre-filled ones.
+   */
+  submitModal(input: { by: string; opener: SimInteraction; values: Record<string, string> }): SimInteraction {
+    const modal = input.opener.modal;
+    if (!modal) throw new Error(`interaction ${input.opener.id} was not answered with a modal`);
+    const message = input.opener.messageId ? this.sim.world.messages.get(input.opener.messageId) : undefined;
+    const components = modal.inputs.map((field, i) => ({
+      type: ComponentType.Label,
+      id: i * 2 + 1,
+      component: { type: ComponentType.TextInput, id: i * 2 + 2, custom_id: field.customId, value: input.values[field.customId] ?? field.value ?? '' },
+    }));
+    return this.interact(
+      input.by,
+      input.opener.channelId,
+      { type: InteractionType.ModalSubmit, data: { custom_id: modal.customId, components }, ...(message ? { message } : {}) },
+      'modal_submit',
+      message?.id,
+    );
+  }
+
   /** `by` runs `/support <subcommand>` in a channel, thread or DM. */
   command(input: { by: string; channelId: string; subcommand: string; options?: Record<string, CommandOptionValue> }): SimInteraction {
     const options: APIApplicationCommandInteractionDataBasicOption[] = Object.entries(input.options ?? {}).map(([name, value]) =>
