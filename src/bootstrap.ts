@@ -4,6 +4,7 @@ import { createOfflineModel } from './agent/offline-model';
 import { createOpenAIModel } from './agent/openai-model';
 import { createAuditLog } from './audit/audit-log';
 import { loadConfig, type EngineConfig, type Env } from './config';
+import { ConfigError } from './errors';
 import { createEngine } from './engine';
 import { createDemoHelpdesk } from './helpdesk';
 import { createLogger } from './logger';
@@ -18,6 +19,9 @@ import { resolveEncryptionKey } from './sessions/encryption-key';
 import { RedisTurnOrder } from './sessions/redis-turn-order';
 import { startOtlpTracing } from './telemetry/otlp-tracing';
 import { loadMcpConfig } from './mcp/mcp-config';
+import { KbIndex } from './knowledge/kb-index';
+import { createOpenAIEmbedder } from './knowledge/openai-embedder';
+import { createHelpCenterTool } from './knowledge/search-help-center-tool';
 import { McpToolSource } from './mcp/mcp-tool-source';
 import { createSealer } from './sessions/sealer';
 import { loadToolsFromDir } from './tools/load-tools';
@@ -101,6 +105,11 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       closers.push(() => helpdesk.close());
       tools.push(...helpdesk.tools);
     }
+    if (config.knowledge.dir) {
+      // The team's own help center replaces the demo one's search (same tool name).
+      const index = await openKnowledge(config, logger);
+      tools.push(createHelpCenterTool(index));
+    }
     if (config.tools.dir) tools.push(...(await loadToolsFromDir(config.tools.dir)));
     tools.push(...(options.tools ?? []));
 
@@ -181,4 +190,18 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     throw error;
   }
+}
+
+/** Load (or rebuild) the KB_DIR index, with embeddings when EMBEDDINGS_MODEL and an OpenAI key are set. */
+export async function openKnowledge(config: EngineConfig, logger: Logger): Promise<KbIndex> {
+  const { dir, embeddingsModel, indexFile } = config.knowledge;
+  if (!dir) throw new ConfigError('KB_DIR is not set', ['KB_DIR']);
+  if (embeddingsModel && !config.openai.apiKey) throw new ConfigError('EMBEDDINGS_MODEL needs OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server)', ['EMBEDDINGS_MODEL', 'OPENAI_API_KEY']);
+  const embedder =
+    embeddingsModel && config.openai.apiKey
+      ? createOpenAIEmbedder({ apiKey: config.openai.apiKey, model: embeddingsModel, ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}) })
+      : undefined;
+  const index = await KbIndex.open({ dir, indexFile, logger, ...(embedder ? { embedder } : {}) });
+  logger.info({ dir, chunks: index.stats.chunks, files: index.stats.files, rebuilt: index.stats.rebuilt, ms: Math.round(index.stats.buildMs) }, 'help center indexed');
+  return index;
 }

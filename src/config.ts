@@ -108,6 +108,8 @@ const envSchema = z.object({
   REFUND_ADMIN_THRESHOLD_USD: number(100, { min: 0 }),
 
   MCP_CONFIG: optionalString,
+  KB_DIR: optionalString,
+  EMBEDDINGS_MODEL: optionalString,
 
   OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(blankToUndefined, z.url({ error: 'must be a URL' }).optional()),
   OTEL_SERVICE_NAME: z.preprocess(blankToUndefined, z.string().default('support-agent')),
@@ -149,6 +151,8 @@ export interface EngineConfig {
   approvalTtlMs: number;
   escalationRenotifyMs: number;
   sweepIntervalMs: number;
+  /** The team's own help center (Markdown, HTML, text) and an optional embeddings model for semantic search. */
+  knowledge: { dir: string | undefined; embeddingsModel: string | undefined; indexFile: string };
   /** YAML or JSON file naming MCP servers and the policy their tools run under. */
   mcpConfigPath: string | undefined;
   /** OpenTelemetry traces: exported over OTLP/HTTP only when an endpoint is set. */
@@ -203,6 +207,7 @@ export function loadConfig(env: Env): EngineConfig {
     approvalTtlMs: Math.round(e.APPROVAL_TTL_MINUTES * 60_000),
     escalationRenotifyMs: Math.round(e.ESCALATION_RENOTIFY_MINUTES * 60_000),
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+    knowledge: { dir: e.KB_DIR === undefined ? undefined : path.resolve(e.KB_DIR), embeddingsModel: e.EMBEDDINGS_MODEL, indexFile: path.join(dataDir, 'kb-index.json') },
     mcpConfigPath: e.MCP_CONFIG === undefined ? undefined : path.resolve(e.MCP_CONFIG),
     telemetry: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME, captureContent: e.OTEL_CAPTURE_CONTENT },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -137,6 +137,14 @@ export interface EscalationView {
   notifications: number;
 }
 
+/** A document an answer drew on (help-center article section). */
+export interface Source {
+  title: string;
+  url?: string;
+  /** The section heading within the document. */
+  heading?: string;
+}
+
 /** A text message from the bot. Markdown; adapters convert it to the platform's dialect. */
 export interface OutboundMessage {
   text: string;
@@ -486,6 +494,11 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType, O = unknown> {
   permission: Role;
   /** Who must approve before it runs; may depend on the arguments. Default `none`. */
   approval?: ApprovalRequirement | ((input: z.infer<S>, ctx: Pick<ToolContext, 'caller'>) => ApprovalRequirement);
+  /**
+   * Documents a successful call's output (the content the model saw) draws
+   * on; answers that used them list them as "Sources" with links.
+   */
+  sources?: (content: string) => Source[];
   /** What the user sees while the call runs, e.g. `Looking up order ORD-1001`. Default: the tool's name in words. */
   progress?: (input: z.infer<S>) => string;
   /** Plain-words description of what a call will do, shown on approval cards. */

@@ -9,6 +9,7 @@ import { describeError } from '../errors';
 import type { Caller } from '../ports';
 import { runLoop, type LoopOutcome, type RunProgress } from './run-loop';
 import { RunDisplay } from './run-display';
+import { sourcesLine } from '../knowledge/search-help-center-tool';
 import { failSpan, startAgentSpan } from '../telemetry/gen-ai-spans';
 
 /** A TurnResult with nothing done yet. */
@@ -38,7 +39,9 @@ export async function finishRun(
   switch (outcome.kind) {
     case 'final':
     case 'max_steps': {
-      const message = { kind: outcome.kind === 'final' ? ('reply' as const) : ('error' as const), text: outcome.reply };
+      // Answers that drew on help-center articles cite them.
+      const cited = outcome.kind === 'final' && run.sources?.length ? sourcesLine(run.sources) : '';
+      const message = { kind: outcome.kind === 'final' ? ('reply' as const) : ('error' as const), text: cited ? `${outcome.reply}\n\n${cited}` : outcome.reply };
       if (!(await run.display?.finish(message))) await ctx.channels.post(session.conversation, message);
       result.reply = outcome.reply;
       result.success = outcome.kind === 'final';

@@ -4,7 +4,7 @@ import type { BudgetLedger } from '../budget/budget-ledger';
 import { ESCALATE_TOOL_NAME } from '../escalation/escalate-tool';
 import type { EscalationTrigger } from '../escalation/triggers';
 import type { Span } from '@opentelemetry/api';
-import type { AuditSink, Caller, ModelClient, ModelResponse, ModelToolCall, ModelUsage, ToolCallRecord, TurnError, Urgency } from '../ports';
+import type { AuditSink, Caller, ModelClient, ModelResponse, ModelToolCall, ModelUsage, Source, ToolCallRecord, TurnError, Urgency } from '../ports';
 import { endChatSpan, failSpan, startChatSpan, startToolSpan, type AgentTracing } from '../telemetry/gen-ai-spans';
 import type { RunDisplay } from './run-display';
 import type { Resilience } from '../resilience/policies';
@@ -54,6 +54,8 @@ export interface RunProgress {
   display?: RunDisplay;
   /** Aborted when someone stops the run. */
   signal?: AbortSignal;
+  /** Documents the run's tool results drew on, cited under the answer. */
+  sources?: Source[];
 }
 
 export type LoopOutcome =
@@ -176,6 +178,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
     let escalation: { reason: string; urgency: Urgency } | undefined;
     for (const outcome of outcomes) {
       run.toolCalls.push(outcome.record);
+      if (outcome.kind === 'done' && outcome.record.outcome === 'ok') collectSources(deps, run, outcome.call.name, outcome.content);
       if (outcome.kind === 'approval') {
         approvals.push(outcome);
         continue;
@@ -210,6 +213,17 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
   }
   session.history.push({ role: 'assistant', content: FALLBACK_REPLIES.maxSteps });
   return { kind: 'max_steps', reply: FALLBACK_REPLIES.maxSteps };
+}
+
+/** Remember what a tool's output cites, for the answer's "Sources" line. */
+function collectSources(deps: LoopDeps, run: RunProgress, toolName: string, content: string): void {
+  const cite = deps.registry.get(toolName)?.sources;
+  if (!cite) return;
+  try {
+    (run.sources ??= []).push(...cite(content));
+  } catch {
+    // a citation extractor never breaks the run
+  }
 }
 
 /** A tool call, shown as a progress step where the platform streams, and traced when tracing is on. */
