@@ -109,6 +109,12 @@ export class Placeholders {
     return ts === undefined ? undefined : { channel: entry.channel, ts };
   }
 
+  /** Retire a conversation's placeholders now (its reply is streamed instead): never shown, or deleted. */
+  async retire(conversation: ConversationRef): Promise<void> {
+    const list = this.pending.get(conversationKey(conversation)) ?? [];
+    await Promise.all([...list].map((entry) => this.discard(entry)));
+  }
+
   /** Delete every placeholder nobody took (shutdown). */
   async flush(): Promise<void> {
     const all = [...this.pending.values()].flat();

@@ -17,20 +17,42 @@ export class KeywordModel implements ModelClient {
   /** Make an answer wait (a model that is still thinking); keyed by the user's text. */
   hold: ((text: string) => Promise<void>) | undefined;
 
-  async complete(request: ModelRequest): Promise<ModelResponse> {
+  async complete(request: ModelRequest, signal?: AbortSignal): Promise<ModelResponse> {
     const usage = { promptTokens: 10, completionTokens: 5 };
     const last = request.messages.at(-1);
-    if (last?.role === 'tool') return { content: `Done: ${last.content}`, toolCalls: [], usage };
+    if (last?.role === 'tool') return streamed(request, { content: `Done: ${last.content}`, toolCalls: [], usage });
     const text = last?.role === 'user' ? last.content : '';
-    await this.hold?.(text);
+    if (this.hold) await untilAborted(this.hold(text), signal);
     if (/refund/i.test(text)) {
-      return {
+      return streamed(request, {
         content: 'I can refund that once a staff member approves.',
         toolCalls: [{ id: `call_${randomUUID()}`, name: 'refund_order', arguments: JSON.stringify({ orderId: '1042', amountUsd: 120 }) }],
         usage,
-      };
+      });
     }
-    return { content: `Echo: ${text}`, toolCalls: [], usage };
+    return streamed(request, { content: `Echo: ${text}`, toolCalls: [], usage });
+  }
+}
+
+/** Like a streaming server: the answer goes to `onText` word by word before the response resolves. */
+function streamed(request: ModelRequest, response: ModelResponse): ModelResponse {
+  if (request.onText && response.content) for (const piece of response.content.match(/\S+\s*/g) ?? []) request.onText(piece);
+  return response;
+}
+
+/** A held model still stops when the run is stopped, like a real request does. */
+async function untilAborted(hold: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return hold;
+  signal.throwIfAborted();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([hold, aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }
 
