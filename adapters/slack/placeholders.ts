@@ -1,5 +1,5 @@
 import type { ConversationRef, Logger } from '../../src/index';
-import { context } from './blocks';
+import { type Block, context } from './blocks';
 import { conversationKey, threadTarget } from './conversation';
 import { type SlackApi, errorFields } from './slack-api';
 
@@ -37,6 +37,8 @@ export interface PlaceholdersOptions {
    * fewer). Default 1 s; 0 posts at once.
    */
   delayMs?: number;
+  /** Blocks shown under the placeholder (the Stop button). */
+  controls?: (conversation: ConversationRef) => Block[];
 }
 
 /**
@@ -66,7 +68,8 @@ export class Placeholders {
     const target = threadTarget(conversation);
     const entry: Pending = { key: conversationKey(conversation), channel: target.channel, done: false };
     const post = () => {
-      entry.ts = this.opts.api.postMessage({ ...target, text: this.text, blocks: [context(this.text)] }).catch((error: unknown) => {
+      const blocks = [context(this.text), ...(this.opts.controls?.(conversation) ?? [])];
+      entry.ts = this.opts.api.postMessage({ ...target, text: this.text, blocks }).catch((error: unknown) => {
         // Cosmetic: a failed placeholder must not fail the turn.
         this.opts.logger.warn({ channel: target.channel, ...errorFields(error) }, 'slack placeholder not posted');
         return undefined;

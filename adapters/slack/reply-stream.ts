@@ -223,7 +223,6 @@ export class SlackReplyStream implements ReplyStream {
   private began(ts: string): void {
     this.ts = ts;
     this.startedAt = this.o.now();
-    this.segment = '';
     this.first ??= ts;
     this.o.onMessage?.(ts);
   }

@@ -94,6 +94,8 @@ export class SlackChannel implements Channel {
       text: options.workingText,
       graceMs: options.placeholderGraceMs,
       delayMs: options.placeholderDelayMs,
+      // The message that says the bot is working is where it can be stopped.
+      controls: stopControls,
     });
   }
 
