@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { SLACK_BOT_EVENTS, SLACK_METHOD_SCOPES } from '../../adapters/slack/app-requirements';
 import { AgentPayloads } from '../simulators/slack/agent-payloads';
 import type { SimMessage } from '../simulators/slack/state';
 import { type EngineSlackHarness, startEngineSlackHarness } from './e2e-harness';
@@ -207,5 +209,35 @@ describe('Edit and approve', () => {
     const after = h.sim.workspace.findMessage(card.channel, card.ts)!;
     expect(after.blocks).toEqual(card.blocks);
     expect(after.updates).toBe(card.updates);
+  });
+});
+
+describe('app requirements', () => {
+  it('every agent-surface Web API method used is in the scope table, and the manifest grants its scopes and events', async () => {
+    const manifest = parse(await readFile(new URL('../../manifest/slack-app.yaml', import.meta.url), 'utf8')) as {
+      oauth_config: { scopes: { bot: string[] } };
+      settings: { event_subscriptions: { bot_events: string[] } };
+      features: Record<string, unknown>;
+    };
+    const threadTs = h.sim.workspace.userPost(IDS.dmMember, IDS.member, 'thread root').ts;
+    await h.delivery.event(agent.assistantThreadStarted({ user: IDS.member, channel: IDS.dmMember, threadTs }));
+    await h.delivery.event(h.payloads.message(h.sim.workspace.userPost(IDS.dmMember, IDS.member, 'hi', threadTs)));
+    const root = await mention('please refund order 1042');
+    const card = inThread(IDS.support, root.ts).find((m) => textOf(m).includes('Approval needed'))!;
+    await click(IDS.staff, card, 'approval_edit');
+    await h.settle();
+
+    const used = [...new Set(h.sim.calls.map((c) => c.method))];
+    expect(used).toEqual(expect.arrayContaining(['chat.startStream', 'chat.appendStream', 'chat.stopStream', 'assistant.threads.setStatus', 'assistant.threads.setSuggestedPrompts', 'assistant.threads.setTitle', 'reactions.add', 'reactions.remove', 'views.open']));
+    for (const method of used) {
+      expect(SLACK_METHOD_SCOPES, `scope table lacks ${method}`).toHaveProperty([method]);
+      for (const scope of SLACK_METHOD_SCOPES[method]!) expect(manifest.oauth_config.scopes.bot).toContain(scope);
+    }
+    for (const event of ['assistant_thread_started', 'assistant_thread_context_changed', 'app_context_changed', 'agent_session_stopped', 'message.im']) {
+      expect(SLACK_BOT_EVENTS).toContain(event);
+      expect(manifest.settings.event_subscriptions.bot_events).toContain(event);
+    }
+    expect(manifest.features).toHaveProperty('agent_view.agent_description');
+    expect(manifest.features).toHaveProperty('assistant_view.assistant_description');
   });
 });
