@@ -61,6 +61,8 @@ export class SlackReplyStream implements ReplyStream {
   private first: string | undefined;
   private lastUpdateAt = Number.NEGATIVE_INFINITY;
   private closed = false;
+  /** Whether anything was sent yet. */
+  private shown = false;
 
   constructor(options: SlackReplyStreamOptions) {
     this.o = { flushMs: 250, flushChars: 200, maxChars: 11_000, maxAgeMs: 4 * 60_000, fallbackIntervalMs: 1_000, ...options };
@@ -76,7 +78,8 @@ export class SlackReplyStream implements ReplyStream {
     if (this.closed || text === '') return;
     this.appended += text;
     this.pending += text;
-    if (this.pending.length >= this.o.flushChars) await this.flushNow();
+    // The first words go out at once (time to first text is what users feel); then buffered.
+    if (this.pending.length >= this.o.flushChars || !this.shown) await this.flushNow();
     else this.schedule(this.o.flushMs);
   }
 
@@ -149,6 +152,7 @@ export class SlackReplyStream implements ReplyStream {
     this.pending = '';
     this.pendingSteps.clear();
     for (const step of steps) this.steps.set(step.id, step);
+    if (text !== '' || steps.length > 0) this.shown = true;
     if (this.mode === 'fallback') {
       this.segment += text;
       await this.rotateIfFull();

@@ -61,13 +61,15 @@ describe('streamed replies', () => {
     expect(sim.callsTo('chat.postMessage')).toHaveLength(0);
   });
 
-  it('flushes a short buffer after the interval, so the first words show without waiting for more', async () => {
+  it('sends the first words at once, then flushes a short buffer after the interval', async () => {
     const stream = open({ flushMs: 20, flushChars: 200 });
     await stream.append('Hello');
-    expect(sim.callsTo('chat.startStream')).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 80));
     expect(only('chat.startStream')[0]!.args.chunks).toEqual([{ type: 'markdown_text', text: 'Hello' }]);
-    await stream.finish({ kind: 'reply', text: 'Hello' });
+    await stream.append(' world');
+    expect(sim.callsTo('chat.appendStream')).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(only('chat.appendStream')[0]!.args.chunks).toEqual([{ type: 'markdown_text', text: ' world' }]);
+    await stream.finish({ kind: 'reply', text: 'Hello world' });
   });
 
   it('continues in a new message before the size limit, and when Slack closed the stream after five minutes', async () => {
