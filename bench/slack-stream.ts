@@ -6,26 +6,36 @@
  * streaming loopback model whose first token comes at T ms. Closed-loop load
  * of N virtual users, as in bench/slack.ts (16 by default), through the
  * product as startSlack builds it (bootstrap: SQLite store, sealed sessions,
- * audit log, budgets). Everything runs in this one process (simulators
- * included), so the figures are, if anything, pessimistic.
+ * audit log, budgets).
+ *
+ * By default the product runs alone in a child process (bench/lib/slack-side.ts,
+ * as bench/slack.ts does) and reaches the OpenAI simulator through the SDK
+ * with `stream: true` (first chunk after T, then 8 characters every 15 ms).
+ * `--in-process` runs it in this process with a tiny streaming ModelClient
+ * instead, which also splits the time before the model is asked from the time
+ * after its first token (everything shares one CPU then: pessimistic).
  *
  * Targets: first text ≤ T + 50 ms at p95; first status or reaction ≤ 300 ms at p95.
  *
- * Usage: npx tsx bench/slack-stream.ts [--turns 400] [--warmup 50] [--users 16] [--first-token-ms 300] [--quick]
+ * Usage: npx tsx bench/slack-stream.ts [--turns 400] [--warmup 50] [--users 16] [--first-token-ms 300] [--in-process] [--quick]
  */
+import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createSlackAdapter } from '../adapters/slack/index';
 import { slackConfigFromEnv } from '../adapters/slack/config';
 import { bootstrap, silentLogger } from '../src/index';
+import { OpenAISimulator } from '../test/simulators/openai/openai-simulator';
 import { SlackDelivery } from '../test/simulators/slack/delivery';
 import { SlackPayloads } from '../test/simulators/slack/payloads';
 import type { SimCall } from '../test/simulators/slack/state';
 import { SlackSimulator } from '../test/simulators/slack/web-api';
 import { formatTable, ms, percentile } from './lib/stats';
+import type { SideConfig } from './lib/slack-side';
 import { createStreamingModel } from './lib/streaming-model';
 
 const { values: args } = parseArgs({
@@ -34,6 +44,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string' },
     users: { type: 'string' },
     'first-token-ms': { type: 'string' },
+    'in-process': { type: 'boolean' },
     quick: { type: 'boolean' },
   },
 });
@@ -42,6 +53,7 @@ const turns = Number(args.turns ?? (quick ? 120 : 400));
 const warmup = Number(args.warmup ?? (quick ? 20 : 50));
 const users = Number(args.users ?? 16);
 const firstTokenMs = Number(args['first-token-ms'] ?? 300);
+const inProcess = args['in-process'] ?? false;
 
 const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 const CHANNEL = 'C0BENCH';
@@ -66,24 +78,57 @@ async function main(): Promise<void> {
   const userIds = Array.from({ length: users }, (_, i) => sim.workspace.addUser({ id: `U0B${String(i).padStart(4, '0')}`, name: `user${i}` }).id);
 
   const turnsByTag = new Map<string, Turn>();
-  const model = createStreamingModel({
-    firstTokenMs,
-    answer: () => ANSWER,
-    onRequest: (request) => {
-      const last = request.messages.at(-1);
-      const tag = last?.role === 'user' ? /#t(\d+)/.exec(last.content)?.[1] : undefined;
-      const turn = tag === undefined ? undefined : turnsByTag.get(tag);
-      if (turn && turn.modelAsked === undefined) turn.modelAsked = performance.now() - turn.sentAt;
-    },
-  });
-  const app = await bootstrap({
-    env: { DATA_DIR: dataDir, BUILTIN_TOOLS: 'none', LOG_LEVEL: 'silent', BUDGET_USER_DAILY_USD: '1000', BUDGET_MONTHLY_USD: '100000' },
-    model,
-    logger: silentLogger(),
-  });
-  const config = slackConfigFromEnv({ SLACK_BOT_TOKEN: sim.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: sim.apiUrl, SLACK_ONCALL_CHANNEL: 'C0ONCALL', PORT: '0' });
-  const adapter = createSlackAdapter({ engine: app.engine, config, logger: silentLogger() });
-  const { port } = await adapter.start();
+  const tagOf = (text: string | undefined) => (text === undefined ? undefined : /#t(\d+)/.exec(text)?.[1]);
+  const asked = (tag: string | undefined) => {
+    const turn = tag === undefined ? undefined : turnsByTag.get(tag);
+    if (turn && turn.modelAsked === undefined) turn.modelAsked = performance.now() - turn.sentAt;
+  };
+  sim.workspace.addUsergroup({ id: 'S0STAFF', handle: 'staff', name: 'Staff', users: [] });
+  let port: number;
+  let stopTarget: () => Promise<void>;
+  if (inProcess) {
+    const model = createStreamingModel({
+      firstTokenMs,
+      answer: () => ANSWER,
+      onRequest: (request) => {
+        const last = request.messages.at(-1);
+        asked(last?.role === 'user' ? tagOf(last.content) : undefined);
+      },
+    });
+    const app = await bootstrap({
+      env: { DATA_DIR: dataDir, BUILTIN_TOOLS: 'none', LOG_LEVEL: 'silent', BUDGET_USER_DAILY_USD: '1000', BUDGET_MONTHLY_USD: '100000' },
+      model,
+      logger: silentLogger(),
+    });
+    const config = slackConfigFromEnv({ SLACK_BOT_TOKEN: sim.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: sim.apiUrl, SLACK_ONCALL_CHANNEL: 'C0ONCALL', PORT: '0' });
+    const adapter = createSlackAdapter({ engine: app.engine, config, logger: silentLogger() });
+    port = (await adapter.start()).port;
+    stopTarget = async () => {
+      await adapter.stop();
+      await app.close();
+    };
+  } else {
+    const openai = await new OpenAISimulator({ latencyMs: firstTokenMs, streamChunkChars: 8, streamIntervalMs: 15, record: false }).start();
+    // Every request is answered with text (no tool call), so the first chunk is the first token.
+    openai.script(...Array.from({ length: (warmup + turns) * 2 }, () => ({ kind: 'reply' as const, content: ANSWER })));
+    const side = await startSide({
+      side: 'product',
+      botToken: sim.botToken,
+      signingSecret: SIGNING_SECRET,
+      slackApiUrl: sim.apiUrl,
+      staffUsergroup: 'S0STAFF',
+      oncallChannel: 'C0ONCALL',
+      openaiBaseUrl: openai.baseUrl,
+      openaiApiKey: 'test',
+      profile: false,
+      whatIfs: ['silent-logs'],
+    });
+    port = side.port;
+    stopTarget = async () => {
+      await side.stop();
+      await openai.close();
+    };
+  }
   const delivery = new SlackDelivery({ url: `http://127.0.0.1:${port}/slack/events`, signingSecret: SIGNING_SECRET });
   const payloads = new SlackPayloads(sim);
 
@@ -147,22 +192,42 @@ async function main(): Promise<void> {
   const { turns: measured, seconds } = await load(turns);
   const text = measured.map((t) => t.firstText ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
   const signal = measured.map((t) => t.firstSignal ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
-  const asked = measured.map((t) => t.modelAsked ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+  const askedAt = measured.map((t) => t.modelAsked ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
   const after = measured.map((t) => (t.firstText ?? Number.POSITIVE_INFINITY) - (t.modelAsked ?? 0) - firstTokenMs).sort((a, b) => a - b);
   const row = (label: string, v: number[]) => [label, ms(percentile(v, 0.5), 1), ms(percentile(v, 0.95), 1), ms(percentile(v, 0.99), 1), ms(v.at(-1) ?? 0, 1)];
   const calls = sim.calls.slice(callsBefore).reduce<Record<string, number>>((acc, c) => ((acc[c.method] = (acc[c.method] ?? 0) + 1), acc), {});
-  console.log(`slack streaming latency: ${measured.length} turns, ${users} users closed loop, first token at T = ${firstTokenMs} ms, ${(measured.length / seconds).toFixed(1)} turns/s, node ${process.version}, ${os.cpus().length} CPUs`);
-  console.log(formatTable(['from signed mention to', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'], [row('first status/reaction', signal), row('model asked', asked), row('first streamed text', text), row('  of which after first token', after)]));
+  console.log(`slack streaming latency (${inProcess ? 'in process, tiny streaming model' : 'product in its own process, OpenAI SDK streaming from the simulator'}): ${measured.length} turns, ${users} users closed loop, first token at T = ${firstTokenMs} ms, ${(measured.length / seconds).toFixed(1)} turns/s, node ${process.version}, ${os.cpus().length} CPUs`);
+  console.log(formatTable(['from signed mention to', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'], [row('first status/reaction', signal), ...(inProcess ? [row('model asked', askedAt)] : []), row('first streamed text', text), ...(inProcess ? [row('  of which after first token', after)] : [])]));
   console.log(`Web API calls per turn: ${Object.entries(calls).map(([m, n]) => `${m} ${(n / measured.length).toFixed(2)}`).join(', ')}`);
   const textOk = percentile(text, 0.95) <= firstTokenMs + 50;
   const signalOk = percentile(signal, 0.95) <= 300;
   console.log(`target first text p95 ≤ T + 50 = ${firstTokenMs + 50} ms: ${textOk ? 'met' : 'MISSED'} (${ms(percentile(text, 0.95), 1)} ms)`);
   console.log(`target first status/reaction p95 ≤ 300 ms: ${signalOk ? 'met' : 'MISSED'} (${ms(percentile(signal, 0.95), 1)} ms)`);
 
-  await adapter.stop();
-  await app.close();
+  await stopTarget();
   await sim.close();
   await rm(dataDir, { recursive: true, force: true });
+}
+
+/** The product alone in a child process (bench/lib/slack-side.ts), as bench/slack.ts runs it. */
+async function startSide(config: SideConfig): Promise<{ port: number; stop(): Promise<void> }> {
+  const child = fork(fileURLToPath(new URL('./lib/slack-side.ts', import.meta.url)), [], {
+    env: { ...process.env, BENCH_SLACK_SIDE: JSON.stringify(config) },
+    execArgv: [...process.execArgv, '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    child.on('message', (m: Record<string, unknown>) => (m.type === 'error' ? reject(new Error(String(m.message))) : m.type === 'ready' ? resolve(m) : undefined));
+    child.once('exit', (code) => reject(new Error(`product exited (${code})`)));
+  });
+  return {
+    port: Number(ready.port),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send({ type: 'stop' });
+      }),
+  };
 }
 
 main().catch((error: unknown) => {
