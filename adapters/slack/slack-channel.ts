@@ -146,7 +146,8 @@ export class SlackChannel implements Channel {
   async openStream(conversation: ConversationRef, context: StreamContext): Promise<ReplyStream | undefined> {
     if (!this.streaming || conversation.threadId === conversation.channelId) return undefined;
     // The streamed message shows the work; a "working on it" placeholder beside it would repeat it.
-    await this.placeholders.retire(conversation);
+    // Retired at once (never posted, or deleted in the background): the first words need not wait.
+    void this.placeholders.retire(conversation);
     const assistant = this.threads.of(conversation) !== undefined;
     const stream = new SlackReplyStream({
       api: this.api,
