@@ -112,6 +112,23 @@ describe('stop', () => {
     expect((await audit()).some((e) => e.event === 'turn_cancelled')).toBe(true);
   });
 
+  it('the Stop button on a message being streamed stops the turn it belongs to', async () => {
+    holdModel();
+    const root = await mention('write me an essay', { settle: false });
+    await waitFor(() => inThread(IDS.support, root.ts).length > 0);
+    // A stream in the same conversation, as the engine opens one when text arrives.
+    const conversation = { platform: 'slack', workspaceId: h.sim.teamId, channelId: IDS.support, threadId: root.ts };
+    const stream = (await h.adapter.channel.openStream(conversation, { recipient: { userId: IDS.member, platform: 'slack', displayName: 'mia', role: 'member' } }))!;
+    await stream.append('Once upon a time');
+    const streaming = await waitFor(() => inThread(IDS.support, root.ts).find((m) => h.sim.agent.stream(m.channel, m.ts) !== undefined));
+    expect(buttons(streaming)).toContain('turn_stop');
+    await click(IDS.member, streaming, 'turn_stop');
+    await h.settle();
+    await stream.finish({ kind: 'reply', text: 'Once upon a time' });
+    expect(inThread(IDS.support, root.ts).map(textOf).join('\n')).toContain('Stopped.');
+    expect((await audit()).some((e) => e.event === 'turn_cancelled')).toBe(true);
+  });
+
   it("Slack's own stop (agent_session_stopped) stops the turn of an assistant thread", async () => {
     const threadTs = h.sim.workspace.userPost(IDS.dmMember, IDS.member, 'thread root').ts;
     await h.delivery.event(agent.assistantThreadStarted({ user: IDS.member, channel: IDS.dmMember, threadTs }));
