@@ -80,6 +80,11 @@ export interface InboundMessage {
    * follow-up sent while the bot's first answer is still being written counts.
    */
   followUp?: boolean;
+  /**
+   * What the user is looking at, as the platform reports it (Slack's agent
+   * view: the channel open beside the conversation). Read-only context: recorded, never acted on.
+   */
+  context?: { channelId?: string };
 }
 
 // ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import type { Caller, Decision } from '../../src/index';
 import { ACTION_IDS, renderNote } from './blocks';
 import { decodeConversation } from './conversation';
 import type { HandlerDeps } from './handler-deps';
+import { renderEditModal } from './edit-modal';
 import { errorFields } from './slack-api';
 
 const blockActionSchema = z.object({
@@ -13,6 +14,7 @@ const blockActionSchema = z.object({
   container: z.object({ channel_id: z.string().optional(), thread_ts: z.string().optional() }).loose().optional(),
   message: z.object({ ts: z.string(), thread_ts: z.string().optional() }).loose().optional(),
   actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() }).loose()).min(1),
+  trigger_id: z.string().optional(),
 });
 
 type BlockAction = z.infer<typeof blockActionSchema>;
@@ -32,6 +34,32 @@ export function registerActionHandlers(app: App, deps: HandlerDeps): void {
 
   app.action(ACTION_IDS.approve, decide('approve'));
   app.action(ACTION_IDS.deny, decide('deny'));
+
+  app.action(
+    ACTION_IDS.stop,
+    clickHandler(deps, 'turn_stop', async (click, caller, respond) => {
+      const conversation = decodeConversation(click.actions[0]!.value);
+      if (!conversation) return;
+      const outcome = await deps.engine.stopTurn({ conversation, caller });
+      // The engine decides who may stop; a refusal or "nothing running" goes only to the clicker.
+      if (!outcome.ok) await tellClicker(deps, click, outcome.message, respond);
+    }),
+  );
+
+  app.action(
+    ACTION_IDS.editApproval,
+    clickHandler(deps, 'approval_edit', async (click, _caller, respond) => {
+      const view = deps.channel.approvalView(click.actions[0]!.value ?? '');
+      const channel = click.channel?.id ?? click.container?.channel_id;
+      const thread = click.message?.thread_ts ?? click.container?.thread_ts;
+      const modal = view && view.status === 'pending' ? renderEditModal(view, { ...(channel ? { channel } : {}), ...(thread ? { thread } : {}) }) : undefined;
+      if (!modal || click.trigger_id === undefined) {
+        await tellClicker(deps, click, 'This request can no longer be edited here: use Approve or Deny, or ask again.', respond);
+        return;
+      }
+      await deps.api.openView(click.trigger_id, modal);
+    }),
+  );
 
   app.action(
     ACTION_IDS.claim,
@@ -87,7 +115,7 @@ function clickHandler(deps: HandlerDeps, label: string, work: ClickWork) {
 }
 
 /** An ephemeral note to the clicker, in the thread of the clicked message. */
-async function tellClicker(deps: HandlerDeps, click: BlockAction, markdown: string, respond: RespondFn | undefined): Promise<void> {
+export async function tellClicker(deps: HandlerDeps, click: BlockAction, markdown: string, respond: RespondFn | undefined): Promise<void> {
   const note = renderNote(markdown);
   const channel = click.channel?.id ?? click.container?.channel_id;
   const threadTs = click.message?.thread_ts ?? click.container?.thread_ts;

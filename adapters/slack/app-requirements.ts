@@ -21,6 +21,15 @@ export const SLACK_METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = 
   'users.info': ['users:read'],
   'usergroups.users.list': ['usergroups:read'],
   'usergroups.list': ['usergroups:read'],
+  'chat.startStream': ['chat:write'],
+  'chat.appendStream': ['chat:write'],
+  'chat.stopStream': ['chat:write'],
+  'assistant.threads.setStatus': ['assistant:write'],
+  'assistant.threads.setSuggestedPrompts': ['assistant:write'],
+  'assistant.threads.setTitle': ['assistant:write'],
+  'reactions.add': ['reactions:write'],
+  'reactions.remove': ['reactions:write'],
+  'views.open': [],
 };
 
 /** Bot events the adapter subscribes to, with the scope each needs. */
@@ -29,6 +38,11 @@ export const SLACK_EVENT_SCOPES: Readonly<Record<string, string>> = {
   'message.channels': 'channels:history',
   'message.groups': 'groups:history',
   'message.im': 'im:history',
+  // The agent/assistant surface: a thread opens, the user looks at another channel, or presses stop.
+  assistant_thread_started: 'assistant:write',
+  assistant_thread_context_changed: 'assistant:write',
+  app_context_changed: 'assistant:write',
+  agent_session_stopped: 'assistant:write',
 };
 
 /** Every bot scope the adapter needs. */

@@ -33,6 +33,7 @@ export function renderApproval(view: ApprovalView): SlackMessage {
       block_id: truncate(`approval:${view.id}`, 255),
       elements: [
         { type: 'button', action_id: ACTION_IDS.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: view.id },
+        ...(editable(view) ? [{ type: 'button' as const, action_id: ACTION_IDS.editApproval, text: { type: 'plain_text' as const, text: 'Edit and approve' }, value: view.id }] : []),
         { type: 'button', action_id: ACTION_IDS.deny, style: 'danger', text: { type: 'plain_text', text: 'Deny' }, value: view.id },
       ],
     });
@@ -40,6 +41,11 @@ export function renderApproval(view: ApprovalView): SlackMessage {
     blocks.push(context(outcomeLine(view)));
   }
   return { text: `${TITLES[view.status]}: ${truncate(view.action, 300)}`, blocks };
+}
+
+// Only requests with an argument that is shown in full can be edited.
+function editable(view: ApprovalView): boolean {
+  return Object.values(view.args).some((v) => !JSON.stringify(v ?? null).includes('[REDACTED'));
 }
 
 function outcomeLine(view: ApprovalView): string {

@@ -18,6 +18,8 @@ export const ACTION_IDS = {
   deny: 'approval_deny',
   claim: 'escalation_claim',
   handback: 'escalation_handback',
+  editApproval: 'approval_edit',
+  stop: 'turn_stop',
 } as const;
 
 // Slack recommends keeping the top-level text of a message under 4,000 characters.

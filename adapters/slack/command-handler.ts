@@ -7,7 +7,7 @@ import { SLACK_PLATFORM, isDirectMessage, threadFromLink } from './conversation'
 import type { HandlerDeps } from './handler-deps';
 import { errorFields } from './slack-api';
 
-const COMMANDS: readonly CommandName[] = ['status', 'cost', 'help', 'handback'];
+const COMMANDS: readonly CommandName[] = ['status', 'cost', 'help', 'handback', 'stop'];
 
 const commandSchema = z.object({
   text: z.string().default(''),
@@ -58,10 +58,10 @@ export function registerCommandHandler(app: App, deps: HandlerDeps): void {
 async function runCommand(deps: HandlerDeps, command: z.infer<typeof commandSchema>, respond: RespondFn): Promise<void> {
   const { name, args } = parseSupportCommand(command.text);
   let conversation: ConversationRef | undefined;
-  if (name === 'handback') {
-    conversation = handbackConversation(deps, command);
+  if (name === 'handback' || name === 'stop') {
+    conversation = threadConversation(deps, command, name === 'stop');
     if (!conversation) {
-      await reply(respond, renderNote(HANDBACK_USAGE));
+      await reply(respond, renderNote(name === 'stop' ? STOP_USAGE : HANDBACK_USAGE));
       return;
     }
   }
@@ -70,12 +70,21 @@ async function runCommand(deps: HandlerDeps, command: z.infer<typeof commandSche
   await reply(respond, renderCommandReply(result));
 }
 
-function handbackConversation(deps: HandlerDeps, command: z.infer<typeof commandSchema>): ConversationRef | undefined {
+/** `/support stop` names its thread like hand-back does (or is typed in a DM). */
+export const STOP_USAGE =
+  'Slack does not send slash commands from inside threads, so name the thread: ' +
+  '`/support stop <link to a message in the thread>`, or press *Stop* on the answer being written. ' +
+  'In a DM with the bot, `/support stop` works as is.';
+
+function threadConversation(deps: HandlerDeps, command: z.infer<typeof commandSchema>, latestInDm: boolean): ConversationRef | undefined {
   const base = { platform: SLACK_PLATFORM, workspaceId: deps.identity.teamId };
   const link = threadFromLink(command.text);
   if (link) return { ...base, channelId: link.channel, threadId: link.threadTs };
   const dm = command.channel_name === 'directmessage' || isDirectMessage(command.channel_id);
-  return dm ? { ...base, channelId: command.channel_id, threadId: command.channel_id } : undefined;
+  if (!dm) return undefined;
+  // In a DM the answer being written may be in one of its threads (the agent view).
+  const streaming = latestInDm ? deps.channel.threads.lastStreamedIn(command.channel_id) : undefined;
+  return streaming ?? { ...base, channelId: command.channel_id, threadId: command.channel_id };
 }
 
 async function reply(respond: RespondFn, message: SlackMessage): Promise<void> {

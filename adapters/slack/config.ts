@@ -21,7 +21,28 @@ export interface SlackConfig {
   /** HTTP port (events in HTTP mode, `/health` in both modes). 0 picks a free port. */
   port: number;
   mode: 'http' | 'socket';
+  /** Offered when an assistant thread opens (at most 4). */
+  suggestedPrompts: SuggestedPrompt[];
 }
+
+/** A suggested prompt of the assistant surface: a button title and the message it sends. */
+export interface SuggestedPrompt {
+  title: string;
+  message: string;
+}
+
+/** Prompts for the demo helpdesk, used when SLACK_SUGGESTED_PROMPTS is not set. */
+export const DEFAULT_SUGGESTED_PROMPTS: readonly SuggestedPrompt[] = [
+  { title: 'Charged twice?', message: 'Why was I charged twice?' },
+  { title: 'Track an order', message: 'Where is my order ORD-1001?' },
+  { title: "Can't sign in", message: "I can't access my account" },
+  { title: 'App keeps crashing', message: 'My application keeps crashing' },
+];
+
+const promptsSchema = z
+  .array(z.union([z.string().min(1).max(300), z.object({ title: z.string().min(1).max(75), message: z.string().min(1).max(300) })]))
+  .min(1)
+  .max(4);
 
 const DEFAULT_API_URL = 'https://slack.com/api/';
 
@@ -45,6 +66,19 @@ const schema = z
     ),
     SLACK_STAFF_USERGROUP: optional(
       z.string().regex(/^@?[a-zA-Z0-9._-]+$/, { error: 'must be a user group id (S…) or handle' }),
+    ),
+    // A JSON array of up to 4 prompts: strings, or {"title", "message"} objects.
+    SLACK_SUGGESTED_PROMPTS: optional(
+      z.string().transform((text, ctx) => {
+        try {
+          const parsed = promptsSchema.safeParse(JSON.parse(text));
+          if (parsed.success) return parsed.data.map((p) => (typeof p === 'string' ? { title: p.slice(0, 75), message: p } : p));
+        } catch {
+          // reported below
+        }
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of 1 to 4 prompts (strings or {"title","message"})' });
+        return z.NEVER;
+      }),
     ),
     PORT: z.preprocess(
       blankToUndefined,
@@ -90,6 +124,7 @@ export function slackConfigFromEnv(env: SlackEnv): SlackConfig {
     staffUsergroup: group === undefined ? undefined : /^S[A-Z0-9]{2,}$/.test(group) ? { id: group } : { handle: group },
     port: e.PORT,
     mode: e.SLACK_APP_TOKEN === undefined ? 'http' : 'socket',
+    suggestedPrompts: e.SLACK_SUGGESTED_PROMPTS ?? [...DEFAULT_SUGGESTED_PROMPTS],
   };
 }
 

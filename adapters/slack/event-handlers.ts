@@ -35,7 +35,7 @@ export function registerEventHandlers(app: App, deps: HandlerDeps): void {
     // An edit that adds a mention is still an edit; DMs are answered from message.im.
     if (m.data.edited !== undefined || isDirectMessage(m.data.channel, m.data.channel_type)) return;
     const message = m.data;
-    deps.work.run('app_mention', () => deliver(deps, message, false));
+    deps.work.run('app_mention', () => deliver(deps, message, false, false, true));
   });
 
   app.event('message', async ({ event }) => {
@@ -64,17 +64,30 @@ function isPersonWriting(message: UserMessage, deps: HandlerDeps): message is Us
  * Hand a message to the engine before any await, so it joins its thread's
  * queue in arrival order; the sender's role is looked up inside the turn.
  */
-async function deliver(deps: HandlerDeps, message: UserMessage & { user: string }, dm: boolean, followUp = false): Promise<void> {
+async function deliver(deps: HandlerDeps, message: UserMessage & { user: string }, dm: boolean, followUp = false, react = false): Promise<void> {
   const conversation = conversationOf({ teamId: deps.identity.teamId, channel: message.channel, ts: message.ts, threadTs: message.thread_ts, dm });
   const team = message.user_team ?? message.team;
-  try {
-    await deps.engine.handleMessage({
-      conversation,
-      caller: { userId: message.user, platform: SLACK_PLATFORM, ...(team !== undefined ? { teamId: team } : {}) },
-      text: stripBotMention(message.text ?? '', deps.identity.userId),
-      messageId: messageIdOf(message.channel, message.ts),
-      ...(followUp ? { followUp } : {}),
+  const thread = deps.channel.threads.of(conversation);
+  const text = stripBotMention(message.text ?? '', deps.identity.userId);
+  // Kept in order: the engine has the message before the first await.
+  const turn = deps.engine.handleMessage({
+    conversation,
+    caller: { userId: message.user, platform: SLACK_PLATFORM, ...(team !== undefined ? { teamId: team } : {}) },
+    text,
+    messageId: messageIdOf(message.channel, message.ts),
+    ...(followUp ? { followUp } : {}),
+    ...(thread?.contextChannelId !== undefined ? { context: { channelId: thread.contextChannelId } } : {}),
+  });
+  // 👀 on a mention says "seen" at once; it goes when the turn is done.
+  const eyes = react ? reaction(deps, 'add', message) : Promise.resolve(false);
+  if (thread && !thread.titled && text !== '') {
+    thread.titled = true;
+    void deps.api.setAssistantTitle({ channel_id: thread.channel, thread_ts: thread.threadTs, title: titleOf(text) }).catch((error: unknown) => {
+      deps.logger.debug({ channel: thread.channel, ...errorFields(error) }, 'slack assistant title not set');
     });
+  }
+  try {
+    await turn;
   } catch (error) {
     // The engine reports its own failures in the thread; this is the last line of defence.
     deps.logger.error({ channel: message.channel, ...errorFields(error) }, 'slack turn failed');
@@ -83,5 +96,24 @@ async function deliver(deps: HandlerDeps, message: UserMessage & { user: string 
     } catch (postError) {
       deps.logger.error({ channel: message.channel, ...errorFields(postError) }, 'slack error notice not delivered');
     }
+  } finally {
+    if (await eyes) await reaction(deps, 'remove', message);
   }
+}
+
+/** Add or remove 👀 on a message; cosmetic, so a failure is only logged. Resolves whether it worked. */
+async function reaction(deps: HandlerDeps, action: 'add' | 'remove', message: UserMessage): Promise<boolean> {
+  try {
+    await deps.api.reaction(action, { channel: message.channel, timestamp: message.ts, name: 'eyes' });
+    return true;
+  } catch (error) {
+    deps.logger.debug({ channel: message.channel, ...errorFields(error) }, `slack reaction ${action} failed`);
+    return false;
+  }
+}
+
+/** A thread title from the first question: one line, at most 60 characters. */
+function titleOf(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length <= 60 ? line : `${line.slice(0, 59)}…`;
 }

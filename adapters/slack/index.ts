@@ -9,10 +9,12 @@ import { BackgroundWork } from './background-work';
 import { boltLogger } from './bolt-logger';
 import { registerCommandHandler } from './command-handler';
 import { type SlackConfig, slackConfigFromEnv } from './config';
+import { registerAssistantHandlers } from './assistant-handlers';
+import { registerEditHandlers } from './edit-handlers';
 import { registerEventHandlers } from './event-handlers';
 import { guardSlackRequests, slackProcessEventErrorHandler } from './request-guard';
 import { SlackApi, type SlackIdentity } from './slack-api';
-import { SlackChannel } from './slack-channel';
+import { SlackChannel, type SlackChannelOptions } from './slack-channel';
 import { SlackRoleResolver } from './slack-roles';
 
 export { slackConfigFromEnv, slackEnabled, type SlackConfig } from './config';
@@ -42,6 +44,10 @@ export interface SlackAdapterOptions {
    * it (signatures still checked by Bolt) and the adapter opens no port of its own.
    */
   server?: { addRoute(handler: RouteHandler): void; readonly port: number };
+  /** Stream replies as they are written. Default true. */
+  streaming?: boolean;
+  /** Buffering and limits of streamed replies (see {@link SlackChannelOptions.streamTuning}). */
+  streamTuning?: SlackChannelOptions['streamTuning'];
 }
 
 /** A running (or startable) Slack adapter. */
@@ -69,7 +75,16 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     maxRateLimitWaitMs: options.maxRateLimitWaitMs,
     sleep: options.sleep,
   });
-  const channel = new SlackChannel({ api, logger, oncallChannel: config.oncallChannel, placeholderGraceMs: options.placeholderGraceMs, placeholderDelayMs: options.placeholderDelayMs });
+  const channel = new SlackChannel({
+    api,
+    logger,
+    oncallChannel: config.oncallChannel,
+    placeholderGraceMs: options.placeholderGraceMs,
+    placeholderDelayMs: options.placeholderDelayMs,
+    ...(options.streaming !== undefined ? { streaming: options.streaming } : {}),
+    ...(options.streamTuning ? { streamTuning: options.streamTuning } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
   const work = new BackgroundWork({ logger });
   let app: App | undefined;
   let healthServer: Server | undefined;
@@ -127,7 +142,9 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       // Listeners and the engine's channel are in place before the first request can arrive.
       const deps = { engine, channel, roles, api, identity, work, logger };
       registerEventHandlers(app, deps);
+      registerAssistantHandlers(app, deps, config.suggestedPrompts);
       registerActionHandlers(app, deps);
+      registerEditHandlers(app, deps);
       registerCommandHandler(app, deps);
       app.error(async (error) => {
         logger.error({ error: error.message, code: (error as { code?: string }).code }, 'slack listener error');

@@ -1,5 +1,5 @@
 import type { ConversationRef, Logger } from '../../src/index';
-import { context } from './blocks';
+import { type Block, context } from './blocks';
 import { conversationKey, threadTarget } from './conversation';
 import { type SlackApi, errorFields } from './slack-api';
 
@@ -37,6 +37,8 @@ export interface PlaceholdersOptions {
    * fewer). Default 1 s; 0 posts at once.
    */
   delayMs?: number;
+  /** Blocks shown under the placeholder (the Stop button). */
+  controls?: (conversation: ConversationRef) => Block[];
 }
 
 /**
@@ -66,7 +68,8 @@ export class Placeholders {
     const target = threadTarget(conversation);
     const entry: Pending = { key: conversationKey(conversation), channel: target.channel, done: false };
     const post = () => {
-      entry.ts = this.opts.api.postMessage({ ...target, text: this.text, blocks: [context(this.text)] }).catch((error: unknown) => {
+      const blocks = [context(this.text), ...(this.opts.controls?.(conversation) ?? [])];
+      entry.ts = this.opts.api.postMessage({ ...target, text: this.text, blocks }).catch((error: unknown) => {
         // Cosmetic: a failed placeholder must not fail the turn.
         this.opts.logger.warn({ channel: target.channel, ...errorFields(error) }, 'slack placeholder not posted');
         return undefined;
@@ -107,6 +110,12 @@ export class Placeholders {
     clearTimeout(entry.delay);
     const ts = await entry.ts;
     return ts === undefined ? undefined : { channel: entry.channel, ts };
+  }
+
+  /** Retire a conversation's placeholders now (its reply is streamed instead): never shown, or deleted. */
+  async retire(conversation: ConversationRef): Promise<void> {
+    const list = this.pending.get(conversationKey(conversation)) ?? [];
+    await Promise.all([...list].map((entry) => this.discard(entry)));
   }
 
   /** Delete every placeholder nobody took (shutdown). */

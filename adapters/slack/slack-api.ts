@@ -55,6 +55,22 @@ export interface SlackMessageArgs {
   thread_ts?: string;
 }
 
+/** A chunk of a streamed message (`chat.startStream` / `appendStream` / `stopStream`). */
+export type StreamChunk =
+  | { type: 'markdown_text'; text: string }
+  | { type: 'task_update'; id: string; title: string; status: 'pending' | 'in_progress' | 'complete' | 'error' }
+  | { type: 'blocks'; blocks: readonly object[] };
+
+/** Arguments of `chat.startStream`; the recipient is required outside DMs. */
+export interface StreamStartArgs {
+  channel: string;
+  thread_ts: string;
+  recipient_user_id?: string;
+  recipient_team_id?: string;
+  task_display_mode?: 'timeline' | 'plan';
+  chunks?: readonly StreamChunk[];
+}
+
 const userSchema = z
   .object({
     id: z.string(),
@@ -166,6 +182,47 @@ export class SlackApi {
   async getPermalink(channel: string, ts: string): Promise<string> {
     const r = await this.call('chat.getPermalink', { channel, message_ts: ts });
     return String(r.permalink);
+  }
+
+  /** `chat.startStream`: a new streamed message in a thread; returns its ts. */
+  async startStream(args: StreamStartArgs): Promise<string> {
+    const r = await this.call('chat.startStream', { ...args });
+    return String(r.ts);
+  }
+
+  /** `chat.appendStream`: more text or task updates for a streamed message. */
+  async appendStream(args: { channel: string; ts: string; chunks: readonly StreamChunk[] }): Promise<void> {
+    await this.call('chat.appendStream', { ...args });
+  }
+
+  /** `chat.stopStream`: finish a streamed message, with optional last chunks and trailing blocks. */
+  async stopStream(args: { channel: string; ts: string; chunks?: readonly StreamChunk[]; blocks?: readonly object[] }): Promise<void> {
+    await this.call('chat.stopStream', { ...args });
+  }
+
+  /** `assistant.threads.setStatus`; an empty status clears it. */
+  async setAssistantStatus(args: { channel_id: string; thread_ts: string; status: string; loading_messages?: readonly string[] }): Promise<void> {
+    await this.call('assistant.threads.setStatus', { ...args });
+  }
+
+  /** `assistant.threads.setSuggestedPrompts` (at most 4). */
+  async setSuggestedPrompts(args: { channel_id: string; thread_ts: string; prompts: ReadonlyArray<{ title: string; message: string }>; title?: string }): Promise<void> {
+    await this.call('assistant.threads.setSuggestedPrompts', { ...args });
+  }
+
+  /** `assistant.threads.setTitle`. */
+  async setAssistantTitle(args: { channel_id: string; thread_ts: string; title: string }): Promise<void> {
+    await this.call('assistant.threads.setTitle', { ...args });
+  }
+
+  /** `reactions.add` / `reactions.remove` on a message. */
+  async reaction(action: 'add' | 'remove', args: { channel: string; timestamp: string; name: string }): Promise<void> {
+    await this.call(`reactions.${action}`, { ...args });
+  }
+
+  /** `views.open`: a modal, answering a click's `trigger_id` (valid 3 s). */
+  async openView(triggerId: string, view: object): Promise<void> {
+    await this.call('views.open', { trigger_id: triggerId, view });
   }
 
   /** `users.info`. */

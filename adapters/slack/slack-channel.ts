@@ -9,11 +9,15 @@ import type {
   Logger,
   MessageRef,
   OutboundMessage,
+  ReplyStream,
   Sender,
+  StreamContext,
 } from '../../src/index';
 import { renderApproval } from './approval-blocks';
-import { type SlackMessage, renderAlert, renderText } from './blocks';
-import { SLACK_PLATFORM, type ThreadTarget, conversationKey, threadTarget } from './conversation';
+import { AssistantThreads } from './assistant-threads';
+import { ACTION_IDS, type Block, type SlackMessage, renderAlert, renderText } from './blocks';
+import { SLACK_PLATFORM, type ThreadTarget, conversationKey, encodeConversation, threadTarget } from './conversation';
+import { SlackReplyStream, type SlackReplyStreamOptions } from './reply-stream';
 import { renderOncall } from './oncall-blocks';
 import { Placeholders } from './placeholders';
 import { type SlackApi, slackErrorName, errorFields } from './slack-api';
@@ -30,7 +34,16 @@ export interface SlackChannelOptions {
   placeholderGraceMs?: number;
   /** See {@link PlaceholdersOptions.delayMs}. */
   placeholderDelayMs?: number;
+  /** Stream replies (`chat.startStream`); false posts finished replies only. Default true. */
+  streaming?: boolean;
+  /** Buffering and limits of streamed replies (tests shorten them). */
+  streamTuning?: Pick<SlackReplyStreamOptions, 'flushMs' | 'flushChars' | 'maxChars' | 'maxAgeMs' | 'fallbackIntervalMs'>;
+  /** Clock for stream ages and update pacing. */
+  now?: () => number;
 }
+
+// What the assistant status says while the bot works (Slack rotates them).
+const LOADING_MESSAGES = ['Reading your message…', 'Checking what I can look up…', 'Writing an answer…'];
 
 // Errors after which posting anything else to the same place is pointless.
 const UNREACHABLE = new Set([
@@ -60,10 +73,19 @@ export class SlackChannel implements Channel {
   private readonly oncallChannel: string | undefined;
   private readonly placeholders: Placeholders;
   private readonly permalinks = new Map<string, string>();
+  private readonly approvals = new Map<string, ApprovalView>();
   private identifier: ((sender: Sender) => Promise<Caller>) | undefined;
+  private readonly streaming: boolean;
+  private readonly streamTuning: SlackChannelOptions['streamTuning'];
+  private readonly now: () => number;
+  /** Assistant threads seen and replies being streamed. */
+  readonly threads = new AssistantThreads();
 
   constructor(options: SlackChannelOptions) {
     this.api = options.api;
+    this.streaming = options.streaming ?? true;
+    this.streamTuning = options.streamTuning;
+    this.now = options.now ?? Date.now;
     this.logger = options.logger;
     this.oncallChannel = options.oncallChannel;
     this.placeholders = new Placeholders({
@@ -72,6 +94,8 @@ export class SlackChannel implements Channel {
       text: options.workingText,
       graceMs: options.placeholderGraceMs,
       delayMs: options.placeholderDelayMs,
+      // The message that says the bot is working is where it can be stopped.
+      controls: stopControls,
     });
   }
 
@@ -103,13 +127,83 @@ export class SlackChannel implements Channel {
     }
   }
 
-  /** {@link Channel.startWorking}: a placeholder message in the thread. */
-  startWorking(conversation: ConversationRef): Promise<() => Promise<void>> {
-    return this.placeholders.start(conversation);
+  /**
+   * {@link Channel.startWorking}: in an assistant thread, its status with
+   * loading messages (cleared when done); elsewhere a placeholder message.
+   */
+  async startWorking(conversation: ConversationRef): Promise<() => Promise<void>> {
+    const thread = this.threads.of(conversation);
+    if (!thread) return this.placeholders.start(conversation);
+    await this.setStatus(conversation, 'is thinking…', LOADING_MESSAGES);
+    return () => this.setStatus(conversation, '');
+  }
+
+  /**
+   * {@link Channel.openStream}: the reply streamed into its thread, with tool
+   * steps as task updates and a Stop button (assistant threads have Slack's
+   * own). A DM's main timeline has no thread to stream into: posted as before.
+   */
+  async openStream(conversation: ConversationRef, context: StreamContext): Promise<ReplyStream | undefined> {
+    if (!this.streaming || conversation.threadId === conversation.channelId) return undefined;
+    // The streamed message shows the work; a "working on it" placeholder beside it would repeat it.
+    // Retired at once (never posted, or deleted in the background): the first words need not wait.
+    void this.placeholders.retire(conversation);
+    const assistant = this.threads.of(conversation) !== undefined;
+    const stream = new SlackReplyStream({
+      api: this.api,
+      logger: this.logger,
+      target: { channel: conversation.channelId, thread_ts: conversation.threadId },
+      recipient: { userId: context.recipient.userId, teamId: conversation.workspaceId },
+      now: this.now,
+      ...this.streamTuning,
+      ...(assistant ? {} : { controls: stopControls(conversation) }),
+      onStep: assistant ? (step) => void this.setStatus(conversation, step.status === 'in_progress' ? `${step.title}…` : 'is thinking…') : undefined,
+      onMessage: (ts) => this.threads.streaming(conversation.channelId, ts, conversation),
+    });
+    return {
+      append: (text) => stream.append(text),
+      progress: (step) => stream.progress(step),
+      finish: async (final) => {
+        try {
+          return await stream.finish(final);
+        } finally {
+          this.threads.finished(conversation);
+        }
+      },
+      cancel: async (note) => {
+        try {
+          await stream.cancel(note);
+        } finally {
+          this.threads.finished(conversation);
+        }
+      },
+    };
+  }
+
+  /** An assistant thread's status line; cosmetic, so failures are only logged. */
+  private async setStatus(conversation: ConversationRef, status: string, loading?: readonly string[]): Promise<void> {
+    try {
+      await this.api.setAssistantStatus({ channel_id: conversation.channelId, thread_ts: conversation.threadId, status, ...(loading ? { loading_messages: loading } : {}) });
+    } catch (error) {
+      this.logger.debug({ channel: conversation.channelId, ...errorFields(error) }, 'slack assistant status not set');
+    }
+  }
+
+  /** The approval as last rendered here ("Edit and approve" pre-fills from it); undefined after a restart. */
+  approvalView(id: string): ApprovalView | undefined {
+    return this.approvals.get(id);
+  }
+
+  private rememberApproval(view: ApprovalView): void {
+    this.approvals.delete(view.id);
+    if (view.status !== 'pending') return;
+    this.approvals.set(view.id, view);
+    if (this.approvals.size > 1_000) this.approvals.delete(this.approvals.keys().next().value ?? '');
   }
 
   /** {@link Channel.postApproval}: the approval card, in the thread. */
   async postApproval(view: ApprovalView): Promise<MessageRef | undefined> {
+    this.rememberApproval(view);
     const target = threadTarget(view.conversation);
     const ts = await this.replaceOrPost(view.conversation, target, renderApproval(view));
     return ref(target.channel, ts);
@@ -117,6 +211,7 @@ export class SlackChannel implements Channel {
 
   /** {@link Channel.updateApproval}: re-render in place; buttons go once decided or expired. */
   async updateApproval(messageRef: MessageRef, view: ApprovalView): Promise<void> {
+    this.rememberApproval(view);
     await this.api.update({ channel: messageRef.channelId, ts: messageRef.messageId, ...renderApproval(view) });
   }
 
@@ -203,6 +298,17 @@ export class SlackChannel implements Channel {
       return undefined;
     }
   }
+}
+
+/** The Stop button shown on a reply while it is written. */
+export function stopControls(conversation: ConversationRef): Block[] {
+  return [
+    {
+      type: 'actions',
+      block_id: 'turn_controls',
+      elements: [{ type: 'button', action_id: ACTION_IDS.stop, text: { type: 'plain_text', text: 'Stop' }, value: encodeConversation(conversation) }],
+    },
+  ];
 }
 
 function ref(channelId: string, messageId: string): MessageRef {

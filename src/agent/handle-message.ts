@@ -72,6 +72,7 @@ async function handleInOrder(ctx: EngineContext, message: InboundMessage, option
     role: caller.role,
     role_source: caller.roleSource,
     message_id: message.messageId,
+    ...(message.context?.channelId !== undefined ? { context_channel_id: message.context.channelId } : {}),
     chars: text.length,
     // The words themselves are personal data: kept only encrypted.
     text_sealed: ctx.sealer.seal(text.slice(0, ctx.config.maxMessageChars), auditTextContext(sessionId)),

@@ -46,6 +46,7 @@ describe('approval card', () => {
     expect(text).toContain(`<!date^${Math.floor(expiresAt / 1000)}^`);
     expect(buttons(card).map((b) => [b.action_id, b.value])).toEqual([
       ['approval_approve', 'apr_1042'],
+      ['approval_edit', 'apr_1042'],
       ['approval_deny', 'apr_1042'],
     ]);
   });
@@ -65,7 +66,7 @@ describe('clicking', () => {
     expect(ephemeral[0]!.text).toContain('Only staff or admins can decide this.');
     const after = h.sim.workspace.findMessage(card.channel, card.ts)!;
     expect(after.updates).toBe(0);
-    expect(buttons(after)).toHaveLength(2);
+    expect(buttons(after)).toHaveLength(3);
     expect(h.engine.executed).toEqual([]);
   });
 

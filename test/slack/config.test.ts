@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { slackConfigFromEnv, slackEnabled } from '../../adapters/slack/config';
+import { DEFAULT_SUGGESTED_PROMPTS, slackConfigFromEnv, slackEnabled } from '../../adapters/slack/config';
 import { ConfigError } from '../../src/errors';
 
 const base = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'shh-secret-value', SLACK_ONCALL_CHANNEL: 'C0ONCALL' };
@@ -25,6 +25,7 @@ describe('slackConfigFromEnv', () => {
       staffUsergroup: undefined,
       port: 3000,
       mode: 'http',
+      suggestedPrompts: DEFAULT_SUGGESTED_PROMPTS,
     });
   });
 

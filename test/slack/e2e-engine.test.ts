@@ -49,11 +49,11 @@ async function approvalCard(): Promise<{ root: SimMessage; card: SimMessage }> {
 }
 
 describe('conversations with the real engine', () => {
-  it('answers a mention in its thread, in place of the placeholder, and follow-ups without a mention', async () => {
+  it('answers a mention in its thread, streamed with no placeholder left beside it, and follow-ups without a mention', async () => {
     const root = await mention('hello');
     expect(inThread(root)).toHaveLength(1);
     expect(textOf(inThread(root)[0]!)).toContain('Echo: hello');
-    expect(inThread(root)[0]!.updates).toBe(1);
+    expect(h.sim.agent.stream(IDS.support, inThread(root)[0]!.ts)?.stopped).toBe(true);
     await reply(root, 'and more');
     expect(textOf(inThread(root).at(-1)!)).toContain('Echo: and more');
   });
@@ -76,7 +76,7 @@ describe('conversations with the real engine', () => {
 describe('approvals with the real engine', () => {
   it('refuses an unauthorized clicker privately and leaves the card as it is', async () => {
     const { card } = await approvalCard();
-    expect(buttons(card)).toEqual(['approval_approve', 'approval_deny']);
+    expect(buttons(card)).toEqual(['approval_approve', 'approval_edit', 'approval_deny']);
     const before = structuredClone(card);
     await click(IDS.member2, card, 'approval_approve');
     await click(IDS.member, card, 'approval_approve'); // the requester cannot approve their own request

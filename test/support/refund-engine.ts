@@ -24,15 +24,15 @@ export class KeywordModel implements ModelClient {
   async complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {
     const usage = { promptTokens: 10, completionTokens: 5 };
     const last = request.messages.at(-1);
-    if (last?.role === 'tool') return { content: `Done: ${last.content}`, toolCalls: [], usage };
+    if (last?.role === 'tool') return streamed(request, { content: `Done: ${last.content}`, toolCalls: [], usage });
     const text = last?.role === 'user' ? last.content : '';
     await abortable(this.hold?.(text), signal);
     if (/refund/i.test(text)) {
-      return {
+      return streamed(request, {
         content: 'I can refund that once a staff member approves.',
         toolCalls: [{ id: `call_${randomUUID()}`, name: 'refund_order', arguments: JSON.stringify({ orderId: '1042', amountUsd: 120 }) }],
         usage,
-      };
+      });
     }
     const reply = this.answer?.(text) ?? `Echo: ${text}`;
     // Like a streaming server: the answer in word-sized pieces when the engine asks for a stream.
@@ -44,6 +44,12 @@ export class KeywordModel implements ModelClient {
     }
     return { content: reply, toolCalls: [], usage };
   }
+}
+
+/** Like a streaming server: short replies go to `onText` word by word before the response resolves. */
+function streamed(request: ModelRequest, response: ModelResponse): ModelResponse {
+  if (request.onText && response.content) for (const piece of response.content.match(/\S+\s*/g) ?? []) request.onText(piece);
+  return response;
 }
 
 /** Wait for `work`, or fail as an aborted request does when the engine stops the turn. */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AgentMethods } from './agent-methods';
 import { blockProblems } from './block-rules';
 import { SocketModeHub } from './socket-mode';
 import { type SimCall, type SimMessage, type SimResponse, SimWorkspace } from './state';
@@ -53,6 +54,8 @@ export class SlackSimulator {
   onCall: ((call: SimCall) => void) | undefined;
   /** Socket Mode connections opened through `apps.connections.open`. */
   readonly socketMode = new SocketModeHub();
+  /** Streaming, assistant threads, reactions and modals. */
+  readonly agent: AgentMethods;
   private readonly failures = new Map<string, InjectedFailure[]>();
   private server: Server | undefined;
   private port = 0;
@@ -67,6 +70,7 @@ export class SlackSimulator {
     this.botId = options.botId ?? 'B0SUPBOT';
     this.appId = options.appId ?? 'A0SUPPORT';
     this.workspace = new SimWorkspace(this.teamId);
+    this.agent = new AgentMethods(this.workspace, { userId: this.botUserId, botId: this.botId });
   }
 
   /** Web API base URL (ends in `/`), for `SLACK_API_URL`. */
@@ -219,7 +223,7 @@ export class SlackSimulator {
       case 'usergroups.list':
         return { ok: true, usergroups: [...ws.usergroups.values()].map((g) => ({ id: g.id, team_id: this.teamId, handle: g.handle, name: g.name, is_usergroup: true, user_count: g.users.length })) };
       default:
-        return { ok: false, error: 'unknown_method' };
+        return this.agent.handle(method, a) ?? { ok: false, error: 'unknown_method' };
     }
   }
 
@@ -246,13 +250,15 @@ function checkContent(a: Args): Result | undefined {
   return undefined;
 }
 
+const STRUCTURED_ARGS = new Set(['blocks', 'attachments', 'chunks', 'prompts', 'loading_messages', 'view']);
+
 function parseBody(raw: string, contentType: string): Args {
   if (raw === '') return {};
   if (contentType.includes('application/json')) return JSON.parse(raw) as Args;
   const args: Args = {};
   for (const [key, value] of new URLSearchParams(raw)) {
     // The SDK JSON-encodes structured arguments inside form bodies.
-    args[key] = (key === 'blocks' || key === 'attachments') && value.startsWith('[') ? JSON.parse(value) : value;
+    args[key] = STRUCTURED_ARGS.has(key) && /^[[{]/.test(value) ? JSON.parse(value) : value;
   }
   return args;
 }

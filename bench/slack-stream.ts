@@ -1,0 +1,236 @@
+/**
+ * How soon a Slack user sees something: time from a signed `app_mention`
+ * (POSTed to the real Bolt HTTP receiver) to the first streamed text
+ * (`chat.startStream` / `chat.appendStream` carrying markdown) and to the
+ * first sign of life (the 👀 reaction or an assistant status), with a
+ * streaming loopback model whose first token comes at T ms. Closed-loop load
+ * of N virtual users, as in bench/slack.ts (16 by default), through the
+ * product as startSlack builds it (bootstrap: SQLite store, sealed sessions,
+ * audit log, budgets).
+ *
+ * By default the product runs alone in a child process (bench/lib/slack-side.ts,
+ * as bench/slack.ts does) and reaches the OpenAI simulator through the SDK
+ * with `stream: true` (first chunk after T, then 8 characters every 15 ms).
+ * `--in-process` runs it in this process with a tiny streaming ModelClient
+ * instead, which also splits the time before the model is asked from the time
+ * after its first token (everything shares one CPU then: pessimistic).
+ *
+ * Targets: first text ≤ T + 50 ms at p95; first status or reaction ≤ 300 ms at p95.
+ *
+ * Usage: npx tsx bench/slack-stream.ts [--turns 400] [--warmup 50] [--users 16] [--first-token-ms 300] [--in-process] [--quick]
+ */
+import { fork } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createSlackAdapter } from '../adapters/slack/index';
+import { slackConfigFromEnv } from '../adapters/slack/config';
+import { bootstrap, silentLogger } from '../src/index';
+import { OpenAISimulator } from '../test/simulators/openai/openai-simulator';
+import { SlackDelivery } from '../test/simulators/slack/delivery';
+import { SlackPayloads } from '../test/simulators/slack/payloads';
+import type { SimCall } from '../test/simulators/slack/state';
+import { SlackSimulator } from '../test/simulators/slack/web-api';
+import { formatTable, ms, percentile } from './lib/stats';
+import type { SideConfig } from './lib/slack-side';
+import { createStreamingModel } from './lib/streaming-model';
+
+const { values: args } = parseArgs({
+  options: {
+    turns: { type: 'string' },
+    warmup: { type: 'string' },
+    users: { type: 'string' },
+    'first-token-ms': { type: 'string' },
+    'in-process': { type: 'boolean' },
+    quick: { type: 'boolean' },
+  },
+});
+const quick = args.quick ?? false;
+const turns = Number(args.turns ?? (quick ? 120 : 400));
+const warmup = Number(args.warmup ?? (quick ? 20 : 50));
+const users = Number(args.users ?? 16);
+const firstTokenMs = Number(args['first-token-ms'] ?? 300);
+const inProcess = args['in-process'] ?? false;
+
+const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
+const CHANNEL = 'C0BENCH';
+const ANSWER =
+  'Your order ORD-1001 shipped on **November 20** with UPS (tracking 1Z999AA10123456784) and should arrive on November 24. ' +
+  'If it has not arrived by then, reply here and I will open a ticket with the carrier for you.';
+
+interface Turn {
+  sentAt: number;
+  /** When the engine asked the model. */
+  modelAsked?: number;
+  firstText?: number;
+  firstSignal?: number;
+  done(): void;
+}
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bench-slack-stream-'));
+  const sim = await new SlackSimulator().start();
+  sim.workspace.addChannel({ id: CHANNEL, name: 'bench' });
+  sim.workspace.addChannel({ id: 'C0ONCALL', name: 'oncall' });
+  const userIds = Array.from({ length: users }, (_, i) => sim.workspace.addUser({ id: `U0B${String(i).padStart(4, '0')}`, name: `user${i}` }).id);
+
+  const turnsByTag = new Map<string, Turn>();
+  const tagOf = (text: string | undefined) => (text === undefined ? undefined : /#t(\d+)/.exec(text)?.[1]);
+  const asked = (tag: string | undefined) => {
+    const turn = tag === undefined ? undefined : turnsByTag.get(tag);
+    if (turn && turn.modelAsked === undefined) turn.modelAsked = performance.now() - turn.sentAt;
+  };
+  sim.workspace.addUsergroup({ id: 'S0STAFF', handle: 'staff', name: 'Staff', users: [] });
+  let port: number;
+  let stopTarget: () => Promise<void>;
+  if (inProcess) {
+    const model = createStreamingModel({
+      firstTokenMs,
+      answer: () => ANSWER,
+      onRequest: (request) => {
+        const last = request.messages.at(-1);
+        asked(last?.role === 'user' ? tagOf(last.content) : undefined);
+      },
+    });
+    const app = await bootstrap({
+      env: { DATA_DIR: dataDir, BUILTIN_TOOLS: 'none', LOG_LEVEL: 'silent', BUDGET_USER_DAILY_USD: '1000', BUDGET_MONTHLY_USD: '100000' },
+      model,
+      logger: silentLogger(),
+    });
+    const config = slackConfigFromEnv({ SLACK_BOT_TOKEN: sim.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: sim.apiUrl, SLACK_ONCALL_CHANNEL: 'C0ONCALL', PORT: '0' });
+    const adapter = createSlackAdapter({ engine: app.engine, config, logger: silentLogger() });
+    port = (await adapter.start()).port;
+    stopTarget = async () => {
+      await adapter.stop();
+      await app.close();
+    };
+  } else {
+    const openai = await new OpenAISimulator({ latencyMs: firstTokenMs, streamChunkChars: 8, streamIntervalMs: 15, record: false }).start();
+    // Every request is answered with text (no tool call), so the first chunk is the first token.
+    openai.script(...Array.from({ length: (warmup + turns) * 2 }, () => ({ kind: 'reply' as const, content: ANSWER })));
+    const side = await startSide({
+      side: 'product',
+      botToken: sim.botToken,
+      signingSecret: SIGNING_SECRET,
+      slackApiUrl: sim.apiUrl,
+      staffUsergroup: 'S0STAFF',
+      oncallChannel: 'C0ONCALL',
+      openaiBaseUrl: openai.baseUrl,
+      openaiApiKey: 'test',
+      profile: false,
+      whatIfs: ['silent-logs'],
+    });
+    port = side.port;
+    stopTarget = async () => {
+      await side.stop();
+      await openai.close();
+    };
+  }
+  const delivery = new SlackDelivery({ url: `http://127.0.0.1:${port}/slack/events`, signingSecret: SIGNING_SECRET });
+  const payloads = new SlackPayloads(sim);
+
+  const turnsByThread = new Map<string, Turn>();
+  const threadOf = (call: SimCall): string | undefined => {
+    const a = call.args;
+    if (call.method === 'reactions.add') return String(a.timestamp);
+    if (call.method === 'assistant.threads.setStatus') return String(a.thread_ts);
+    if (call.method === 'chat.startStream') return String(a.thread_ts);
+    if (call.method === 'chat.appendStream' || call.method === 'chat.stopStream') return sim.agent.stream(String(a.channel), String(a.ts))?.message.thread_ts;
+    return undefined;
+  };
+  const hasText = (call: SimCall) =>
+    typeof call.args.markdown_text === 'string' || (Array.isArray(call.args.chunks) && (call.args.chunks as Array<{ type?: string }>).some((c) => c.type === 'markdown_text'));
+  sim.onCall = (call) => {
+    if (!call.ok) return;
+    const thread = threadOf(call);
+    const turn = thread === undefined ? undefined : turnsByThread.get(thread);
+    if (!turn) return;
+    const now = performance.now();
+    if ((call.method === 'reactions.add' || call.method === 'assistant.threads.setStatus') && turn.firstSignal === undefined) turn.firstSignal = now - turn.sentAt;
+    if ((call.method === 'chat.startStream' || call.method === 'chat.appendStream') && hasText(call) && turn.firstText === undefined) turn.firstText = now - turn.sentAt;
+    if (call.method === 'chat.stopStream') turn.done();
+  };
+
+  let seq = 0;
+  const one = async (user: string): Promise<Turn> => {
+    const tag = String((seq += 1));
+    const root = sim.workspace.userPost(CHANNEL, user, `<@${sim.botUserId}> where is my order ORD-1001? #t${tag}`);
+    const body = payloads.appMention(root);
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const turn: Turn = { sentAt: performance.now(), done };
+    turnsByThread.set(root.ts, turn);
+    turnsByTag.set(tag, turn);
+    const answer = await delivery.event(body);
+    if (answer.status !== 200) throw new Error(`event refused: ${answer.status}`);
+    await Promise.race([finished, new Promise((_, reject) => setTimeout(() => reject(new Error('turn timed out')), 30_000))]);
+    turnsByThread.delete(root.ts);
+    turnsByTag.delete(tag);
+    return turn;
+  };
+
+  const load = async (count: number): Promise<{ turns: Turn[]; seconds: number }> => {
+    const results: Turn[] = [];
+    let issued = 0;
+    const started = performance.now();
+    await Promise.all(
+      userIds.map(async (user) => {
+        while (issued < count) {
+          issued += 1;
+          results.push(await one(user));
+        }
+      }),
+    );
+    return { turns: results, seconds: (performance.now() - started) / 1000 };
+  };
+
+  await load(warmup);
+  const callsBefore = sim.calls.length;
+  const { turns: measured, seconds } = await load(turns);
+  const text = measured.map((t) => t.firstText ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+  const signal = measured.map((t) => t.firstSignal ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+  const askedAt = measured.map((t) => t.modelAsked ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+  const after = measured.map((t) => (t.firstText ?? Number.POSITIVE_INFINITY) - (t.modelAsked ?? 0) - firstTokenMs).sort((a, b) => a - b);
+  const row = (label: string, v: number[]) => [label, ms(percentile(v, 0.5), 1), ms(percentile(v, 0.95), 1), ms(percentile(v, 0.99), 1), ms(v.at(-1) ?? 0, 1)];
+  const calls = sim.calls.slice(callsBefore).reduce<Record<string, number>>((acc, c) => ((acc[c.method] = (acc[c.method] ?? 0) + 1), acc), {});
+  console.log(`slack streaming latency (${inProcess ? 'in process, tiny streaming model' : 'product in its own process, OpenAI SDK streaming from the simulator'}): ${measured.length} turns, ${users} users closed loop, first token at T = ${firstTokenMs} ms, ${(measured.length / seconds).toFixed(1)} turns/s, node ${process.version}, ${os.cpus().length} CPUs`);
+  console.log(formatTable(['from signed mention to', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'], [row('first status/reaction', signal), ...(inProcess ? [row('model asked', askedAt)] : []), row('first streamed text', text), ...(inProcess ? [row('  of which after first token', after)] : [])]));
+  console.log(`Web API calls per turn: ${Object.entries(calls).map(([m, n]) => `${m} ${(n / measured.length).toFixed(2)}`).join(', ')}`);
+  const textOk = percentile(text, 0.95) <= firstTokenMs + 50;
+  const signalOk = percentile(signal, 0.95) <= 300;
+  console.log(`target first text p95 ≤ T + 50 = ${firstTokenMs + 50} ms: ${textOk ? 'met' : 'MISSED'} (${ms(percentile(text, 0.95), 1)} ms)`);
+  console.log(`target first status/reaction p95 ≤ 300 ms: ${signalOk ? 'met' : 'MISSED'} (${ms(percentile(signal, 0.95), 1)} ms)`);
+
+  await stopTarget();
+  await sim.close();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+/** The product alone in a child process (bench/lib/slack-side.ts), as bench/slack.ts runs it. */
+async function startSide(config: SideConfig): Promise<{ port: number; stop(): Promise<void> }> {
+  const child = fork(fileURLToPath(new URL('./lib/slack-side.ts', import.meta.url)), [], {
+    env: { ...process.env, BENCH_SLACK_SIDE: JSON.stringify(config) },
+    execArgv: [...process.execArgv, '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    child.on('message', (m: Record<string, unknown>) => (m.type === 'error' ? reject(new Error(String(m.message))) : m.type === 'ready' ? resolve(m) : undefined));
+    child.once('exit', (code) => reject(new Error(`product exited (${code})`)));
+  });
+  return {
+    port: Number(ready.port),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send({ type: 'stop' });
+      }),
+  };
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
