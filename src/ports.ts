@@ -278,8 +278,9 @@ export interface DecisionInput {
   decision: Decision;
   decider: Caller;
   /**
-   * Approve with changed arguments ("Edit and approve"). They are validated
-   * by the tool's schema and the approval policy is checked again for them.
+   * Approve with changed arguments ("Edit and approve"). Fields left out keep
+   * the requested values. The result is validated by the tool's schema and
+   * the approval policy is checked again for it.
    */
   args?: Record<string, unknown>;
 }

@@ -73,7 +73,8 @@ export function editApprovalModal(approvalId: string, fields: EditableField[]): 
  * schema then refuses it with a message the approver can act on.
  */
 export function coerceEdited(fields: EditableField[], typed: (key: string) => string | undefined, original: Record<string, unknown>): Record<string, unknown> {
-  const args: Record<string, unknown> = { ...original };
+  // Only what the form showed: the engine keeps every other argument (hidden, redacted ones too) as requested.
+  const args: Record<string, unknown> = Object.fromEntries(fields.filter((f) => f.key in original).map((f) => [f.key, original[f.key]]));
   for (const field of fields) {
     const text = typed(field.key);
     if (text === undefined) continue;

@@ -14,7 +14,7 @@ import { jumpLink } from './components';
 import { conversationOfChannel } from './conversations';
 import { parseCustomId } from './custom-ids';
 import { discordCaller, type DiscordRoleResolver } from './discord-roles';
-import { argsFromCard, coerceEdited, editApprovalModal, editableFields, hasRedacted } from './edit-approval-modal';
+import { argsFromCard, coerceEdited, editApprovalModal, editableFields } from './edit-approval-modal';
 
 export interface InteractionHandlerOptions {
   engine: Engine;
@@ -109,9 +109,8 @@ async function handleButton(options: InteractionHandlerOptions, interaction: But
 /** "Edit and approve": a modal pre-filled from the card; who may approve is checked on submit. */
 async function showEditModal(interaction: ButtonInteraction, approvalId: string): Promise<void> {
   const args = argsFromCard(interaction.message.embeds.map((e) => e.toJSON()));
-  if (!args || hasRedacted(args)) {
-    const why = args ? 'it contains hidden values' : 'its arguments are too long to show';
-    await tell(interaction, `This request can't be edited here because ${why}. Approve or deny it as it is.`);
+  if (!args) {
+    await tell(interaction, "This request can't be edited here because its arguments are too long to show. Approve or deny it as it is.");
     return;
   }
   const fields = editableFields(args);
@@ -127,7 +126,7 @@ async function handleEditSubmit(options: InteractionHandlerOptions, interaction:
   if (interaction.isFromMessage()) await interaction.deferUpdate();
   else await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const original = interaction.message ? argsFromCard(interaction.message.embeds.map((e) => e.toJSON())) : undefined;
-  if (action?.kind !== 'edit_approval' || !original || hasRedacted(original)) {
+  if (action?.kind !== 'edit_approval' || !original) {
     await tell(interaction, 'This form is no longer active. Nothing was changed.');
     return;
   }

@@ -18,7 +18,8 @@ const RANK: Record<Exclude<ApprovalRequirement, 'none'>, number> = { requester: 
  */
 export function checkEdit(tool: ToolDefinition | undefined, record: ApprovalRecord, decider: Caller, edited: Record<string, unknown>): EditCheck {
   if (!tool) return { ok: false, reason: 'invalid_edit', message: 'This tool is no longer available, so the request cannot be changed.' };
-  const parsed = tool.input.safeParse(edited);
+  // Fields the approver did not send keep the requested values (cards hide redacted ones from editing).
+  const parsed = tool.input.safeParse({ ...record.args, ...edited });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ');
     return { ok: false, reason: 'invalid_edit', message: `Those values are not valid: ${issues}. Nothing was changed.` };

@@ -45,4 +45,9 @@ describe('Edit and approve modal', () => {
     // Text that is not a number stays text, so the tool's schema refuses it with its own message.
     expect(coerceEdited(fields, (k) => (k === 'amountUsd' ? 'lots' : undefined), original)).toEqual({ ...original, amountUsd: 'lots' });
   });
+  it('sends only the fields the form showed, so redacted values are never written back', () => {
+    const original = { email: '[REDACTED_EMAIL]', amountUsd: 5 };
+    const fields = editableFields(original);
+    expect(coerceEdited(fields, () => '7', original)).toEqual({ amountUsd: 7 });
+  });
 });

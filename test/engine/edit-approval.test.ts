@@ -77,6 +77,14 @@ describe('edit and approve', () => {
     expect(log).toEqual([]);
   });
 
+  it('keeps the requested value of a field the approver left out (hidden, e.g. redacted on the card)', async () => {
+    const { log, approvalId } = await pausedRefund();
+    const outcome = await h.engine.decideApproval({ approvalId, decision: 'approve', decider: users.dana, args: { amountUsd: 20 } });
+    expect(outcome.ok).toBe(true);
+    expect(log).toEqual([20]);
+    expect(outcome.ok && outcome.view.action).toBe('Refund $20.00 for charge ch_3006');
+  });
+
   it('treats an edit that changes nothing as a plain approval', async () => {
     const { log, approvalId } = await pausedRefund();
     expect((await h.engine.decideApproval({ approvalId, decision: 'approve', decider: users.dana, args: { amountUsd: 29, chargeId: 'ch_3006' } })).ok).toBe(true);
