@@ -21,6 +21,7 @@ import { loadMcpConfig } from './mcp/mcp-config';
 import { McpToolSource } from './mcp/mcp-tool-source';
 import { createSealer } from './sessions/sealer';
 import { loadToolsFromDir } from './tools/load-tools';
+import type { Specialist } from './specialists/specialist';
 
 export interface BootstrapOptions {
   env: Env;
@@ -29,6 +30,10 @@ export interface BootstrapOptions {
   clock?: Clock;
   /** Extra tools, added after built-ins and TOOLS_DIR. */
   tools?: ToolDefinition[];
+  /** Specialists (added to the demo helpdesk's); none at all = no routing. */
+  specialists?: Specialist[];
+  /** Replace the router model (tests); default: ROUTER_MODEL over OpenAI when set with a key, else the main model. */
+  routerModel?: ModelClient;
   logger?: Logger;
   /** Where logs go when no logger is given: stdout (default) or stderr (console mode keeps stdout for the chat). */
   logDestination?: 1 | 2 | string;
@@ -96,19 +101,28 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     const store = metrics ? timedStore(rawStore, (op, seconds) => metrics.storeDuration.observe({ op }, seconds)) : rawStore;
 
     const tools: ToolDefinition[] = [];
+    const specialists: Specialist[] = [];
     if (config.tools.builtin === 'demo') {
       const helpdesk = await createDemoHelpdesk({ dataDir: config.dataDir, refundAdminThresholdUsd: config.tools.refundAdminThresholdUsd, now: () => clock.now() });
       closers.push(() => helpdesk.close());
       tools.push(...helpdesk.tools);
+      specialists.push(...helpdesk.specialists);
     }
     if (config.tools.dir) tools.push(...(await loadToolsFromDir(config.tools.dir)));
     tools.push(...(options.tools ?? []));
+    specialists.push(...(options.specialists ?? []));
 
     const rawModel =
       options.model ??
       (config.openai.apiKey
         ? createOpenAIModel({ apiKey: config.openai.apiKey, model: config.openai.model, ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}) })
         : createOfflineModel());
+    // A cheaper model routes when ROUTER_MODEL names one; offline, the offline model routes by its rules.
+    const routerModel =
+      options.routerModel ??
+      (config.routerModel && config.openai.apiKey && !options.model
+        ? createOpenAIModel({ apiKey: config.openai.apiKey, model: config.routerModel, ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}) })
+        : undefined);
     const modelHealth = new ModelHealthTracker({ now: () => clock.now(), mode: rawModel.mode });
     // Every real call reports to the tracker, so the first failure shows in /support status.
     const model = withModelHealth(rawModel, modelHealth);
@@ -141,6 +155,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       sealer: createSealer(key),
       model,
       tools,
+      specialists,
+      ...(routerModel ? { routerModel } : {}),
       audit: auditLog,
       logger,
       clock,

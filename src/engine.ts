@@ -33,6 +33,9 @@ import type { TurnOrder } from './sessions/turn-order';
 import { newId } from './ids';
 import { migrateSession, type SessionState } from './sessions/session-state';
 import { ToolRegistry } from './tools/registry';
+import { parseSpecialists, type Specialist } from './specialists/specialist';
+import { SpecialistDirectory } from './specialists/specialist-directory';
+import { createTransferTool } from './specialists/transfer-tool';
 import { TurnStats } from './turn-stats';
 import { AlertMonitor } from './observability/alert-monitor';
 import { observedAudit } from './observability/audit-metrics';
@@ -65,6 +68,10 @@ export interface EngineOptions {
   tracer?: Tracer;
   /** How often to look for turns orphaned by a stopped replica (each look scans open turns). Default 60 s. */
   recoveryIntervalMs?: number;
+  /** Specialists to route conversations to (`general` is added when missing); none = one generic prompt. */
+  specialists?: readonly Specialist[];
+  /** The model that routes when rules do not decide (`ROUTER_MODEL`); default `model`. */
+  routerModel?: ModelClient;
 }
 
 const SESSION_TTL_MS = 30 * 86_400_000;
@@ -85,7 +92,8 @@ export function createEngine(options: EngineOptions): Engine {
   const audit = observedAudit(options.audit, (event) => alerts.observe(event));
   const channels = new ChannelRouter({ logger, audit });
   const turns = new TurnObserver({ audit, logger, now });
-  const registry = new ToolRegistry([...options.tools, escalateTool]);
+  const specialistList = options.specialists && options.specialists.length > 0 ? parseSpecialists(options.specialists) : undefined;
+  const registry = new ToolRegistry([...options.tools, escalateTool, ...(specialistList ? [createTransferTool(specialistList.map((s) => s.name))] : [])]);
   const resilience = createResilience({
     model: config.model,
     tools: config.tools,
@@ -120,6 +128,7 @@ export function createEngine(options: EngineOptions): Engine {
   const journal = new TurnJournal({ store, sealer, owner: newId('replica'), now, shared: sharedStore });
   const unsubscribe = (options.toolSources ?? []).map((source) => source.subscribe((group, tools, notice) => registry.setGroup(group, tools, notice)));
   const productName = options.productName ?? 'the support assistant';
+  const specialists = specialistList ? new SpecialistDirectory({ specialists: specialistList, registry, audit, now }) : undefined;
   const loop: LoopDeps = {
     model,
     registry,
@@ -133,6 +142,7 @@ export function createEngine(options: EngineOptions): Engine {
     maxOutputTokens: config.model.maxOutputTokens,
     toolFailuresBeforeEscalation: options.toolFailuresBeforeEscalation ?? 2,
     systemPrompt: (caller) => systemPrompt(caller, productName) + registry.noticeText(),
+    ...(specialists ? { specialists } : {}),
     ...(options.tracer
       ? { tracing: { tracer: options.tracer, provider: model.mode === 'openai' ? 'openai' : 'offline', agentName: 'support-agent', captureContent: config.telemetry.captureContent } }
       : {}),
@@ -157,6 +167,8 @@ export function createEngine(options: EngineOptions): Engine {
     escalations: new SealedCollection({ store, sealer, prefix: 'escalation:', parse: parseWith(escalationRecordSchema), ttlMs: SESSION_TTL_MS }),
     stats: new TurnStats(now),
     loop,
+    ...(specialists ? { specialists } : {}),
+    ...(options.routerModel ? { routerModel: options.routerModel } : {}),
     version: options.version ?? '0.0.0',
     startedAt: now(),
   };

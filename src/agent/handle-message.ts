@@ -5,6 +5,7 @@ import { detectEscalation, type DetectedEscalation } from '../escalation/trigger
 import type { Caller, InboundMessage, Sender, TurnResult } from '../ports';
 import { auditTextContext } from '../sessions/sealer';
 import { sessionIdOf, type SessionState } from '../sessions/session-state';
+import { routeConversation } from '../specialists/route-conversation';
 import { emptyResult, runToCompletion } from './finish-run';
 
 /** Redeliveries (Slack retries, gateway replays) arrive within minutes; a day is ample. */
@@ -117,6 +118,7 @@ async function handleInOrder(ctx: EngineContext, message: InboundMessage, option
 
       const detected = detectEscalation(text);
       if (detected) return escalateNow(ctx, session, caller, detected, message.permalink, startedAt);
+      await routeConversation(ctx, session, caller, text);
 
       return runToCompletion(ctx, session, { caller }, { startedAt, ...(message.permalink ? { permalink: message.permalink } : {}) });
     });

@@ -11,6 +11,8 @@ import type { Resilience } from '../resilience/policies';
 import { trimHistory } from '../sessions/history';
 import type { SessionState } from '../sessions/session-state';
 import type { ToolRegistry } from '../tools/registry';
+import type { SpecialistDirectory } from '../specialists/specialist-directory';
+import { TRANSFER_TOOL_NAME } from '../specialists/transfer-tool';
 import { estimateMessageTokens, estimateTokens, estimateToolTokens } from './tokens';
 import type { ExecutionJournal } from './execution-journal';
 import { actionSummary, runToolCall, type CallNeedingApproval } from './tool-runner';
@@ -35,6 +37,8 @@ export interface LoopDeps {
   systemPrompt: (caller: Caller) => string;
   /** OpenTelemetry spans for runs, model calls and tool calls; absent when tracing is off. */
   tracing?: AgentTracing;
+  /** Routed conversations see only their specialists' tools and instructions; absent = every tool. */
+  specialists?: SpecialistDirectory;
 }
 
 /** Progress of one run; carried across an approval pause. */
@@ -83,13 +87,16 @@ const budgetReply = (error: BudgetExceededError) =>
  */
 export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOutcome> {
   const { session, caller } = run;
-  const specs = deps.registry.allSpecs();
 
   while (run.steps < deps.maxSteps) {
     if (run.signal?.aborted) return { kind: 'stopped' };
     run.steps += 1;
     const step = run.steps;
-    const messages = [{ role: 'system' as const, content: deps.systemPrompt(caller) }, ...trimHistory(session.history, deps.historyTokenBudget)];
+    // Per step: a transfer in the previous step changes the tools and instructions of this one.
+    const view = deps.specialists?.view(session);
+    const stepDeps = view ? { ...deps, registry: view.registry } : deps;
+    const specs = stepDeps.registry.allSpecs();
+    const messages = [{ role: 'system' as const, content: deps.systemPrompt(caller) + (view?.instructions ?? '') }, ...trimHistory(session.history, deps.historyTokenBudget)];
     const promptTokens = estimateTokens(messages) + estimateToolTokens(specs);
 
     let reservation;
@@ -170,7 +177,8 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
     const calls = response.toolCalls.slice(0, MAX_CALLS_PER_STEP).map((call, i) => ({ ...call, id: call.id || `call_${step}_${i}` }));
     session.history.push({ role: 'assistant', content: response.content, toolCalls: calls });
     const scope = { caller, conversation: session.conversation, sessionId: session.id, step };
-    const outcomes = await Promise.all(calls.map((call) => shownToolCall(deps, run, call, scope)));
+    // A call to a tool outside the specialist's subset is unknown to the registry it runs against.
+    const outcomes = await Promise.all(calls.map((call) => shownToolCall(stepDeps, run, call, scope)));
 
     const approvals: CallNeedingApproval[] = [];
     let escalation: { reason: string; urgency: Urgency } | undefined;
@@ -185,6 +193,9 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
       if (outcome.failed) {
         run.failures += 1;
         run.errors.push({ code: 'tool_failed', message: `${outcome.call.name}: ${outcome.record.summary}` });
+      }
+      if (outcome.call.name === TRANSFER_TOOL_NAME && outcome.record.outcome === 'ok' && deps.specialists) {
+        deps.specialists.transfer(session, caller, String(outcome.args?.specialist ?? ''), String(outcome.args?.reason ?? ''));
       }
       if (outcome.call.name === ESCALATE_TOOL_NAME && outcome.record.outcome === 'ok') {
         const args = outcome.args ?? {};

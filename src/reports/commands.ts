@@ -5,6 +5,7 @@ import { handBack } from '../escalation/escalation-flow';
 import { hasRole } from '../policy/roles';
 import type { CommandInput, CommandReply } from '../ports';
 import { buildStatusReport, costReply, statusReply, toText } from './status-report';
+import { routeSection } from '../specialists/route-status';
 
 const HELP_SECTIONS = [
   {
@@ -38,8 +39,13 @@ export async function runCommand(ctx: EngineContext, input: CommandInput): Promi
   switch (input.name) {
     case 'help':
       return { ok: true, title: 'Support bot help', sections: HELP_SECTIONS, text: toText('Support bot help', HELP_SECTIONS) };
-    case 'status':
-      return statusReply(await buildStatusReport(ctx));
+    case 'status': {
+      const reply = statusReply(await buildStatusReport(ctx));
+      const route = await routeSection(ctx, input.conversation);
+      if (!route) return reply;
+      const sections = [...reply.sections, route];
+      return { ...reply, sections, text: toText(reply.title, sections) };
+    }
     case 'cost': {
       const wantsAll = input.args.some((a) => a.toLowerCase() === 'all');
       const isAdmin = hasRole(input.caller.role, 'admin');
