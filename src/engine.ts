@@ -34,6 +34,7 @@ import { newId } from './ids';
 import { migrateSession, type SessionState } from './sessions/session-state';
 import { ToolRegistry } from './tools/registry';
 import { parseSpecialists, type Specialist } from './specialists/specialist';
+import { CustomerMemory } from './memory/customer-memory';
 import { SpecialistDirectory } from './specialists/specialist-directory';
 import { createTransferTool } from './specialists/transfer-tool';
 import { TurnStats } from './turn-stats';
@@ -169,6 +170,7 @@ export function createEngine(options: EngineOptions): Engine {
     loop,
     ...(specialists ? { specialists } : {}),
     ...(options.routerModel ? { routerModel: options.routerModel } : {}),
+    memory: new CustomerMemory({ store, sealer, now, retentionMs: config.memoryRetentionMs }),
     version: options.version ?? '0.0.0',
     startedAt: now(),
   };
@@ -222,7 +224,7 @@ export function createEngine(options: EngineOptions): Engine {
       // One extra read per human decision (rare) so the decision's log lines name the session.
       track(turns.decision(async () => (await ctx.approvals.get(input.approvalId))?.sessionId, () => decideApproval(ctx, input))),
     claimEscalation: ({ escalationId, caller }) => track(claimEscalation(ctx, escalationId, caller)),
-    handBack: ({ conversation, caller }) => track(handBack(ctx, conversation, caller)),
+    handBack: ({ conversation, caller, resolution }) => track(handBack(ctx, conversation, caller, resolution)),
     command: (input) => track(runCommand(ctx, input)),
     stopTurn: async ({ conversation, caller }) => stopTurn(ctx, conversation, caller),
     status: async () => ({ ...(await buildStatusReport(ctx)), queuedMessages: turns.inFlight }),

@@ -76,6 +76,8 @@ export async function runConsoleCommand(session: ConsoleSession, text: string): 
     case 'handback':
       if (command.args.length > 0) return tooMany('/handback [as user:role]');
       return handback(session, caller);
+    case 'forget':
+      return engineCommand(session, 'forget', command.args, caller);
     case 'as':
       return switchSpeaker(session, command.args);
     case 'new':

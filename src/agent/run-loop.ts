@@ -13,6 +13,7 @@ import type { SessionState } from '../sessions/session-state';
 import type { ToolRegistry } from '../tools/registry';
 import type { SpecialistDirectory } from '../specialists/specialist-directory';
 import { TRANSFER_TOOL_NAME } from '../specialists/transfer-tool';
+import { memoryPrompt } from '../memory/memory-flow';
 import { estimateMessageTokens, estimateTokens, estimateToolTokens } from './tokens';
 import type { ExecutionJournal } from './execution-journal';
 import { actionSummary, runToolCall, type CallNeedingApproval } from './tool-runner';
@@ -96,7 +97,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
     const view = deps.specialists?.view(session);
     const stepDeps = view ? { ...deps, registry: view.registry } : deps;
     const specs = stepDeps.registry.allSpecs();
-    const messages = [{ role: 'system' as const, content: deps.systemPrompt(caller) + (view?.instructions ?? '') }, ...trimHistory(session.history, deps.historyTokenBudget)];
+    const messages = [{ role: 'system' as const, content: deps.systemPrompt(caller) + (view?.instructions ?? '') + memoryPrompt(session.memory) }, ...trimHistory(session.history, deps.historyTokenBudget)];
     const promptTokens = estimateTokens(messages) + estimateToolTokens(specs);
 
     let reservation;

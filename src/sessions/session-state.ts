@@ -81,6 +81,8 @@ export const sessionSchema = z.object({
       transfers: z.number().int(),
     })
     .optional(),
+  /** What memory recalled on the first message: the customer's history and anonymised past cases, for the system prompt. */
+  memory: z.object({ history: z.string().optional(), pastCases: z.string().optional() }).optional(),
 });
 
 export type SessionState = z.infer<typeof sessionSchema>;
