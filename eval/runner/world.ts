@@ -75,7 +75,7 @@ export async function createWorld(scenario: Scenario, model: ModelClient, extraE
       clock,
       tools,
       // Routed like production: each conversation sees its specialist's tools only.
-      specialists: helpdesk.specialists,
+      ...(scenario.setup.specialists ? { specialists: helpdesk.specialists } : {}),
       logger: silentLogger(),
       retryInitialDelayMs: 1,
     });

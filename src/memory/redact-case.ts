@@ -21,5 +21,7 @@ export function redactCase(text: string, people: readonly string[]): string {
   for (const name of [...new Set(names)].sort((a, b) => b.length - a.length)) {
     out = out.replace(new RegExp(`\\b${escape(name)}\\b`, 'gu'), '[name]');
   }
+  // A surname next to a known first name ("Alice Martin"), and titled names ("Ms. Diaz"), go too.
+  out = out.replace(/\[name\](?:\s+\p{Lu}[\p{L}'-]+)+/gu, '[name]').replace(/\b(Mr|Mrs|Ms|Dr)\.?\s+\p{Lu}[\p{L}'-]+/gu, '[name]');
   return out.replace(/\s+/g, ' ').trim();
 }

@@ -10,6 +10,10 @@ describe('redactCase', () => {
     expect(out).toContain('charged twice');
   });
 
+  it('takes the surname next to a known first name, and titled names (found by the memory eval scenario)', () => {
+    expect(redactCase('Re-added the connection for Alice Martin; Ms. Diaz agreed', ['Alice'])).toBe('Re-added the connection for [name]; [name] agreed');
+  });
+
   it('redacts the names of the people involved wherever they appear', () => {
     expect(redactCase('Dana reset it for Alice', ['Alice', 'Dana (staff)'])).toBe('[name] reset it for [name]');
   });
