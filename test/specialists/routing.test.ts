@@ -52,6 +52,7 @@ describe('specialists: routing', () => {
     expect(routes).toMatchObject([{ specialists: ['billing'], by: 'rules', session_id: 'test:W1:C1:T1' }]);
     const status = await h.engine.command({ name: 'status', args: [], caller: users.alice, conversation: h.conversation() });
     expect(status.text).toContain('Specialist: billing (by keyword rules)');
+    expect(await h.app.metrics!.registry.metrics()).toContain('support_routes_total{specialist="billing",by="rules"} 1');
   });
 
   it('without specialists every tool is offered (one generic prompt)', async () => {
