@@ -22,6 +22,7 @@ import { McpToolSource } from './mcp/mcp-tool-source';
 import { createSealer } from './sessions/sealer';
 import { loadToolsFromDir } from './tools/load-tools';
 import type { Specialist } from './specialists/specialist';
+import { loadSpecialistsFromDir } from './specialists/load-specialists';
 
 export interface BootstrapOptions {
   env: Env;
@@ -108,7 +109,10 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       tools.push(...helpdesk.tools);
       specialists.push(...helpdesk.specialists);
     }
-    if (config.tools.dir) tools.push(...(await loadToolsFromDir(config.tools.dir)));
+    if (config.tools.dir) {
+      tools.push(...(await loadToolsFromDir(config.tools.dir)));
+      specialists.push(...(await loadSpecialistsFromDir(config.tools.dir)));
+    }
     tools.push(...(options.tools ?? []));
     specialists.push(...(options.specialists ?? []));
 

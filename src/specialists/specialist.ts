@@ -24,15 +24,20 @@ export type Specialist = z.infer<typeof specialistSchema>;
 /** How a conversation came to its specialists. */
 export type RouteSource = 'rules' | 'model' | 'offline' | 'fallback' | 'transfer';
 
-/** Parse declarations and add `general` (every tool) when none is declared; throws on a bad one. */
+/**
+ * Parse declarations and add `general` (every tool) when none is declared;
+ * throws on a bad one. A later declaration with the same name replaces the
+ * earlier one (a plugin overrides the demo's `billing`, as tools do).
+ */
 export function parseSpecialists(raw: readonly unknown[]): Specialist[] {
-  const specialists = raw.map((entry) => specialistSchema.parse(entry));
-  const names = new Set<string>();
-  for (const s of specialists) {
-    if (names.has(s.name)) throw new Error(`specialist ${s.name} is declared twice`);
-    names.add(s.name);
+  const byName = new Map<string, Specialist>();
+  for (const entry of raw) {
+    const s = specialistSchema.parse(entry);
+    byName.delete(s.name);
+    byName.set(s.name, s);
   }
-  if (!names.has(GENERAL_SPECIALIST)) {
+  const specialists = [...byName.values()];
+  if (!byName.has(GENERAL_SPECIALIST)) {
     specialists.push({
       name: GENERAL_SPECIALIST,
       description: 'Anything the other specialists do not cover.',
