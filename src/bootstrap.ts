@@ -35,6 +35,8 @@ export interface BootstrapOptions {
   specialists?: Specialist[];
   /** Replace the router model (tests); default: ROUTER_MODEL over OpenAI when set with a key, else the main model. */
   routerModel?: ModelClient;
+  /** Clients for specialists' own models (tests); default: OpenAI clients when a key is set, else the main model. */
+  modelFor?: (name: string) => ModelClient | undefined;
   logger?: Logger;
   /** Where logs go when no logger is given: stdout (default) or stderr (console mode keeps stdout for the chat). */
   logDestination?: 1 | 2 | string;
@@ -127,6 +129,12 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       (config.routerModel && config.openai.apiKey && !options.model
         ? createOpenAIModel({ apiKey: config.openai.apiKey, model: config.routerModel, ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}) })
         : undefined);
+    const openai = config.openai;
+    const modelFor =
+      options.modelFor ??
+      (openai.apiKey && !options.model
+        ? (name: string) => createOpenAIModel({ apiKey: openai.apiKey!, model: name, ...(openai.baseUrl ? { baseUrl: openai.baseUrl } : {}) })
+        : undefined);
     const modelHealth = new ModelHealthTracker({ now: () => clock.now(), mode: rawModel.mode });
     // Every real call reports to the tracker, so the first failure shows in /support status.
     const model = withModelHealth(rawModel, modelHealth);
@@ -161,6 +169,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       tools,
       specialists,
       ...(routerModel ? { routerModel } : {}),
+      ...(modelFor ? { modelFor } : {}),
       audit: auditLog,
       logger,
       clock,

@@ -73,6 +73,8 @@ export interface EngineOptions {
   specialists?: readonly Specialist[];
   /** The model that routes when rules do not decide (`ROUTER_MODEL`); default `model`. */
   routerModel?: ModelClient;
+  /** A client for a specialist's declared `model`; without it (or when it returns undefined) every specialist uses `model`. */
+  modelFor?: (name: string) => ModelClient | undefined;
 }
 
 const SESSION_TTL_MS = 30 * 86_400_000;
@@ -129,7 +131,7 @@ export function createEngine(options: EngineOptions): Engine {
   const journal = new TurnJournal({ store, sealer, owner: newId('replica'), now, shared: sharedStore });
   const unsubscribe = (options.toolSources ?? []).map((source) => source.subscribe((group, tools, notice) => registry.setGroup(group, tools, notice)));
   const productName = options.productName ?? 'the support assistant';
-  const specialists = specialistList ? new SpecialistDirectory({ specialists: specialistList, registry, audit, now }) : undefined;
+  const specialists = specialistList ? new SpecialistDirectory({ specialists: specialistList, registry, audit, now, ...(options.modelFor ? { modelFor: options.modelFor } : {}) }) : undefined;
   const loop: LoopDeps = {
     model,
     registry,

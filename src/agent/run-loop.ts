@@ -95,14 +95,14 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
     const step = run.steps;
     // Per step: a transfer in the previous step changes the tools and instructions of this one.
     const view = deps.specialists?.view(session);
-    const stepDeps = view ? { ...deps, registry: view.registry } : deps;
+    const stepDeps = view ? { ...deps, registry: view.registry, ...(view.model ? { model: view.model } : {}) } : deps;
     const specs = stepDeps.registry.allSpecs();
     const messages = [{ role: 'system' as const, content: deps.systemPrompt(caller) + (view?.instructions ?? '') + memoryPrompt(session.memory) }, ...trimHistory(session.history, deps.historyTokenBudget)];
     const promptTokens = estimateTokens(messages) + estimateToolTokens(specs);
 
     let reservation;
     try {
-      reservation = await run.ledger.reserve(deps.budget.estimate(deps.model.model, promptTokens, deps.maxOutputTokens), run.costUsd);
+      reservation = await run.ledger.reserve(deps.budget.estimate(stepDeps.model.model, promptTokens, deps.maxOutputTokens), run.costUsd);
     } catch (error) {
       if (!(error instanceof BudgetExceededError)) throw error;
       deps.audit.write({ event: 'budget_refused', user_id: caller.userId, session_id: session.id, agent_step: step, scope: error.scope, success: false, error: error.code });
@@ -111,7 +111,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
     }
 
     const started = deps.now();
-    const chatSpan = deps.tracing && startChatSpan(deps.tracing, run.span, { model: deps.model.model, maxTokens: deps.maxOutputTokens, messages });
+    const chatSpan = deps.tracing && startChatSpan(deps.tracing, run.span, { model: stepDeps.model.model, maxTokens: deps.maxOutputTokens, messages });
     // Attempts that failed after the server reported usage were billed: collect them across retries.
     const billed: ModelUsage[] = [];
     let response: ModelResponse;
@@ -120,7 +120,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
       const request = { messages, tools: specs, maxOutputTokens: deps.maxOutputTokens, ...(display ? { onText: (delta: string) => display.append(delta) } : {}) };
       response = await deps.resilience.model(async (signal) => {
         try {
-          return await deps.model.complete(request, run.signal ? AbortSignal.any([signal, run.signal]) : signal);
+          return await stepDeps.model.complete(request, run.signal ? AbortSignal.any([signal, run.signal]) : signal);
         } catch (error) {
           if (error instanceof ModelError && error.usage) billed.push(error.usage);
           // A stop is not the model's fault: no retry, and the breaker does not count it.
@@ -130,28 +130,28 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
       });
     } catch (error) {
       if (chatSpan) endChatSpan(deps.tracing!, chatSpan, { error });
-      recordBilledAttempts(deps, run, reservation, billed, step);
+      recordBilledAttempts(stepDeps, run, reservation, billed, step);
       if (run.signal?.aborted) {
         // Stopped mid-answer: bill what was asked and what streamed, on our estimate.
         const streamed = estimateMessageTokens({ role: 'assistant', content: run.display?.streamed ?? '' });
-        run.costUsd += run.ledger.record(reservation, { model: deps.model.model, promptTokens, completionTokens: streamed, sessionId: session.id });
+        run.costUsd += run.ledger.record(reservation, { model: stepDeps.model.model, promptTokens, completionTokens: streamed, sessionId: session.id });
         return { kind: 'stopped' };
       }
       run.ledger.record(reservation, undefined);
       const code = error instanceof AppError ? error.code : 'model_error';
-      deps.audit.write({ event: 'model_call', user_id: caller.userId, session_id: session.id, agent_step: step, model: deps.model.model, latency_ms: deps.now() - started, success: false, error: describeError(error), error_type: code });
+      deps.audit.write({ event: 'model_call', user_id: caller.userId, session_id: session.id, agent_step: step, model: stepDeps.model.model, latency_ms: deps.now() - started, success: false, error: describeError(error), error_type: code });
       run.errors.push({ code, message: describeError(error) });
       return { kind: 'escalate', trigger: 'model_unavailable', reason: 'The AI model is unavailable', urgency: 'normal', reply: FALLBACK_REPLIES.modelUnavailable };
     }
 
-    recordBilledAttempts(deps, run, reservation, billed, step);
+    recordBilledAttempts(stepDeps, run, reservation, billed, step);
     // Servers that omit usage are billed on our estimate, never for free.
     const usage = response.usage ?? {
       promptTokens,
       completionTokens: estimateMessageTokens({ role: 'assistant', content: response.content, toolCalls: response.toolCalls }),
     };
     if (chatSpan) endChatSpan(deps.tracing!, chatSpan, { response, usage });
-    const model = response.model ?? deps.model.model;
+    const model = response.model ?? stepDeps.model.model;
     const cost = run.ledger.record(reservation, { model, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, sessionId: session.id });
     run.costUsd += cost;
     deps.audit.write({

@@ -1,4 +1,4 @@
-import type { AuditSink, Caller, ToolSpec } from '../ports';
+import type { AuditSink, Caller, ModelClient, ToolSpec } from '../ports';
 import type { SessionState } from '../sessions/session-state';
 import { ToolRegistry } from '../tools/registry';
 import { ESCALATE_TOOL_NAME } from '../escalation/escalate-tool';
@@ -11,6 +11,8 @@ import { TRANSFER_TOOL_NAME } from './transfer-tool';
 export interface SpecialistView {
   registry: ToolRegistry;
   instructions: string;
+  /** The specialist's own model, when it declares one and a client for it exists. */
+  model?: ModelClient;
 }
 
 /** Tools every specialist keeps: a way to a human and a way to a colleague. */
@@ -30,7 +32,15 @@ export class SpecialistDirectory {
   private readonly byName: Map<string, Specialist>;
   private readonly views = new Map<string, { from: readonly ToolSpec[]; view: SpecialistView }>();
 
-  constructor(options: { specialists: readonly Specialist[]; registry: ToolRegistry; audit: AuditSink; now: () => number }) {
+  constructor(options: {
+    specialists: readonly Specialist[];
+    registry: ToolRegistry;
+    audit: AuditSink;
+    now: () => number;
+    /** A client for a specialist's `model`; undefined (or no factory) = the main model. */
+    modelFor?: (name: string) => ModelClient | undefined;
+  }) {
+    this.modelFor = options.modelFor;
     this.specialists = options.specialists;
     this.byName = new Map(options.specialists.map((s) => [s.name, s]));
     this.rules = new RuleRouter(options.specialists);
@@ -41,6 +51,8 @@ export class SpecialistDirectory {
   }
 
   private readonly registry: ToolRegistry;
+  private readonly modelFor: ((name: string) => ModelClient | undefined) | undefined;
+  private readonly models = new Map<string, ModelClient | undefined>();
   private readonly audit: AuditSink;
   private readonly now: () => number;
 
@@ -67,7 +79,11 @@ export class SpecialistDirectory {
       .names()
       .filter((name) => patterns.some((re) => re.test(name)))
       .map((name) => this.registry.get(name)!);
-    const view = { registry: new ToolRegistry(tools), instructions: this.instructions(chosen) };
+    // Cross-domain routes use the first specialist's model.
+    const modelName = chosen[0]?.model;
+    if (modelName && !this.models.has(modelName)) this.models.set(modelName, this.modelFor?.(modelName));
+    const model = modelName ? this.models.get(modelName) : undefined;
+    const view: SpecialistView = { registry: new ToolRegistry(tools), instructions: this.instructions(chosen), ...(model ? { model } : {}) };
     this.views.set(key, { from: all, view });
     return view;
   }

@@ -131,6 +131,17 @@ describe('specialists: routing', () => {
     expect(h.channel.texts().filter((t) => t === 'Both handled.')).toHaveLength(1);
   });
 
+  it('a specialist that declares its own model is served by it; the others by the main model', async () => {
+    const main = new ScriptedModel('gpt-4o-mini', [answer('Order found.')]);
+    const strong = new ScriptedModel('gpt-4o', [answer('Charge explained.')]);
+    const withModel: Specialist[] = [{ ...specialists[0]!, model: 'gpt-4o' }, specialists[1]!];
+    h = await EngineHarness.create({ model: main, tools: tools(), specialists: withModel, modelFor: (name) => (name === 'gpt-4o' ? strong : undefined) });
+    await h.send('I was charged twice');
+    await h.send('where is ORD-1001?', { conversation: h.conversation('T2') });
+    expect([strong.calls, main.calls]).toEqual([1, 1]);
+    expect((await h.audit()).filter((e) => e.event === 'model_call').map((e) => e.model)).toEqual(['gpt-4o', 'gpt-4o-mini']);
+  });
+
   it('a later message whose rules name another specialist moves the conversation', async () => {
     const model = new ScriptedModel('gpt-4o-mini', [answer('Charge explained.'), answer('Order found.')]);
     h = await EngineHarness.create({ model, tools: tools(), specialists });

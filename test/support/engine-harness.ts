@@ -23,6 +23,8 @@ export interface HarnessOptions {
   specialists?: Specialist[];
   /** The model that routes when rules do not decide (default the main model). */
   routerModel?: ModelClient;
+  /** Clients for specialists' own models. */
+  modelFor?: (name: string) => ModelClient | undefined;
 }
 
 export const users = {
@@ -62,6 +64,7 @@ export class EngineHarness {
       tools: options.tools ?? [],
       ...(options.specialists ? { specialists: options.specialists } : {}),
       ...(options.routerModel ? { routerModel: options.routerModel } : {}),
+      ...(options.modelFor ? { modelFor: options.modelFor } : {}),
       logger: silentLogger(),
       retryInitialDelayMs: 1,
     });
