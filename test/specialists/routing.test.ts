@@ -89,6 +89,16 @@ describe('specialists: routing', () => {
     expect((await h.audit()).find((e) => e.event === 'route')).toMatchObject({ specialists: ['general'], by: 'fallback' });
   });
 
+  it('a router model that fails (after retries) routes to general; the turn still answers', async () => {
+    const router = new ScriptedModel('router-mini');
+    router.fallback = new Error('router down');
+    const model = new ScriptedModel('gpt-4o-mini', [answer('How can I help?')]);
+    h = await EngineHarness.create({ model, routerModel: router, tools: tools(), specialists });
+    const result = await h.send('hello there');
+    expect(result.reply).toBe('How can I help?');
+    expect((await h.audit()).find((e) => e.event === 'route')).toMatchObject({ specialists: ['general'], by: 'fallback' });
+  });
+
   it('a call to a tool outside the specialist’s subset does not run, whatever the model asks', async () => {
     const model = new ScriptedModel('gpt-4o-mini', [callTools({ name: 'reset_password' }), answer('I cannot do that here.')]);
     h = await EngineHarness.create({ model, tools: tools(), specialists });
