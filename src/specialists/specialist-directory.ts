@@ -25,36 +25,31 @@ const globToRegExp = (glob: string) => new RegExp(`^${glob.split('*').map((p) =>
  * a subset registry per route (rebuilt when the full registry changes, e.g.
  * an MCP server came back) and the specialists' instructions.
  */
+/** What a SpecialistDirectory is built from. */
+export interface SpecialistDirectoryOptions {
+  specialists: readonly Specialist[];
+  /** The full registry; each route sees a subset of it. */
+  registry: ToolRegistry;
+  audit: AuditSink;
+  now: () => number;
+  /** A client for a specialist's `model`; undefined (or no factory) = the main model. */
+  modelFor?: (name: string) => ModelClient | undefined;
+}
+
 export class SpecialistDirectory {
   readonly specialists: readonly Specialist[];
   readonly rules: RuleRouter;
   readonly offline: OfflineRouter;
   private readonly byName: Map<string, Specialist>;
   private readonly views = new Map<string, { from: readonly ToolSpec[]; view: SpecialistView }>();
+  private readonly models = new Map<string, ModelClient | undefined>();
 
-  constructor(options: {
-    specialists: readonly Specialist[];
-    registry: ToolRegistry;
-    audit: AuditSink;
-    now: () => number;
-    /** A client for a specialist's `model`; undefined (or no factory) = the main model. */
-    modelFor?: (name: string) => ModelClient | undefined;
-  }) {
-    this.modelFor = options.modelFor;
+  constructor(private readonly options: SpecialistDirectoryOptions) {
     this.specialists = options.specialists;
     this.byName = new Map(options.specialists.map((s) => [s.name, s]));
     this.rules = new RuleRouter(options.specialists);
     this.offline = new OfflineRouter(options.specialists);
-    this.registry = options.registry;
-    this.audit = options.audit;
-    this.now = options.now;
   }
-
-  private readonly registry: ToolRegistry;
-  private readonly modelFor: ((name: string) => ModelClient | undefined) | undefined;
-  private readonly models = new Map<string, ModelClient | undefined>();
-  private readonly audit: AuditSink;
-  private readonly now: () => number;
 
   /** Declared names, `general` included. */
   get names(): string[] {
@@ -70,18 +65,18 @@ export class SpecialistDirectory {
     const names = session.route?.specialists.filter((n) => this.byName.has(n));
     if (!names || names.length === 0) return undefined;
     const key = names.join('+');
-    const all = this.registry.allSpecs();
+    const all = this.options.registry.allSpecs();
     const cached = this.views.get(key);
     if (cached && cached.from === all) return cached.view;
     const chosen = names.map((n) => this.byName.get(n)!);
     const patterns = [...chosen.flatMap((s) => s.tools), ...ALWAYS].map(globToRegExp);
-    const tools = this.registry
+    const tools = this.options.registry
       .names()
       .filter((name) => patterns.some((re) => re.test(name)))
-      .map((name) => this.registry.get(name)!);
+      .map((name) => this.options.registry.get(name)!);
     // Cross-domain routes use the first specialist's model.
     const modelName = chosen[0]?.model;
-    if (modelName && !this.models.has(modelName)) this.models.set(modelName, this.modelFor?.(modelName));
+    if (modelName && !this.models.has(modelName)) this.models.set(modelName, this.options.modelFor?.(modelName));
     const model = modelName ? this.models.get(modelName) : undefined;
     const view: SpecialistView = { registry: new ToolRegistry(tools), instructions: this.instructions(chosen), ...(model ? { model } : {}) };
     this.views.set(key, { from: all, view });
@@ -92,8 +87,8 @@ export class SpecialistDirectory {
   transfer(session: SessionState, caller: Caller, to: string, reason: string): void {
     if (!this.byName.has(to)) return;
     const from = session.route?.specialists ?? [];
-    session.route = { specialists: [to], by: 'transfer', at: this.now(), transfers: (session.route?.transfers ?? 0) + 1 };
-    this.audit.write({ event: 'route', user_id: caller.userId, session_id: session.id, specialists: [to], from, by: 'transfer', reason, success: true });
+    session.route = { specialists: [to], by: 'transfer', at: this.options.now(), transfers: (session.route?.transfers ?? 0) + 1 };
+    this.options.audit.write({ event: 'route', user_id: caller.userId, session_id: session.id, specialists: [to], from, by: 'transfer', reason, success: true });
   }
 
   private instructions(chosen: readonly Specialist[]): string {
