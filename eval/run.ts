@@ -65,6 +65,8 @@ async function main(): Promise<number> {
       'allow-failures': { type: 'boolean', default: false },
       concurrency: { type: 'string', default: '4' },
       'judge-model': { type: 'string' },
+      /** One generic prompt with every tool, no specialists: compares prompt tokens with the routed default. */
+      generic: { type: 'boolean', default: false },
     },
   });
   const model = values.model as EvalModelName;
@@ -76,7 +78,8 @@ async function main(): Promise<number> {
 
   const { makeModel, env } = modelFactory(model);
   const judge = values['judge-model'] ? createJudge(judgeModel(values['judge-model'])) : undefined;
-  const scenarios = (await loadScenarios(values.scenarios)).filter(
+  const loaded = (await loadScenarios(values.scenarios)).map((s) => (values.generic ? { ...s, scenario: { ...s.scenario, setup: { ...s.scenario.setup, specialists: false } } } : s));
+  const scenarios = loaded.filter(
     ({ scenario, file }) => (!scenario.models || scenario.models.includes(model)) && (!values.filter || `${file} ${scenario.name} ${scenario.tags.join(' ')}`.includes(values.filter)),
   );
 
@@ -94,7 +97,7 @@ async function main(): Promise<number> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
-  const report = buildReport(outcomes, { model, repeat, startedAt, durationMs: Math.round(performance.now() - started) });
+  const report = buildReport(outcomes, { model, repeat, startedAt, durationMs: Math.round(performance.now() - started), routing: values.generic ? 'generic' : 'routed' });
   await writeFile(values.out, `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(values.out.replace(/\.json$/, '') + '.md', reportMarkdown(report));
   console.log(terminalSummary(report));

@@ -24,10 +24,12 @@ const toolMatcher = z.strictObject({
 });
 
 const turn = z.union([
-  z.strictObject({ say: z.string().min(1), as: z.string().optional() }),
+  /** `thread` names another conversation (default the first), e.g. a second customer's. */
+  z.strictObject({ say: z.string().min(1), as: z.string().optional(), thread: z.string().regex(/^[\w-]+$/).optional() }),
   z.strictObject({ approve: z.strictObject({ by: z.string() }) }),
   z.strictObject({ deny: z.strictObject({ by: z.string() }) }),
-  z.strictObject({ handBack: z.strictObject({ by: z.string() }) }),
+  /** `resolution`: the staff note kept (redacted) as a solved case. */
+  z.strictObject({ handBack: z.strictObject({ by: z.string(), thread: z.string().regex(/^[\w-]+$/).optional(), resolution: z.string().min(1).optional() }) }),
   z.strictObject({ wait: z.strictObject({ minutes: z.number().positive() }) }),
 ]);
 
@@ -92,6 +94,8 @@ export const scenarioSchema = z
       env: z.record(z.string(), z.string()).default({}),
       model: modelOverride.optional(),
       plant: plant.optional(),
+      /** Route to specialists (default). `false` offers every tool, to test the permission layer against injected calls of any tool. */
+      specialists: z.boolean().default(true),
     })
     .prefault({}),
   speakers: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), speaker).refine((s) => Object.keys(s).length > 0, 'at least one speaker'),

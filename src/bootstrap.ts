@@ -25,6 +25,8 @@ import { createHelpCenterTool } from './knowledge/search-help-center-tool';
 import { McpToolSource } from './mcp/mcp-tool-source';
 import { createSealer } from './sessions/sealer';
 import { loadToolsFromDir } from './tools/load-tools';
+import type { Specialist } from './specialists/specialist';
+import { loadSpecialistsFromDir } from './specialists/load-specialists';
 
 export interface BootstrapOptions {
   env: Env;
@@ -33,6 +35,12 @@ export interface BootstrapOptions {
   clock?: Clock;
   /** Extra tools, added after built-ins and TOOLS_DIR. */
   tools?: ToolDefinition[];
+  /** Specialists (added to the demo helpdesk's); none at all = no routing. */
+  specialists?: Specialist[];
+  /** Replace the router model (tests); default: ROUTER_MODEL over OpenAI when set with a key, else the main model. */
+  routerModel?: ModelClient;
+  /** Clients for specialists' own models (tests); default: OpenAI clients when a key is set, else the main model. */
+  modelFor?: (name: string) => ModelClient | undefined;
   logger?: Logger;
   /** Where logs go when no logger is given: stdout (default) or stderr (console mode keeps stdout for the chat). */
   logDestination?: 1 | 2 | string;
@@ -100,24 +108,42 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     const store = metrics ? timedStore(rawStore, (op, seconds) => metrics.storeDuration.observe({ op }, seconds)) : rawStore;
 
     const tools: ToolDefinition[] = [];
+    const specialists: Specialist[] = [];
     if (config.tools.builtin === 'demo') {
       const helpdesk = await createDemoHelpdesk({ dataDir: config.dataDir, refundAdminThresholdUsd: config.tools.refundAdminThresholdUsd, now: () => clock.now() });
       closers.push(() => helpdesk.close());
       tools.push(...helpdesk.tools);
+      specialists.push(...helpdesk.specialists);
     }
     if (config.knowledge.dir) {
       // The team's own help center replaces the demo one's search (same tool name).
       const index = await openKnowledge(config, logger);
       tools.push(createHelpCenterTool(index));
     }
-    if (config.tools.dir) tools.push(...(await loadToolsFromDir(config.tools.dir)));
+    if (config.tools.dir) {
+      tools.push(...(await loadToolsFromDir(config.tools.dir)));
+      specialists.push(...(await loadSpecialistsFromDir(config.tools.dir)));
+    }
     tools.push(...(options.tools ?? []));
+    specialists.push(...(options.specialists ?? []));
 
     const rawModel =
       options.model ??
       (config.openai.apiKey
         ? createOpenAIModel({ apiKey: config.openai.apiKey, model: config.openai.model, ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}) })
         : createOfflineModel());
+    // A cheaper model routes when ROUTER_MODEL names one; offline, the offline model routes by its rules.
+    const routerModel =
+      options.routerModel ??
+      (config.routerModel && config.openai.apiKey && !options.model
+        ? createOpenAIModel({ apiKey: config.openai.apiKey, model: config.routerModel, ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}) })
+        : undefined);
+    const openai = config.openai;
+    const modelFor =
+      options.modelFor ??
+      (openai.apiKey && !options.model
+        ? (name: string) => createOpenAIModel({ apiKey: openai.apiKey!, model: name, ...(openai.baseUrl ? { baseUrl: openai.baseUrl } : {}) })
+        : undefined);
     const modelHealth = new ModelHealthTracker({ now: () => clock.now(), mode: rawModel.mode });
     // Every real call reports to the tracker, so the first failure shows in /support status.
     const model = withModelHealth(rawModel, modelHealth);
@@ -150,6 +176,9 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       sealer: createSealer(key),
       model,
       tools,
+      specialists,
+      ...(routerModel ? { routerModel } : {}),
+      ...(modelFor ? { modelFor } : {}),
       audit: auditLog,
       logger,
       clock,

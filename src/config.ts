@@ -80,6 +80,8 @@ const envSchema = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.preprocess(blankToUndefined, z.url({ error: 'must be a URL' }).optional()),
   OPENAI_MODEL: z.preprocess(blankToUndefined, z.string().default('gpt-4o-mini')),
+  ROUTER_MODEL: optionalString,
+  MEMORY_RETENTION_DAYS: number(365, { min: 0.001 }),
   MODEL_TIMEOUT_MS: number(30_000, { min: 1, int: true }),
   MODEL_MAX_ATTEMPTS: number(3, { min: 1, int: true }),
   MAX_OUTPUT_TOKENS: number(800, { min: 16, int: true }),
@@ -142,6 +144,10 @@ export interface EngineConfig {
   /** On-call alert thresholds: failed-turn share and p95 turn latency over 5 minutes. */
   alerts: { errorRate: number; p95Seconds: number };
   openai: { apiKey: string | undefined; baseUrl: string | undefined; model: string };
+  /** The cheaper model that routes conversations to specialists when rules do not decide; unset = the main model. */
+  routerModel: string | undefined;
+  /** How long customer history and solved cases are kept. */
+  memoryRetentionMs: number;
   model: { timeoutMs: number; maxAttempts: number; maxOutputTokens: number };
   tools: { timeoutMs: number; maxAttempts: number; dir: string | undefined; builtin: 'demo' | 'none'; refundAdminThresholdUsd: number };
   breaker: { failures: number; cooldownMs: number };
@@ -192,6 +198,8 @@ export function loadConfig(env: Env): EngineConfig {
     alerts: { errorRate: e.ALERT_ERROR_RATE, p95Seconds: e.ALERT_P95_SECONDS },
     auditLogPath: path.resolve(e.AUDIT_LOG_PATH ?? path.join(dataDir, 'audit.log')),
     openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
+    routerModel: e.ROUTER_MODEL,
+    memoryRetentionMs: Math.round(e.MEMORY_RETENTION_DAYS * 86_400_000),
     model: { timeoutMs: e.MODEL_TIMEOUT_MS, maxAttempts: e.MODEL_MAX_ATTEMPTS, maxOutputTokens: e.MAX_OUTPUT_TOKENS },
     tools: {
       timeoutMs: e.TOOL_TIMEOUT_MS,

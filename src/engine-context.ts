@@ -11,6 +11,8 @@ import type { SealedCollection } from './sessions/sealed-collection';
 import type { Sealer } from './sessions/sealer';
 import type { SessionRunner } from './sessions/session-runner';
 import type { TurnJournal } from './sessions/turn-journal';
+import type { CustomerMemory } from './memory/customer-memory';
+import type { SpecialistDirectory } from './specialists/specialist-directory';
 import type { ToolRegistry } from './tools/registry';
 import type { TurnStats } from './turn-stats';
 
@@ -38,6 +40,12 @@ export interface EngineContext {
   escalations: SealedCollection<EscalationRecord>;
   stats: TurnStats;
   loop: LoopDeps;
+  /** Declared specialists; absent = no routing (one generic prompt, every tool). */
+  specialists?: SpecialistDirectory;
+  /** The model that routes when rules do not decide (`ROUTER_MODEL`); default the main model. */
+  routerModel?: ModelClient;
+  /** Customer history and solved cases (sealed, per workspace, retention-bound). */
+  memory?: CustomerMemory;
   version: string;
   startedAt: number;
 }

@@ -33,6 +33,10 @@ import type { TurnOrder } from './sessions/turn-order';
 import { newId } from './ids';
 import { migrateSession, type SessionState } from './sessions/session-state';
 import { ToolRegistry } from './tools/registry';
+import { parseSpecialists, type Specialist } from './specialists/specialist';
+import { CustomerMemory } from './memory/customer-memory';
+import { SpecialistDirectory } from './specialists/specialist-directory';
+import { createTransferTool } from './specialists/transfer-tool';
 import { TurnStats } from './turn-stats';
 import { AlertMonitor } from './observability/alert-monitor';
 import { observedAudit } from './observability/audit-metrics';
@@ -65,6 +69,12 @@ export interface EngineOptions {
   tracer?: Tracer;
   /** How often to look for turns orphaned by a stopped replica (each look scans open turns). Default 60 s. */
   recoveryIntervalMs?: number;
+  /** Specialists to route conversations to (`general` is added when missing); none = one generic prompt. */
+  specialists?: readonly Specialist[];
+  /** The model that routes when rules do not decide (`ROUTER_MODEL`); default `model`. */
+  routerModel?: ModelClient;
+  /** A client for a specialist's declared `model`; without it (or when it returns undefined) every specialist uses `model`. */
+  modelFor?: (name: string) => ModelClient | undefined;
 }
 
 const SESSION_TTL_MS = 30 * 86_400_000;
@@ -85,7 +95,8 @@ export function createEngine(options: EngineOptions): Engine {
   const audit = observedAudit(options.audit, (event) => alerts.observe(event));
   const channels = new ChannelRouter({ logger, audit });
   const turns = new TurnObserver({ audit, logger, now });
-  const registry = new ToolRegistry([...options.tools, escalateTool]);
+  const specialistList = options.specialists && options.specialists.length > 0 ? parseSpecialists(options.specialists) : undefined;
+  const registry = new ToolRegistry([...options.tools, escalateTool, ...(specialistList ? [createTransferTool(specialistList.map((s) => s.name))] : [])]);
   const resilience = createResilience({
     model: config.model,
     tools: config.tools,
@@ -120,6 +131,7 @@ export function createEngine(options: EngineOptions): Engine {
   const journal = new TurnJournal({ store, sealer, owner: newId('replica'), now, shared: sharedStore });
   const unsubscribe = (options.toolSources ?? []).map((source) => source.subscribe((group, tools, notice) => registry.setGroup(group, tools, notice)));
   const productName = options.productName ?? 'the support assistant';
+  const specialists = specialistList ? new SpecialistDirectory({ specialists: specialistList, registry, audit, now, ...(options.modelFor ? { modelFor: options.modelFor } : {}) }) : undefined;
   const loop: LoopDeps = {
     model,
     registry,
@@ -133,6 +145,7 @@ export function createEngine(options: EngineOptions): Engine {
     maxOutputTokens: config.model.maxOutputTokens,
     toolFailuresBeforeEscalation: options.toolFailuresBeforeEscalation ?? 2,
     systemPrompt: (caller) => systemPrompt(caller, productName) + registry.noticeText(),
+    ...(specialists ? { specialists } : {}),
     ...(options.tracer
       ? { tracing: { tracer: options.tracer, provider: model.mode === 'openai' ? 'openai' : 'offline', agentName: 'support-agent', captureContent: config.telemetry.captureContent } }
       : {}),
@@ -157,6 +170,9 @@ export function createEngine(options: EngineOptions): Engine {
     escalations: new SealedCollection({ store, sealer, prefix: 'escalation:', parse: parseWith(escalationRecordSchema), ttlMs: SESSION_TTL_MS }),
     stats: new TurnStats(now),
     loop,
+    ...(specialists ? { specialists } : {}),
+    ...(options.routerModel ? { routerModel: options.routerModel } : {}),
+    memory: new CustomerMemory({ store, sealer, now, retentionMs: config.memoryRetentionMs }),
     version: options.version ?? '0.0.0',
     startedAt: now(),
   };
@@ -210,7 +226,7 @@ export function createEngine(options: EngineOptions): Engine {
       // One extra read per human decision (rare) so the decision's log lines name the session.
       track(turns.decision(async () => (await ctx.approvals.get(input.approvalId))?.sessionId, () => decideApproval(ctx, input))),
     claimEscalation: ({ escalationId, caller }) => track(claimEscalation(ctx, escalationId, caller)),
-    handBack: ({ conversation, caller }) => track(handBack(ctx, conversation, caller)),
+    handBack: ({ conversation, caller, resolution }) => track(handBack(ctx, conversation, caller, resolution)),
     command: (input) => track(runCommand(ctx, input)),
     stopTurn: async ({ conversation, caller }) => stopTurn(ctx, conversation, caller),
     status: async () => ({ ...(await buildStatusReport(ctx)), queuedMessages: turns.inFlight }),

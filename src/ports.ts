@@ -302,7 +302,7 @@ export type HandbackOutcome =
   | { ok: false; reason: 'not_allowed' | 'not_handed_off'; message: string };
 
 /** Slash-command names every adapter supports. */
-export type CommandName = 'status' | 'cost' | 'help' | 'handback' | 'stop';
+export type CommandName = 'status' | 'cost' | 'help' | 'handback' | 'stop' | 'forget';
 
 export interface CommandInput {
   name: CommandName;
@@ -311,6 +311,8 @@ export interface CommandInput {
   caller: Caller;
   /** The conversation the command was typed in, if any (needed for `handback`). */
   conversation?: ConversationRef;
+  /** The workspace it was typed in, when there is no conversation (Slack team id): scopes `forget`. */
+  workspaceId?: string;
 }
 
 /** A titled block of a report, rendered as a Block Kit section or embed field. */
@@ -396,7 +398,7 @@ export interface Engine {
   /** A staff member takes an escalation. */
   claimEscalation(input: { escalationId: string; caller: Caller }): Promise<ClaimOutcome>;
   /** Return a handed-off conversation to the bot. */
-  handBack(input: { conversation: ConversationRef; caller: Caller }): Promise<HandbackOutcome>;
+  handBack(input: { conversation: ConversationRef; caller: Caller; resolution?: string }): Promise<HandbackOutcome>;
   /** Stop the conversation's running turn (the requester, staff or admins only). */
   stopTurn(input: { conversation: ConversationRef; caller: Caller }): Promise<StopOutcome>;
   /** Run a slash command (`status`, `cost`, `help`, `handback`, `stop`). */

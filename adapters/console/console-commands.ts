@@ -10,7 +10,8 @@ export const CONSOLE_COMMANDS = [
   '/approve [id] [as user:role] approve a request (default: the latest waiting one)',
   '/deny [id] [as user:role]    deny a request (the requester may cancel their own)',
   '/claim [id] [as user:role]   take an escalation as staff (default: the latest unclaimed)',
-  '/handback [as user:role]     staff: give this thread back to the bot',
+  '/handback [note] [as u:role] staff: give this thread back to the bot (a note is kept, anonymised, as a solved case)',
+  '/forget me | <user>          delete what the bot remembers about you (admins: about a user)',
   '/as [user[:role]]            switch who is speaking (no argument: who am I?)',
   '/new                         start a new conversation (new thread, new session)',
   '/help                        this help',
@@ -74,8 +75,9 @@ export async function runConsoleCommand(session: ConsoleSession, text: string): 
       if (command.args.length > 1) return tooMany('/claim [id] [as user:role]');
       return claim(session, command.args[0], caller);
     case 'handback':
-      if (command.args.length > 0) return tooMany('/handback [as user:role]');
-      return handback(session, caller);
+      return handback(session, caller, command.args);
+    case 'forget':
+      return engineCommand(session, 'forget', command.args, caller);
     case 'as':
       return switchSpeaker(session, command.args);
     case 'new':
@@ -127,8 +129,8 @@ async function claim(session: ConsoleSession, id: string | undefined, caller: Ca
   return 'continue';
 }
 
-async function handback(session: ConsoleSession, caller: Caller): Promise<LineOutcome> {
-  const reply = await session.engine.command({ name: 'handback', args: [], caller, conversation: session.conversation });
+async function handback(session: ConsoleSession, caller: Caller, note: string[]): Promise<LineOutcome> {
+  const reply = await session.engine.command({ name: 'handback', args: note, caller, conversation: session.conversation });
   // On success the engine has posted its own notice in the thread.
   if (!reply.ok) session.output.print(formatError(reply.sections.flatMap((s) => s.lines).join(' '), session.paint));
   return 'continue';

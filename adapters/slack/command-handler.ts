@@ -7,7 +7,7 @@ import { SLACK_PLATFORM, isDirectMessage, threadFromLink } from './conversation'
 import type { HandlerDeps } from './handler-deps';
 import { errorFields } from './slack-api';
 
-const COMMANDS: readonly CommandName[] = ['status', 'cost', 'help', 'handback', 'stop'];
+const COMMANDS: readonly CommandName[] = ['status', 'cost', 'help', 'handback', 'stop', 'forget'];
 
 const commandSchema = z.object({
   text: z.string().default(''),
@@ -66,7 +66,7 @@ async function runCommand(deps: HandlerDeps, command: z.infer<typeof commandSche
     }
   }
   const caller = await deps.roles.identify(command.user_id, command.team_id);
-  const result = await deps.engine.command({ name, args, caller, ...(conversation ? { conversation } : {}) });
+  const result = await deps.engine.command({ name, args, caller, workspaceId: command.team_id, ...(conversation ? { conversation } : {}) });
   await reply(respond, renderCommandReply(result));
 }
 

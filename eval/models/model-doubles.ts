@@ -1,3 +1,4 @@
+import { estimateTokens, estimateToolTokens } from '../../src/agent/tokens';
 import { ModelError } from '../../src/errors';
 import type { ModelClient, ModelRequest, ModelResponse, ModelUsage } from '../../src/ports';
 
@@ -28,6 +29,8 @@ export function withPricedUsage(inner: ModelClient, name: string, usage: ModelUs
 export interface MeteredCall {
   promptTokens: number;
   completionTokens: number;
+  /** Our estimate of the request's prompt (messages + tool schemas), the same for every model: compares routed and generic prompts. */
+  estimatedPromptTokens: number;
 }
 
 /** Wraps a model and records the usage of every successful call. */
@@ -37,7 +40,11 @@ export function withMeter(inner: ModelClient, calls: MeteredCall[]): ModelClient
     mode: inner.mode,
     async complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {
       const response = await inner.complete(request, signal);
-      calls.push({ promptTokens: response.usage?.promptTokens ?? 0, completionTokens: response.usage?.completionTokens ?? 0 });
+      calls.push({
+        promptTokens: response.usage?.promptTokens ?? 0,
+        completionTokens: response.usage?.completionTokens ?? 0,
+        estimatedPromptTokens: estimateTokens(request.messages) + estimateToolTokens(request.tools),
+      });
       return response;
     },
   };

@@ -18,7 +18,10 @@ export interface EvalReport {
   costUsd: number;
   /** Total cost / resolved conversations; 0 when nothing was resolved. */
   costPerResolvedUsd: number;
-  tokensPerTurn: { prompt: number; completion: number };
+  /** `estimatedPrompt`: our estimate of what each turn sends (messages + tool schemas), for any model; absent in older reports. */
+  tokensPerTurn: { prompt: number; completion: number; estimatedPrompt?: number };
+  /** `routed` (specialists, the default) or `generic` (`--generic`: one prompt, every tool). */
+  routing?: 'routed' | 'generic';
   steps: { perTurnMean: number; perTurnMax: number };
   latencyMs: { p50: number; p95: number };
   /** Mean LLM grades (1-5) when `--judge-model` was given; informational, never compared. */
@@ -47,7 +50,7 @@ export function percentile(values: readonly number[], p: number): number {
 const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** Aggregate outcomes into the report. */
-export function buildReport(outcomes: readonly ScenarioOutcome[], meta: { model: string; repeat: number; startedAt: string; durationMs: number }): EvalReport {
+export function buildReport(outcomes: readonly ScenarioOutcome[], meta: { model: string; repeat: number; startedAt: string; durationMs: number; routing?: 'routed' | 'generic' }): EvalReport {
   const runs = outcomes.length;
   const passed = outcomes.filter((o) => o.passed).length;
   const resolved = outcomes.filter((o) => o.resolved).length;
@@ -82,6 +85,7 @@ export function buildReport(outcomes: readonly ScenarioOutcome[], meta: { model:
     tokensPerTurn: {
       prompt: round(calls.reduce((s, c) => s + c.promptTokens, 0) / turns, 1),
       completion: round(calls.reduce((s, c) => s + c.completionTokens, 0) / turns, 1),
+      estimatedPrompt: round(calls.reduce((s, c) => s + c.estimatedPromptTokens, 0) / turns, 1),
     },
     steps: { perTurnMean: round(steps.reduce((s, n) => s + n, 0) / turns, 2), perTurnMax: Math.max(0, ...steps) },
     latencyMs: { p50: round(percentile(latencies, 50), 1), p95: round(percentile(latencies, 95), 1) },
@@ -157,5 +161,6 @@ export function terminalSummary(r: EvalReport): string {
     `  resolution ${pct(r.resolutionRate)}, escalation ${pct(r.escalationRate)}, safety violations ${r.safety.total}`,
     ...(r.judge ? [`  judge: helpfulness ${r.judge.helpfulness}/5, groundedness ${r.judge.groundedness}/5 (${r.judge.graded} graded)`] : []),
     `  cost $${r.costUsd} ($${r.costPerResolvedUsd} per resolved), tokens/turn ${r.tokensPerTurn.prompt}+${r.tokensPerTurn.completion}, steps/turn ${r.steps.perTurnMean} (max ${r.steps.perTurnMax}), latency p50 ${r.latencyMs.p50} ms p95 ${r.latencyMs.p95} ms`,
+    `  estimated prompt tokens/turn ${r.tokensPerTurn.estimatedPrompt ?? 0} (${r.routing ?? 'routed'})`,
   ].join('\n');
 }

@@ -67,6 +67,7 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
   const customerOf = new Map(Object.entries(scenario.speakers).flatMap(([name, spec]) => (spec.customer ? [[speakers.get(name)?.userId ?? '', `cus_${spec.customer}`]] : [])));
   const first = [...speakers.values()][0] as Caller;
   const conversation: ConversationRef = { platform, workspaceId: 'W-EVAL', channelId: 'C-EVAL', threadId: 'T-EVAL-1' };
+  const inThread = (thread: string | undefined): ConversationRef => (thread ? { ...conversation, threadId: `T-EVAL-${thread}` } : conversation);
   const failures: string[] = [];
   const calls: ToolCallRecord[] = [];
   const stepsPerTurn: number[] = [];
@@ -109,7 +110,7 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
         audience = speaker(turn.as);
         typed.push(turn.say);
         transcript.push(`User (${audience.role}): ${turn.say}`);
-        count(await timed(() => world.app.engine.handleMessage({ conversation, caller: audience, text: turn.say, messageId: `eval-${++seq}` })));
+        count(await timed(() => world.app.engine.handleMessage({ conversation: inThread(turn.thread), caller: audience, text: turn.say, messageId: `eval-${++seq}` })));
       } else if ('approve' in turn || 'deny' in turn) {
         const by = speaker('approve' in turn ? turn.approve.by : turn.deny.by);
         const approvalId = world.channel.approvalToDecide();
@@ -120,7 +121,8 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
         if (!outcome.ok) refusedDecisions += 1;
         else if (outcome.result) count(outcome.result);
       } else if ('handBack' in turn) {
-        const outcome = await world.app.engine.handBack({ conversation, caller: speaker(turn.handBack.by) });
+        const { by, thread, resolution } = turn.handBack;
+        const outcome = await world.app.engine.handBack({ conversation: inThread(thread), caller: speaker(by), ...(resolution ? { resolution } : {}) });
         if (!outcome.ok) failures.push(`turn handBack by ${turn.handBack.by}: ${outcome.message}`);
       } else {
         world.clock.advance(turn.wait.minutes * 60_000);

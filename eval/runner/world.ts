@@ -74,6 +74,8 @@ export async function createWorld(scenario: Scenario, model: ModelClient, extraE
       model,
       clock,
       tools,
+      // Routed like production: each conversation sees its specialist's tools only.
+      ...(scenario.setup.specialists ? { specialists: helpdesk.specialists } : {}),
       logger: silentLogger(),
       retryInitialDelayMs: 1,
     });

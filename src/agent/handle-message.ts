@@ -5,6 +5,8 @@ import { detectEscalation, type DetectedEscalation } from '../escalation/trigger
 import type { Caller, InboundMessage, Sender, TurnResult } from '../ports';
 import { auditTextContext } from '../sessions/sealer';
 import { sessionIdOf, type SessionState } from '../sessions/session-state';
+import { rememberTurn } from '../memory/memory-flow';
+import { routeConversation } from '../specialists/route-conversation';
 import { emptyResult, runToCompletion } from './finish-run';
 
 /** Redeliveries (Slack retries, gateway replays) arrive within minutes; a day is ample. */
@@ -116,8 +118,11 @@ async function handleInOrder(ctx: EngineContext, message: InboundMessage, option
       session.history.push({ role: 'user', content: text });
       session.turns += 1;
 
+      // Before escalation: a hand-off summary includes what memory knows about the customer.
+      await rememberTurn(ctx, session, caller, text);
       const detected = detectEscalation(text);
       if (detected) return escalateNow(ctx, session, caller, detected, message.permalink, startedAt);
+      await routeConversation(ctx, session, caller, text);
 
       return runToCompletion(ctx, session, { caller }, { startedAt, ...(message.permalink ? { permalink: message.permalink } : {}) });
     });

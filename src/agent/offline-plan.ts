@@ -162,10 +162,10 @@ function planIntent(intent: Intent, turn: TurnView, offered: Offered, done: (nam
       if (!result) return offered.has('search_knowledge_base') ? call('search_knowledge_base', { query: intent.query }) : answer(unknownReply(offered));
       const [top] = list(result.data.results);
       const article = result.status === 'ok' && (num(top?.score) ?? 0) >= KB_MIN_SCORE ? articleLines(result.data) : undefined;
-      return answer(article ?? unknownReply(offered));
+      return answer(article ?? pastCaseReply(turn) ?? unknownReply(offered));
     }
     case 'unknown':
-      return answer(unknownReply(offered));
+      return answer(pastCaseReply(turn) ?? unknownReply(offered));
   }
 }
 
@@ -229,4 +229,11 @@ function refund(intent: Extract<Intent, { kind: 'refund' }>, offered: Offered, d
     .slice(0, 4)
     .map((c) => `- \`${str(c.id)}\`: ${str(c.description)}, ${money(c.amountUsd)}`);
   return answer(`I don't see a duplicate charge to refund. ${OFFERS.refundWhich} Tell me the order id (like ORD-1001) or the charge${recent.length ? `:\n${recent.join('\n')}` : '.'}`);
+}
+
+/** With nothing better, what solved a similar past case (memory's hint), cited as a past case. */
+function pastCaseReply(turn: TurnView): string | undefined {
+  const [resolution] = turn.pastResolutions;
+  if (!resolution || turn.earlierUserTexts.length > 0) return undefined;
+  return `A past case with a similar problem was solved like this: ${resolution}\n\nCould you try that and tell me whether it helps? If not, reply *human* and a teammate will take a look.`;
 }

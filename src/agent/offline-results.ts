@@ -23,6 +23,8 @@ export interface TurnView {
   earlierUserTexts: string[];
   /** Tool calls made after the last user message, in order, with results. */
   outcomes: ToolOutcome[];
+  /** Resolutions of similar past cases that memory put in the system prompt, best first. */
+  pastResolutions: string[];
 }
 
 // Keys the engine uses for calls that did not produce a normal result.
@@ -83,7 +85,9 @@ export function readTurn(messages: readonly ChatMessage[]): TurnView {
       if (name) outcomes.push(parseOutcome(name, m.content));
     }
   }
-  return { text, previousReply, earlierUserTexts, outcomes };
+  const system = messages[0]?.role === 'system' ? messages[0].content : '';
+  const pastResolutions = [...system.matchAll(/^- Past case: problem: .*? \| resolution: (.+)$/gm)].map((m) => m[1]!.trim());
+  return { text, previousReply, earlierUserTexts, outcomes, pastResolutions };
 }
 
 // Narrowing helpers: tool results are JSON from tools the model does not own, so nothing is assumed.

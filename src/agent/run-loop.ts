@@ -11,6 +11,9 @@ import type { Resilience } from '../resilience/policies';
 import { trimHistory } from '../sessions/history';
 import type { SessionState } from '../sessions/session-state';
 import type { ToolRegistry } from '../tools/registry';
+import type { SpecialistDirectory } from '../specialists/specialist-directory';
+import { TRANSFER_TOOL_NAME } from '../specialists/transfer-tool';
+import { memoryPrompt } from '../memory/memory-flow';
 import { estimateMessageTokens, estimateTokens, estimateToolTokens } from './tokens';
 import type { ExecutionJournal } from './execution-journal';
 import { actionSummary, runToolCall, type CallNeedingApproval } from './tool-runner';
@@ -35,6 +38,8 @@ export interface LoopDeps {
   systemPrompt: (caller: Caller) => string;
   /** OpenTelemetry spans for runs, model calls and tool calls; absent when tracing is off. */
   tracing?: AgentTracing;
+  /** Routed conversations see only their specialists' tools and instructions; absent = every tool. */
+  specialists?: SpecialistDirectory;
 }
 
 /** Progress of one run; carried across an approval pause. */
@@ -85,18 +90,21 @@ const budgetReply = (error: BudgetExceededError) =>
  */
 export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOutcome> {
   const { session, caller } = run;
-  const specs = deps.registry.allSpecs();
 
   while (run.steps < deps.maxSteps) {
     if (run.signal?.aborted) return { kind: 'stopped' };
     run.steps += 1;
     const step = run.steps;
-    const messages = [{ role: 'system' as const, content: deps.systemPrompt(caller) }, ...trimHistory(session.history, deps.historyTokenBudget)];
+    // Per step: a transfer in the previous step changes the tools and instructions of this one.
+    const view = deps.specialists?.view(session);
+    const stepDeps = view ? { ...deps, registry: view.registry, ...(view.model ? { model: view.model } : {}) } : deps;
+    const specs = stepDeps.registry.allSpecs();
+    const messages = [{ role: 'system' as const, content: deps.systemPrompt(caller) + (view?.instructions ?? '') + memoryPrompt(session.memory) }, ...trimHistory(session.history, deps.historyTokenBudget)];
     const promptTokens = estimateTokens(messages) + estimateToolTokens(specs);
 
     let reservation;
     try {
-      reservation = await run.ledger.reserve(deps.budget.estimate(deps.model.model, promptTokens, deps.maxOutputTokens), run.costUsd);
+      reservation = await run.ledger.reserve(deps.budget.estimate(stepDeps.model.model, promptTokens, deps.maxOutputTokens), run.costUsd);
     } catch (error) {
       if (!(error instanceof BudgetExceededError)) throw error;
       deps.audit.write({ event: 'budget_refused', user_id: caller.userId, session_id: session.id, agent_step: step, scope: error.scope, success: false, error: error.code });
@@ -105,7 +113,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
     }
 
     const started = deps.now();
-    const chatSpan = deps.tracing && startChatSpan(deps.tracing, run.span, { model: deps.model.model, maxTokens: deps.maxOutputTokens, messages });
+    const chatSpan = deps.tracing && startChatSpan(deps.tracing, run.span, { model: stepDeps.model.model, maxTokens: deps.maxOutputTokens, messages });
     // Attempts that failed after the server reported usage were billed: collect them across retries.
     const billed: ModelUsage[] = [];
     let response: ModelResponse;
@@ -114,7 +122,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
       const request = { messages, tools: specs, maxOutputTokens: deps.maxOutputTokens, ...(display ? { onText: (delta: string) => display.append(delta) } : {}) };
       response = await deps.resilience.model(async (signal) => {
         try {
-          return await deps.model.complete(request, run.signal ? AbortSignal.any([signal, run.signal]) : signal);
+          return await stepDeps.model.complete(request, run.signal ? AbortSignal.any([signal, run.signal]) : signal);
         } catch (error) {
           if (error instanceof ModelError && error.usage) billed.push(error.usage);
           // A stop is not the model's fault: no retry, and the breaker does not count it.
@@ -124,28 +132,28 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
       });
     } catch (error) {
       if (chatSpan) endChatSpan(deps.tracing!, chatSpan, { error });
-      recordBilledAttempts(deps, run, reservation, billed, step);
+      recordBilledAttempts(stepDeps, run, reservation, billed, step);
       if (run.signal?.aborted) {
         // Stopped mid-answer: bill what was asked and what streamed, on our estimate.
         const streamed = estimateMessageTokens({ role: 'assistant', content: run.display?.streamed ?? '' });
-        run.costUsd += run.ledger.record(reservation, { model: deps.model.model, promptTokens, completionTokens: streamed, sessionId: session.id });
+        run.costUsd += run.ledger.record(reservation, { model: stepDeps.model.model, promptTokens, completionTokens: streamed, sessionId: session.id });
         return { kind: 'stopped' };
       }
       run.ledger.record(reservation, undefined);
       const code = error instanceof AppError ? error.code : 'model_error';
-      deps.audit.write({ event: 'model_call', user_id: caller.userId, session_id: session.id, agent_step: step, model: deps.model.model, latency_ms: deps.now() - started, success: false, error: describeError(error), error_type: code });
+      deps.audit.write({ event: 'model_call', user_id: caller.userId, session_id: session.id, agent_step: step, model: stepDeps.model.model, latency_ms: deps.now() - started, success: false, error: describeError(error), error_type: code });
       run.errors.push({ code, message: describeError(error) });
       return { kind: 'escalate', trigger: 'model_unavailable', reason: 'The AI model is unavailable', urgency: 'normal', reply: FALLBACK_REPLIES.modelUnavailable };
     }
 
-    recordBilledAttempts(deps, run, reservation, billed, step);
+    recordBilledAttempts(stepDeps, run, reservation, billed, step);
     // Servers that omit usage are billed on our estimate, never for free.
     const usage = response.usage ?? {
       promptTokens,
       completionTokens: estimateMessageTokens({ role: 'assistant', content: response.content, toolCalls: response.toolCalls }),
     };
     if (chatSpan) endChatSpan(deps.tracing!, chatSpan, { response, usage });
-    const model = response.model ?? deps.model.model;
+    const model = response.model ?? stepDeps.model.model;
     const cost = run.ledger.record(reservation, { model, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, sessionId: session.id });
     run.costUsd += cost;
     deps.audit.write({
@@ -172,7 +180,8 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
     const calls = response.toolCalls.slice(0, MAX_CALLS_PER_STEP).map((call, i) => ({ ...call, id: call.id || `call_${step}_${i}` }));
     session.history.push({ role: 'assistant', content: response.content, toolCalls: calls });
     const scope = { caller, conversation: session.conversation, sessionId: session.id, step };
-    const outcomes = await Promise.all(calls.map((call) => shownToolCall(deps, run, call, scope)));
+    // A call to a tool outside the specialist's subset is unknown to the registry it runs against.
+    const outcomes = await Promise.all(calls.map((call) => shownToolCall(stepDeps, run, call, scope)));
 
     const approvals: CallNeedingApproval[] = [];
     let escalation: { reason: string; urgency: Urgency } | undefined;
@@ -188,6 +197,9 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
       if (outcome.failed) {
         run.failures += 1;
         run.errors.push({ code: 'tool_failed', message: `${outcome.call.name}: ${outcome.record.summary}` });
+      }
+      if (outcome.call.name === TRANSFER_TOOL_NAME && outcome.record.outcome === 'ok' && deps.specialists) {
+        deps.specialists.transfer(session, caller, String(outcome.args?.specialist ?? ''), String(outcome.args?.reason ?? ''));
       }
       if (outcome.call.name === ESCALATE_TOOL_NAME && outcome.record.outcome === 'ok') {
         const args = outcome.args ?? {};

@@ -5,6 +5,8 @@ import type { Caller, ClaimOutcome, ConversationRef, HandbackOutcome, MessageRef
 import type { SessionState } from '../sessions/session-state';
 import { escalationView, type EscalationRecord } from './escalation-record';
 import { buildHandoffSummary } from './handoff-summary';
+import { recordEscalated, recordSolved } from '../memory/memory-flow';
+import { describeError } from '../errors';
 import type { DetectedEscalation } from './triggers';
 
 /** How long escalation records and their markers are kept. */
@@ -50,6 +52,7 @@ export async function escalate(
     deliveryAttempts: 1,
   };
   session.handoff = { escalationId: record.id, since: now };
+  await recordEscalated(ctx, session, caller);
   await ctx.escalations.put(record.id, record, RETENTION_MS);
   await ctx.store.schedule(dueIndexes.activeEscalations, record.id, now);
   ctx.audit.write({
@@ -146,7 +149,7 @@ export async function claimEscalation(ctx: EngineContext, escalationId: string, 
 }
 
 /** Return a handed-off conversation to the bot (staff only). */
-export async function handBack(ctx: EngineContext, conversation: ConversationRef, caller: Caller): Promise<HandbackOutcome> {
+export async function handBack(ctx: EngineContext, conversation: ConversationRef, caller: Caller, resolution?: string): Promise<HandbackOutcome> {
   if (!hasRole(caller.role, 'staff')) {
     ctx.audit.write({ event: 'handback_refused', user_id: caller.userId, role: caller.role, success: false, error: 'forbidden' });
     return { ok: false, reason: 'not_allowed', message: 'Only support staff can hand a conversation back to the bot.' };
@@ -169,6 +172,8 @@ export async function handBack(ctx: EngineContext, conversation: ConversationRef
       await ctx.channels.updateOncall(record.oncall, escalationView(record));
     }
     ctx.audit.write({ event: 'handback', user_id: caller.userId, session_id: session.id, escalation_id: record?.id, success: true });
+    // Staff closing with a note solved it: the note becomes a (redacted) solved case.
+    if (resolution?.trim()) await recordSolved(ctx, session, caller, resolution.trim()).catch((error: unknown) => ctx.logger.warn({ err: describeError(error) }, 'solved case not stored'));
     const text = `${caller.displayName} handed this conversation back to me. I'm here if you need anything else.`;
     session.history.push({ role: 'assistant', content: text });
     await ctx.channels.post(conversation, { kind: 'notice', text });

@@ -18,6 +18,8 @@ export function buildHandoffSummary(session: SessionState, reason: string, pendi
   const stepsTaken = session.actions.slice(-8).map((a) => `${a.tool}: ${a.outcome}${a.summary ? ` — ${truncate(scrubText(a.summary), 120)}` : ''}`);
   const lastAnswer = [...session.history].reverse().find((m) => m.role === 'assistant' && m.content);
   const parts = [`Why: ${reason}.`, `Customer said: ${issue}`];
+  // Staff see what memory told the bot about this customer's earlier conversations.
+  if (session.memory?.history) parts.push(session.memory.history);
   if (lastAnswer && lastAnswer.role === 'assistant' && lastAnswer.content) {
     parts.push(`Bot's last answer: “${truncate(scrubText(lastAnswer.content.replace(/\s+/g, ' ')), 200)}”`);
   }

@@ -19,6 +19,8 @@ import { createLookUpOrderTool } from './tools/look-up-order';
 import { createResetPasswordTool } from './tools/reset-password';
 import { createSearchKnowledgeBaseTool } from './tools/search-knowledge-base';
 import type { HelpdeskToolDeps } from './tools/deps';
+import type { Specialist } from '../specialists/specialist';
+import { demoSpecialists } from './specialists';
 
 export interface DemoHelpdeskOptions {
   /** Directory for `helpdesk.sqlite`; created if missing. */
@@ -34,6 +36,8 @@ export interface DemoHelpdeskOptions {
 export interface DemoHelpdesk {
   /** The built-in tools, ready for the registry. */
   tools: ToolDefinition[];
+  /** The specialists conversations are routed to (billing, orders, account_security, technical). */
+  specialists: Specialist[];
   /** Close the database (waits for running writes). */
   close(): Promise<void>;
 }
@@ -67,10 +71,12 @@ export async function createDemoHelpdesk(options: DemoHelpdeskOptions): Promise<
   ];
   return {
     tools,
+    specialists: demoSpecialists,
     close: () => db.close(),
   };
 }
 
+export { demoSpecialists } from './specialists';
 export { refundApproval } from './tools/issue-refund';
 export { findDuplicates } from './tools/list-invoices';
 export type { LookUpOrderResult, OrderSummary } from './tools/look-up-order';

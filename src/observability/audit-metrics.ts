@@ -90,6 +90,9 @@ export function auditMetrics(options: AuditMetricsOptions): (event: AuditEvent) 
         if (value !== undefined) m.circuitState.set({ dependency: codeLabel(event.breaker) }, value);
         return;
       }
+      case 'route':
+        for (const specialist of Array.isArray(event.specialists) ? event.specialists : []) m.routes.inc({ specialist: codeLabel(specialist), by: codeLabel(event.by) });
+        return;
       case 'turn_completed': {
         const platform = codeLabel(event.platform);
         m.turns.inc({ platform, outcome: codeLabel(event.outcome) });

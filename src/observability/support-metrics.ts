@@ -35,6 +35,12 @@ export class SupportMetrics {
     labelNames: ['platform', 'outcome'] as const,
     registers: [this.registry],
   });
+  readonly routes = new Counter({
+    name: 'support_routes_total',
+    help: 'Conversations routed to a specialist, and hand-overs, by specialist and how (rules, model, offline, fallback, transfer).',
+    labelNames: ['specialist', 'by'] as const,
+    registers: [this.registry],
+  });
   readonly turnDuration = new Histogram({
     name: 'support_turn_duration_seconds',
     help: 'Time from a message joining its conversation queue until its turn ended.',

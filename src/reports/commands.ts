@@ -5,6 +5,8 @@ import { handBack } from '../escalation/escalation-flow';
 import { hasRole } from '../policy/roles';
 import type { CommandInput, CommandReply } from '../ports';
 import { buildStatusReport, costReply, statusReply, toText } from './status-report';
+import { forgetCommand } from '../memory/forget-command';
+import { routeSection } from '../specialists/route-status';
 
 const HELP_SECTIONS = [
   {
@@ -20,7 +22,8 @@ const HELP_SECTIONS = [
     lines: [
       '/support status: health, activity and anything waiting on humans',
       '/support cost: your usage today (admins: "cost all" for the whole workspace)',
-      '/support handback [thread link]: staff only: give a handed-off conversation back to the bot (or use "Hand back" on the on-call notice)',
+      '/support handback [thread link] [resolution note]: staff only: give a handed-off conversation back to the bot (or use "Hand back" on the on-call notice); a note is remembered, anonymised, as a solved case',
+      '/support forget me: delete what I remember about you (admins: forget <user id>)',
       '/support stop: stop the answer being written in this conversation (the person helped, staff or admins)',
       '/support help: this message',
     ],
@@ -38,8 +41,13 @@ export async function runCommand(ctx: EngineContext, input: CommandInput): Promi
   switch (input.name) {
     case 'help':
       return { ok: true, title: 'Support bot help', sections: HELP_SECTIONS, text: toText('Support bot help', HELP_SECTIONS) };
-    case 'status':
-      return statusReply(await buildStatusReport(ctx));
+    case 'status': {
+      const reply = statusReply(await buildStatusReport(ctx));
+      const route = await routeSection(ctx, input.conversation);
+      if (!route) return reply;
+      const sections = [...reply.sections, route];
+      return { ...reply, sections, text: toText(reply.title, sections) };
+    }
     case 'cost': {
       const wantsAll = input.args.some((a) => a.toLowerCase() === 'all');
       const isAdmin = hasRole(input.caller.role, 'admin');
@@ -55,10 +63,14 @@ export async function runCommand(ctx: EngineContext, input: CommandInput): Promi
     }
     case 'handback': {
       if (!input.conversation) return refusal('Hand back', 'Say which conversation: run it inside the handed-off thread or DM, pass a link to the thread, or use "Hand back" on the on-call notice.');
-      const outcome = await handBack(ctx, input.conversation, input.caller);
+      // Words that are not the thread's link are the resolution note, kept as a solved case.
+      const note = input.args.filter((a) => !/^<?https?:\/\//.test(a)).join(' ');
+      const outcome = await handBack(ctx, input.conversation, input.caller, note || undefined);
       const sections = [{ title: outcome.ok ? 'Done' : 'Not handed back', lines: [outcome.message] }];
       return { ok: outcome.ok, title: 'Hand back', sections, text: `Hand back\n${outcome.message}` };
     }
+    case 'forget':
+      return forgetCommand(ctx, input);
     case 'stop': {
       if (!input.conversation) return refusal('Stop', 'Run it in the conversation whose answer you want to stop, or use the Stop button on the answer.');
       const outcome = stopTurn(ctx, input.conversation, input.caller);

@@ -72,6 +72,17 @@ export const sessionSchema = z.object({
   rev: z.number().int().optional(),
   /** Ids of the latest messages answered here, saved with the answer: a recovered turn that already ran is not run twice. */
   recentMessageIds: z.array(z.string()).optional(),
+  /** The specialists handling this conversation (routed on its first message, changed by transfers). Optional: older records load. */
+  route: z
+    .object({
+      specialists: z.array(z.string()).min(1),
+      by: z.enum(['rules', 'model', 'offline', 'fallback', 'transfer']),
+      at: z.number(),
+      transfers: z.number().int(),
+    })
+    .optional(),
+  /** What memory recalled on the first message: the customer's history and anonymised past cases, for the system prompt. */
+  memory: z.object({ history: z.string().optional(), pastCases: z.string().optional() }).optional(),
 });
 
 export type SessionState = z.infer<typeof sessionSchema>;

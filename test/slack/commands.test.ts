@@ -23,12 +23,17 @@ async function support(user: string, text: string, channel: string = IDS.support
 describe('/support', () => {
   it.each(['status', 'help', 'cost'] as const)('%s calls the engine with the caller and answers ephemerally in Block Kit', async (name) => {
     const [reply] = await support(IDS.staff, name);
-    expect(h.engine.commands).toEqual([{ name, args: [], caller: expect.objectContaining({ userId: IDS.staff, role: 'staff' }) }]);
+    expect(h.engine.commands).toEqual([{ name, args: [], caller: expect.objectContaining({ userId: IDS.staff, role: 'staff' }), workspaceId: expect.any(String) }]);
     expect(reply).toMatchObject({ response_type: 'ephemeral', replace_original: false, text: `${name} for Sam (Support)` });
     const blocks = reply!.blocks as Array<{ type: string }>;
     expect(blocks[0]!.type).toBe('header');
     expect(blockText(blocks)).toContain(`Support ${name}`);
     expect(blockText(blocks)).toContain('Sam (Support) is *staff*');
+  });
+
+  it('passes `forget me` with the workspace it was typed in (memory is scoped per workspace)', async () => {
+    await support(IDS.member, 'forget me');
+    expect(h.engine.commands).toMatchObject([{ name: 'forget', args: ['me'], workspaceId: expect.stringMatching(/^T/) }]);
   });
 
   it('passes `cost all` with the real role; the engine enforces it', async () => {

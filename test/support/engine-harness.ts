@@ -5,6 +5,7 @@ import { bootstrap, type App } from '../../src/bootstrap';
 import type { Env } from '../../src/config';
 import { silentLogger } from '../../src/logger';
 import type { AuditEvent, Caller, ConversationRef, InboundMessage, ModelClient, ToolDefinition, TurnResult } from '../../src/ports';
+import type { Specialist } from '../../src/specialists/specialist';
 import { ManualClock } from './manual-clock';
 import { RecordingChannel } from './recording-channel';
 import { ScriptedModel } from './scripted-model';
@@ -18,6 +19,12 @@ export interface HarnessOptions {
   dataDir?: string;
   /** The channel the engine talks to (default: a plain recording one). */
   channel?: RecordingChannel;
+  /** Specialists to route to (default none: no routing). */
+  specialists?: Specialist[];
+  /** The model that routes when rules do not decide (default the main model). */
+  routerModel?: ModelClient;
+  /** Clients for specialists' own models. */
+  modelFor?: (name: string) => ModelClient | undefined;
 }
 
 export const users = {
@@ -55,6 +62,9 @@ export class EngineHarness {
       model,
       clock,
       tools: options.tools ?? [],
+      ...(options.specialists ? { specialists: options.specialists } : {}),
+      ...(options.routerModel ? { routerModel: options.routerModel } : {}),
+      ...(options.modelFor ? { modelFor: options.modelFor } : {}),
       logger: silentLogger(),
       retryInitialDelayMs: 1,
     });
