@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Keyv from 'keyv';
 import KeyvSqlite from '@keyv/sqlite';
 import { AppError } from '../errors';
-import type { CounterIncrement, Lock, Store } from '../ports';
+import type { CounterIncrement, Lock, NewEntry, Store } from '../ports';
 import { updateByCompareAndSet } from './compare-and-set';
 import { WalCheckpointer } from './wal-checkpointer';
 import { NANOS, checkDueAt, checkLimit, checkNamespace, checkTtl, mergeIncrements, toNanos, wrongType } from './store-arguments';
@@ -157,6 +157,29 @@ export class SqliteStore implements Store {
     const stored = await this.run('setIfAbsent', () => this.insertIfAbsent(this.prefix + key, value, ttl));
     this.maybePurge();
     return stored;
+  }
+
+  async setIfAbsentMany(entries: readonly NewEntry[]): Promise<boolean[]> {
+    if (entries.length === 0) return [];
+    const ttls = entries.map((entry) => checkTtl(entry.ttlMs));
+    const now = Date.now();
+    const params: Record<string, string | number> = { $now: now };
+    const rows = await Promise.all(
+      entries.map(async (entry, i) => {
+        const ttl = ttls[i];
+        params[`$k${i}`] = this.prefix + entry.key;
+        params[`$v${i}`] = await this.serialize(ttl === undefined ? { value: entry.value } : { value: entry.value, expires: now + ttl });
+        return `($k${i}, $v${i})`;
+      }),
+    );
+    // One multi-row upsert: a repeated key meets its own first row, which is live, so only the first can store.
+    const sql = `INSERT INTO keyv (key, value) VALUES ${rows.join(', ')}
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE ${EXPIRED_OLD}
+      RETURNING key`;
+    const stored = await this.run('setIfAbsentMany', () => this.query<{ key: string }>(sql, params));
+    this.maybePurge();
+    const fresh = new Set(stored.map((row) => row.key));
+    return entries.map((entry) => fresh.delete(this.prefix + entry.key));
   }
 
   async increment(key: string, by: number, ttlMs?: number): Promise<number> {
