@@ -167,7 +167,7 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreCo
         expect(results).toEqual([true, false, true, false]);
         expect(await store.get('a')).toEqual({ n: 1 });
         expect(await store.get('taken')).toBe('x');
-        expect(await store.get('short')).toBe('s');
+        // 'short' is not read back here: on a loaded machine its 100 ms may already be over.
         await sleep(250);
         expect(await store.get('short')).toBeUndefined();
         expect(await store.setIfAbsentMany([{ key: 'short', value: 'again', ttlMs: 10_000 }, { key: 'a', value: 3 }])).toEqual([true, false]);
