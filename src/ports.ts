@@ -549,6 +549,14 @@ export interface CounterIncrement {
   ttlMs?: number;
 }
 
+/** One entry for `Store.setIfAbsentMany`. */
+export interface NewEntry {
+  key: string;
+  value: unknown;
+  /** As in `Store.set`. */
+  ttlMs?: number;
+}
+
 /** A held lock; renew it before `ttlMs` runs out or another holder may take it. */
 export interface Lock {
   readonly key: string;
@@ -571,6 +579,12 @@ export interface Store {
   delete(key: string): Promise<boolean>;
   /** Store only if no live value exists; true if this call stored it. */
   setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean>;
+  /**
+   * Several `setIfAbsent`s in one round trip (one statement or one MULTI),
+   * each decided on its own; returns, in the order given, whether each was
+   * stored. A key listed twice can be stored only by its first entry.
+   */
+  setIfAbsentMany(entries: readonly NewEntry[]): Promise<boolean[]>;
   /** Add `by` (may be fractional or negative) to a counter and return the new value. TTL applies when created. */
   increment(key: string, by: number, ttlMs?: number): Promise<number>;
   /**

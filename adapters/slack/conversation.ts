@@ -46,17 +46,23 @@ export function conversationKey(conversation: ConversationRef): string {
   return `${conversation.workspaceId}/${conversation.channelId}/${conversation.threadId}`;
 }
 
-/** Remove mentions of the bot (`<@U123>` or `<@U123|name>`) and tidy spaces. */
-export function stripBotMention(text: string, botUserId: string): string {
-  return text
-    .replace(new RegExp(`<@${botUserId}(?:\\|[^>]*)?>`, 'g'), ' ')
-    .replace(/[ \t]{2,}/g, ' ')
-    .trim();
+/** Finds and removes mentions of one bot (`<@U123>` or `<@U123|name>`). */
+export interface BotMention {
+  /** The text without the bot's mentions, spaces tidied. */
+  strip(text: string): string;
+  /** Whether the text mentions the bot. */
+  foundIn(text: string | undefined): boolean;
 }
 
-/** Whether the text mentions the bot. */
-export function mentionsBot(text: string | undefined, botUserId: string): boolean {
-  return text !== undefined && new RegExp(`<@${botUserId}(?:\\|[^>]*)?>`).test(text);
+/** Compile the bot's mention pattern once (per adapter), not once per event. */
+export function botMention(botUserId: string): BotMention {
+  const all = new RegExp(`<@${botUserId}(?:\\|[^>]*)?>`, 'g');
+  const one = new RegExp(all.source);
+  return {
+    // `replace` with a global pattern resets lastIndex itself, so sharing it is safe.
+    strip: (text) => text.replace(all, ' ').replace(/[ \t]{2,}/g, ' ').trim(),
+    foundIn: (text) => text !== undefined && one.test(text),
+  };
 }
 
 /**

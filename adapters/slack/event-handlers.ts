@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import { SLACK_PLATFORM, conversationOf, isDirectMessage, mentionsBot, messageIdOf, stripBotMention } from './conversation';
+import { SLACK_PLATFORM, botMention, conversationOf, isDirectMessage, messageIdOf, type BotMention } from './conversation';
 import type { HandlerDeps } from './handler-deps';
 import { errorFields } from './slack-api';
 
@@ -29,13 +29,14 @@ type UserMessage = z.infer<typeof userMessageSchema>;
 
 /** Mentions, follow-ups in active threads, and DMs become engine turns. */
 export function registerEventHandlers(app: App, deps: HandlerDeps): void {
+  const mention = botMention(deps.identity.userId);
   app.event('app_mention', async ({ event }) => {
     const m = userMessageSchema.safeParse(event);
     if (!m.success || !isPersonWriting(m.data, deps)) return;
     // An edit that adds a mention is still an edit; DMs are answered from message.im.
     if (m.data.edited !== undefined || isDirectMessage(m.data.channel, m.data.channel_type)) return;
     const message = m.data;
-    deps.work.run('app_mention', () => deliver(deps, message, false, false, true));
+    deps.work.run('app_mention', () => deliver(deps, mention, message, false, false, true));
   });
 
   app.event('message', async ({ event }) => {
@@ -45,12 +46,12 @@ export function registerEventHandlers(app: App, deps: HandlerDeps): void {
     const dm = isDirectMessage(message.channel, message.channel_type);
     if (!dm) {
       // Slack also sends app_mention for this post; that event answers it (same message id either way).
-      if (mentionsBot(message.text, deps.identity.userId)) return;
+      if (mention.foundIn(message.text)) return;
       // Top-level channel chatter is not for us.
       if (message.thread_ts === undefined) return;
     }
     // A thread reply without a mention: the engine decides, in arrival order, whether the thread is ours.
-    deps.work.run('message', () => deliver(deps, message, dm, !dm));
+    deps.work.run('message', () => deliver(deps, mention, message, dm, !dm));
   });
 }
 
@@ -64,11 +65,11 @@ function isPersonWriting(message: UserMessage, deps: HandlerDeps): message is Us
  * Hand a message to the engine before any await, so it joins its thread's
  * queue in arrival order; the sender's role is looked up inside the turn.
  */
-async function deliver(deps: HandlerDeps, message: UserMessage & { user: string }, dm: boolean, followUp = false, react = false): Promise<void> {
+async function deliver(deps: HandlerDeps, mention: BotMention, message: UserMessage & { user: string }, dm: boolean, followUp = false, react = false): Promise<void> {
   const conversation = conversationOf({ teamId: deps.identity.teamId, channel: message.channel, ts: message.ts, threadTs: message.thread_ts, dm });
   const team = message.user_team ?? message.team;
   const thread = deps.channel.threads.of(conversation);
-  const text = stripBotMention(message.text ?? '', deps.identity.userId);
+  const text = mention.strip(message.text ?? '');
   // Kept in order: the engine has the message before the first await.
   const turn = deps.engine.handleMessage({
     conversation,

@@ -37,7 +37,7 @@ export interface Comparison {
   pass: boolean;
 }
 
-export const TARGET = { throughput: 0.8, p99: 1.3 } as const;
+export const TARGET = { throughput: 0.8, p99: 1.3, vsAgents: 1.5 } as const;
 
 const throughput = (r: SideRun) => r.load.latencies.length / r.load.seconds;
 const cpuPerTurn = (r: SideRun) => (r.report.cpuUserMs + r.report.cpuSystemMs) / r.turns;
@@ -104,6 +104,25 @@ export function compare(runs: readonly SideRun[]): Comparison[] {
       };
     });
   });
+}
+
+/** The product against the @openai/agents bot, per user count: ratios are medians of per-round ratios. */
+export function againstAgents(runs: readonly SideRun[]): string | undefined {
+  const users = [...new Set(runs.map((r) => r.users))];
+  const rows = users.flatMap((vus) => {
+    const pairs = runs
+      .filter((r) => r.label === 'product' && r.users === vus)
+      .flatMap((p) => {
+        const a = runs.find((r) => r.label === 'agents' && r.users === vus && r.round === p.round);
+        return a ? [{ p, a }] : [];
+      });
+    if (pairs.length === 0) return [];
+    const ratio = median(pairs.map(({ p, a }) => throughput(p) / throughput(a)));
+    const p99 = median(pairs.map(({ p, a }) => p.latency.p99 / a.latency.p99));
+    const cpu = median(pairs.map(({ p, a }) => cpuPerTurn(p) / cpuPerTurn(a)));
+    return [[String(vus), ratio.toFixed(2), p99.toFixed(2), cpu.toFixed(2), ratio >= TARGET.vsAgents ? 'meets target' : 'MISSES target']];
+  });
+  return rows.length > 0 ? formatTable(['VUs', 'throughput ratio', 'p99 ratio', 'CPU/turn ratio', 'verdict'], rows) : undefined;
 }
 
 export function comparisonTable(comparisons: readonly Comparison[]): string {

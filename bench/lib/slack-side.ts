@@ -1,6 +1,6 @@
 /**
- * Child process of the Slack benchmark: runs one side (the product or the
- * bare Bolt floor) alone in its own process, so its memory and CPU are its
+ * Child process of the Slack benchmark: runs one side (the product, the
+ * bare Bolt floor or the @openai/agents bot) alone in its own process, so its memory and CPU are its
  * own, and answers the parent over IPC.
  *
  *   parent -> child: { type: 'measure' }   start of the measured phase (reset CPU and peak RSS; start the profiler)
@@ -13,13 +13,15 @@
 import { writeFile } from 'node:fs/promises';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { startCpuProfile, summarizeProfile, type CpuSummary } from './cpu-profile';
+import { startAgentsBot } from './slack-agents';
 import { startFloor } from './slack-floor';
 import { startProduct, type ProductOptions } from './slack-product';
 import type { WhatIf } from './slack-what-if';
 
 /** What one side needs: the product's options (a superset of the floor's) plus profiling. */
 export interface SideConfig extends ProductOptions {
-  side: 'product' | 'floor';
+  /** `agents`: the reference bot on @openai/agents (bench/lib/slack-agents.ts). */
+  side: 'product' | 'floor' | 'agents';
   profile: boolean;
   /** Also write the raw profile here (`.cpuprofile`, opens in Chrome DevTools). */
   profileFile?: string;
@@ -81,7 +83,7 @@ const send = (message: object) => process.send?.(message);
 
 async function main(): Promise<void> {
   const product = config.side === 'product' ? await startProduct(config) : undefined;
-  const running = product ?? (await startFloor(config));
+  const running = product ?? (config.side === 'agents' ? await startAgentsBot(config) : await startFloor(config));
   let sqlStatements: number | undefined;
   if (config.profile && product) {
     // Count statements through the store's SQLite adapter (every store operation is one or more).

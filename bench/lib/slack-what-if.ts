@@ -61,6 +61,7 @@ export function useMemoryStore(store: Store): void {
       put(key, value, ttlMs);
       return true;
     },
+    setIfAbsentMany: async (entries) => Promise.all(entries.map((e) => memory.setIfAbsent(e.key, e.value, e.ttlMs))),
     increment: async (key, by, ttlMs) => {
       const entry = live(key);
       const next = ((entry?.value as number | undefined) ?? 0) + by;

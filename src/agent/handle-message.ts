@@ -32,18 +32,21 @@ export interface HandleOptions {
 export function handleMessage(ctx: EngineContext, message: InboundMessage, options: HandleOptions = {}): Promise<TurnResult> {
   // Journal and join the session's queue before the first await: that is what keeps arrival order and
   // survives a crash. Chatter in threads this process does not serve is journaled only once it proves to be ours.
-  const journaled = options.recovered
-    ? Promise.resolve(true)
+  // The de-duplication marker rides in the journal's round trip; a recovered turn already passed it.
+  const arrival: Promise<Arrival> | undefined = options.recovered
+    ? Promise.resolve({ opened: true, markerStored: true })
     : !message.followUp || ctx.sessions.knownLocally(message.conversation)
-      ? ctx.journal.open(message)
+      ? ctx.journal.openWith(message, { key: markerKeys.inbound(message.conversation.platform, message.messageId), value: 1, ttlMs: DEDUPE_TTL_MS })
       : undefined;
-  journaled?.catch(() => undefined);
+  arrival?.catch(() => undefined);
   return ctx.sessions.inOrder(message.conversation, async () => {
     let owned = false;
     try {
-      owned = journaled ? await journaled.catch(() => false) : false;
-      const result = await handleInOrder(ctx, message, options, async () => {
-        if (!journaled) owned = await ctx.journal.open(message).catch(() => false);
+      // A failed arrival write leaves the marker to be set in turn, as for chatter journaled late.
+      const arrived = arrival ? await arrival.catch(() => undefined) : undefined;
+      owned = arrived?.opened ?? false;
+      const result = await handleInOrder(ctx, message, options, arrived?.markerStored, async () => {
+        if (!arrival) owned = await ctx.journal.open(message).catch(() => false);
       });
       return result;
     } finally {
@@ -53,7 +56,19 @@ export function handleMessage(ctx: EngineContext, message: InboundMessage, optio
   });
 }
 
-async function handleInOrder(ctx: EngineContext, message: InboundMessage, options: HandleOptions, journalLate: () => Promise<void>): Promise<TurnResult> {
+/** What the arrival write found: whether this copy opened the journal entry and set the de-duplication marker. */
+interface Arrival {
+  opened: boolean;
+  markerStored: boolean;
+}
+
+async function handleInOrder(
+  ctx: EngineContext,
+  message: InboundMessage,
+  options: HandleOptions,
+  firstCopy: boolean | undefined,
+  journalLate: () => Promise<void>,
+): Promise<TurnResult> {
   const startedAt = ctx.clock.now();
   const { conversation } = message;
   const sessionId = sessionIdOf(conversation);
@@ -61,9 +76,8 @@ async function handleInOrder(ctx: EngineContext, message: InboundMessage, option
 
   // Decided here, in arrival order: a follow-up sent while the first answer was being written finds the session saved.
   if (message.followUp && !(await ctx.sessions.exists(conversation))) return emptyResult(sessionId, 'ignored', true);
-  if (!options.recovered && !(await ctx.store.setIfAbsent(markerKeys.inbound(conversation.platform, message.messageId), 1, DEDUPE_TTL_MS))) {
-    return emptyResult(sessionId, 'duplicate', true);
-  }
+  const fresh = firstCopy ?? (options.recovered || (await ctx.store.setIfAbsent(markerKeys.inbound(conversation.platform, message.messageId), 1, DEDUPE_TTL_MS)));
+  if (!fresh) return emptyResult(sessionId, 'duplicate', true);
   await journalLate();
   const caller = await identify(ctx, message.caller);
   ctx.audit.write({

@@ -253,16 +253,15 @@ export class BudgetGuard {
     }
   }
 
+  /** Markers not written by this process yet, all in one round trip. */
   private async markAll(settlements: readonly Settlement[]): Promise<void> {
-    await Promise.all(settlements.flatMap((settlement) => settlement.markers.map((m) => this.mark(m.key, m.value))));
-  }
-
-  private async mark(key: string, value: unknown): Promise<void> {
-    if (this.markers.has(key)) return;
-    await this.options.store.setIfAbsent(key, value, 40 * DAY_MS);
+    const fresh = new Map<string, unknown>();
+    for (const { markers } of settlements) for (const m of markers) if (!this.markers.has(m.key) && !fresh.has(m.key)) fresh.set(m.key, m.value);
+    if (fresh.size === 0) return;
+    await this.options.store.setIfAbsentMany([...fresh].map(([key, value]) => ({ key, value, ttlMs: 40 * DAY_MS })));
     // The set only saves round trips; forgetting it is safe, so keep it bounded.
     if (this.markers.size > 50_000) this.markers.clear();
-    this.markers.add(key);
+    for (const key of fresh.keys()) this.markers.add(key);
   }
 
   private async checkAlerts(period: Period, userKey: string, userSpent: number, monthSpent: number): Promise<void> {

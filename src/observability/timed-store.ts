@@ -1,4 +1,4 @@
-import type { CounterIncrement, Lock, Store } from '../ports';
+import type { CounterIncrement, Lock, NewEntry, Store } from '../ports';
 
 /** Where a timed store reports each operation's duration (seconds). */
 export type StoreTimer = (op: string, seconds: number) => void;
@@ -22,6 +22,7 @@ export function timedStore(store: Store, report: StoreTimer): Store {
     set: (key: string, value: unknown, ttlMs?: number) => time('set', store.set(key, value, ttlMs)),
     delete: (key: string) => time('delete', store.delete(key)),
     setIfAbsent: (key: string, value: unknown, ttlMs?: number) => time('set_if_absent', store.setIfAbsent(key, value, ttlMs)),
+    setIfAbsentMany: (entries: readonly NewEntry[]) => time('set_if_absent_many', store.setIfAbsentMany(entries)),
     update: <T>(key: string, fn: (current: T | undefined) => T | undefined, ttlMs?: number) => time('update', store.update<T>(key, fn, ttlMs)),
     schedule: (index: string, member: string, dueAt: number) => time('schedule', store.schedule(index, member, dueAt)),
     unschedule: (index: string, member: string) => time('unschedule', store.unschedule(index, member)),

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import Keyv from 'keyv';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { AppError } from '../errors';
-import type { CounterIncrement, Lock, Store } from '../ports';
+import type { CounterIncrement, Lock, NewEntry, Store } from '../ports';
 import { updateByCompareAndSet } from './compare-and-set';
 import { NANOS, checkDueAt, checkLimit, checkNamespace, checkTtl, mergeIncrements, toNanos, wrongType } from './store-arguments';
 
@@ -141,6 +141,23 @@ export class RedisStore implements Store {
   async setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
     const ttl = checkTtl(ttlMs);
     return this.run('setIfAbsent', () => this.setNx(key, value, ttl));
+  }
+
+  async setIfAbsentMany(entries: readonly NewEntry[]): Promise<boolean[]> {
+    if (entries.length === 0) return [];
+    const ttls = entries.map((entry) => checkTtl(entry.ttlMs));
+    return this.run('setIfAbsentMany', async () => {
+      const now = Date.now();
+      // One MULTI: a single round trip, each SET NX decided on its own (a repeated key loses to its first entry).
+      const multi = this.client.multi();
+      for (const [i, entry] of entries.entries()) {
+        const ttl = ttls[i];
+        const doc = await this.serialize(ttl === undefined ? { value: entry.value } : { value: entry.value, expires: now + ttl });
+        multi.set(this.prefix + entry.key, doc, ttl === undefined ? { condition: 'NX' } : { condition: 'NX', expiration: { type: 'PX', value: ttl } });
+      }
+      const replies = await multi.exec();
+      return replies.map((reply) => String(reply) === 'OK');
+    });
   }
 
   async increment(key: string, by: number, ttlMs?: number): Promise<number> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { InboundMessage, Store } from '../ports';
+import type { InboundMessage, NewEntry, Store } from '../ports';
 import type { Sealer } from './sealer';
 
 /** A message accepted but not yet answered, as found after a crash. */
@@ -62,6 +62,17 @@ export class TurnJournal {
     const created = await this.options.store.setIfAbsent(key, this.record(message, 0), this.ttlMs);
     if (created && this.options.shared) await this.options.store.schedule(ownerIndex(this.options.owner), key, this.options.now());
     return created;
+  }
+
+  /**
+   * `open` plus one more set-if-absent (the message's de-duplication marker)
+   * in the same store round trip: arrival then costs one statement, not two.
+   */
+  async openWith(message: InboundMessage, marker: NewEntry): Promise<{ opened: boolean; markerStored: boolean }> {
+    const key = keyOf(message);
+    const [opened = false, markerStored = false] = await this.options.store.setIfAbsentMany([{ key, value: this.record(message, 0), ttlMs: this.ttlMs }, marker]);
+    if (opened && this.options.shared) await this.options.store.schedule(ownerIndex(this.options.owner), key, this.options.now());
+    return { opened, markerStored };
   }
 
   private record(message: InboundMessage, attempts: number): OpenTurnRecord {

@@ -1,4 +1,4 @@
-import type { CounterIncrement, Store } from '../../src/ports';
+import type { CounterIncrement, NewEntry, Store } from '../../src/ports';
 import { ForwardingStore } from '../support/forwarding-store';
 
 /**
@@ -8,8 +8,10 @@ import { ForwardingStore } from '../support/forwarding-store';
 export class FailingStore extends ForwardingStore {
   /** incrementMany calls made, failed ones included. */
   incrementCalls = 0;
-  /** setIfAbsent calls to fail (markers), counted down. */
+  /** Marker writes to fail, counted down per entry. */
   failMarkers = 0;
+  /** setIfAbsent / setIfAbsentMany calls made (marker round trips), failed ones included. */
+  markerCalls = 0;
   private failIncrements = 0;
 
   constructor(inner: Store) {
@@ -31,10 +33,20 @@ export class FailingStore extends ForwardingStore {
   }
 
   override async setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
+    this.markerCalls += 1;
     if (this.failMarkers > 0) {
       this.failMarkers -= 1;
       throw new Error('store unavailable (injected)');
     }
     return this.inner.setIfAbsent(key, value, ttlMs);
+  }
+
+  override async setIfAbsentMany(entries: readonly NewEntry[]): Promise<boolean[]> {
+    this.markerCalls += 1;
+    if (this.failMarkers > 0) {
+      this.failMarkers = Math.max(0, this.failMarkers - entries.length);
+      throw new Error('store unavailable (injected)');
+    }
+    return this.inner.setIfAbsentMany(entries);
   }
 }

@@ -137,6 +137,16 @@ describe('spend is never lost', () => {
     await expectSpent(store, COST);
   });
 
+  it('writes who spent and on which model in one round trip, and only once per process', async () => {
+    const { store, guard } = await setup();
+    await runOnce(guard);
+    expect(store.markerCalls).toBe(1);
+    expect(await store.get(spendKeys.spenderMarker('2026-11', USER))).toEqual({ userKey: USER });
+    expect(await store.get(spendKeys.modelMarker('2026-11', MODEL))).toEqual({ model: MODEL });
+    await runOnce(guard);
+    expect(store.markerCalls).toBe(1);
+  });
+
   it('holds only the markers when they fail, so counters are not written twice', async () => {
     const { store, guard } = await setup({ writeRetry: { attempts: 1, initialDelayMs: 1 } });
     const ledger = new BudgetLedger(guard, USER);

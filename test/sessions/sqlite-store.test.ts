@@ -21,6 +21,17 @@ describeStoreContract('SqliteStore', async () => {
   };
 });
 
+// The previous default driver stays selectable, so it keeps passing the same contract.
+describeStoreContract('SqliteStore (node-sqlite3 driver)', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sqlite3-store-contract-'));
+  const file = path.join(dir, 'store.sqlite');
+  return {
+    url: `sqlite://${file}`,
+    open: (namespace) => SqliteStore.open({ path: file, namespace, driver: 'sqlite3' }),
+    dispose: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
 describe('SqliteStore specifics', () => {
   let dir: string;
   beforeAll(async () => {

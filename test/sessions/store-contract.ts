@@ -154,6 +154,35 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreCo
         expect(await store.setIfAbsent('dedupe', 'new', 10_000)).toBe(true);
         expect(await store.get('dedupe')).toBe('new');
       });
+
+      it('setIfAbsentMany decides each entry on its own, in order, with TTLs', async () => {
+        await store.set('taken', 'x');
+        expect(await store.setIfAbsentMany([])).toEqual([]);
+        const results = await store.setIfAbsentMany([
+          { key: 'a', value: { n: 1 } },
+          { key: 'taken', value: 'y' },
+          { key: 'short', value: 's', ttlMs: 100 },
+          { key: 'a', value: { n: 2 } },
+        ]);
+        expect(results).toEqual([true, false, true, false]);
+        expect(await store.get('a')).toEqual({ n: 1 });
+        expect(await store.get('taken')).toBe('x');
+        // 'short' is not read back here: on a loaded machine its 100 ms may already be over.
+        await sleep(250);
+        expect(await store.get('short')).toBeUndefined();
+        expect(await store.setIfAbsentMany([{ key: 'short', value: 'again', ttlMs: 10_000 }, { key: 'a', value: 3 }])).toEqual([true, false]);
+        expect(await store.get('short')).toBe('again');
+        await expectAppError(store.setIfAbsentMany([{ key: 'bad', value: 1, ttlMs: -5 }]), 'store_invalid_argument');
+      });
+
+      it('setIfAbsentMany lets exactly one of 10 concurrent batches win each key', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.setIfAbsentMany([{ key: 'r1', value: i }, { key: 'r2', value: i }])),
+        );
+        expect(results.filter((r) => r[0])).toHaveLength(1);
+        expect(results.filter((r) => r[1])).toHaveLength(1);
+        expect(await store.get('r1')).toBe(results.findIndex((r) => r[0]));
+      });
     });
 
     describe('counters', () => {

@@ -1,4 +1,4 @@
-import type { CounterIncrement, Lock, Store } from '../../src/ports';
+import type { CounterIncrement, Lock, NewEntry, Store } from '../../src/ports';
 
 /** A Store (our own port) that passes every call to a real one; fakes extend it and override what they break. */
 export class ForwardingStore implements Store {
@@ -15,6 +15,9 @@ export class ForwardingStore implements Store {
   }
   setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
     return this.inner.setIfAbsent(key, value, ttlMs);
+  }
+  setIfAbsentMany(entries: readonly NewEntry[]): Promise<boolean[]> {
+    return this.inner.setIfAbsentMany(entries);
   }
   update<T>(key: string, fn: (current: T | undefined) => T | undefined, ttlMs?: number): Promise<T | undefined> {
     return this.inner.update<T>(key, fn, ttlMs);
