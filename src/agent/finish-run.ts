@@ -10,6 +10,11 @@ import type { Caller } from '../ports';
 import { runLoop, type LoopOutcome, type RunProgress } from './run-loop';
 import { RunDisplay } from './run-display';
 import { failSpan, startAgentSpan } from '../telemetry/gen-ai-spans';
+import { noteRunEnded } from '../outcomes/outcome-flow';
+import type { OutboundMessage } from '../ports';
+
+/** What a final answer offers the person helped. */
+const FINAL_CONTROLS = { feedback: true, talkToHuman: true, solved: true } as const;
 
 /** A TurnResult with nothing done yet. */
 export function emptyResult(sessionId: string, status: TurnStatus, success: boolean): TurnResult {
@@ -38,7 +43,8 @@ export async function finishRun(
   switch (outcome.kind) {
     case 'final':
     case 'max_steps': {
-      const message = { kind: outcome.kind === 'final' ? ('reply' as const) : ('error' as const), text: outcome.reply };
+      const message: OutboundMessage =
+        outcome.kind === 'final' ? { kind: 'reply', text: outcome.reply, controls: { ...FINAL_CONTROLS } } : { kind: 'error', text: outcome.reply };
       if (!(await run.display?.finish(message))) await ctx.channels.post(session.conversation, message);
       result.reply = outcome.reply;
       result.success = outcome.kind === 'final';
@@ -120,6 +126,9 @@ export async function runToCompletion(
   try {
     const outcome = await runLoop(ctx.loop, run);
     const result = await finishRun(ctx, session, run, outcome, options);
+    const answered = outcome.kind === 'final' && result.reply !== undefined;
+    // Only this run's own spend: a resumed run starts from what the paused one already counted.
+    await noteRunEnded(ctx, session, { costUsd: run.costUsd - (start.costUsd ?? 0), ...(answered ? { answer: result.reply } : {}) });
     ctx.stats.record(session.id, result.latencyMs, result.success);
     run.span?.setAttribute('support.turn.status', result.status);
     return result;

@@ -6,6 +6,7 @@ import type { Caller, InboundMessage, Sender, TurnResult } from '../ports';
 import { auditTextContext } from '../sessions/sealer';
 import { sessionIdOf, type SessionState } from '../sessions/session-state';
 import { emptyResult, runToCompletion } from './finish-run';
+import { noteUserMessage } from '../outcomes/outcome-flow';
 
 /** Redeliveries (Slack retries, gateway replays) arrive within minutes; a day is ample. */
 const DEDUPE_TTL_MS = 86_400_000;
@@ -93,6 +94,7 @@ async function handleInOrder(ctx: EngineContext, message: InboundMessage, option
       if (options.recovered && session.recentMessageIds?.includes(message.messageId)) return emptyResult(sessionId, 'duplicate', true);
       rememberMessage(session, message.messageId);
       session.customer ??= caller;
+      await noteUserMessage(ctx, session);
       if (session.handoff) {
         // Humans have the thread: record for context, say nothing.
         session.history.push({ role: 'user', content: `[while handed off to a human] ${caller.displayName}: ${text}` });

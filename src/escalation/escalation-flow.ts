@@ -6,6 +6,7 @@ import type { SessionState } from '../sessions/session-state';
 import { escalationView, type EscalationRecord } from './escalation-record';
 import { buildHandoffSummary } from './handoff-summary';
 import type { DetectedEscalation } from './triggers';
+import { decideOutcome, noteEscalated } from '../outcomes/outcome-flow';
 
 /** How long escalation records and their markers are kept. */
 export const RETENTION_MS = 30 * 86_400_000;
@@ -50,6 +51,7 @@ export async function escalate(
     deliveryAttempts: 1,
   };
   session.handoff = { escalationId: record.id, since: now };
+  noteEscalated(ctx, session);
   await ctx.escalations.put(record.id, record, RETENTION_MS);
   await ctx.store.schedule(dueIndexes.activeEscalations, record.id, now);
   ctx.audit.write({
@@ -163,6 +165,8 @@ export async function handBack(ctx: EngineContext, conversation: ConversationRef
       RETENTION_MS,
     );
     session.handoff = undefined;
+    // Handed back by a person: the escalation counts as resolved by a human.
+    await decideOutcome(ctx, session, 'human');
     if (record) {
       await ctx.store.unschedule(dueIndexes.escalationReminders, record.id);
       await ctx.store.unschedule(dueIndexes.activeEscalations, record.id);

@@ -5,6 +5,8 @@ import { handBack } from '../escalation/escalation-flow';
 import { hasRole } from '../policy/roles';
 import type { CommandInput, CommandReply } from '../ports';
 import { buildStatusReport, costReply, statusReply, toText } from './status-report';
+import { readOutcomeReport } from '../outcomes/outcome-counters';
+import { outcomeSections } from './outcome-sections';
 
 const HELP_SECTIONS = [
   {
@@ -38,8 +40,13 @@ export async function runCommand(ctx: EngineContext, input: CommandInput): Promi
   switch (input.name) {
     case 'help':
       return { ok: true, title: 'Support bot help', sections: HELP_SECTIONS, text: toText('Support bot help', HELP_SECTIONS) };
-    case 'status':
-      return statusReply(await buildStatusReport(ctx));
+    case 'status': {
+      const reply = statusReply(await buildStatusReport(ctx));
+      if (!hasRole(input.caller.role, 'admin')) return reply;
+      // Outcome rates describe the whole workspace's customers: admins only.
+      const sections = [...reply.sections, ...outcomeSections(await readOutcomeReport(ctx.store, ctx.clock.now(), ctx.config.budget.timezone))];
+      return { ...reply, sections, text: toText(reply.title, sections) };
+    }
     case 'cost': {
       const wantsAll = input.args.some((a) => a.toLowerCase() === 'all');
       const isAdmin = hasRole(input.caller.role, 'admin');
