@@ -10,6 +10,14 @@ export const MAX_FEEDBACK_REASON_CHARS = 500;
 /** Feedback entries kept per conversation. */
 const MAX_FEEDBACK_ENTRIES = 20;
 
+/**
+ * Whether the bot has this conversation: saved, or a turn for it is queued or
+ * running here (a click on an answer can arrive before the turn that posted it saved).
+ */
+async function served(ctx: EngineContext, conversation: ConversationRef): Promise<boolean> {
+  return ctx.sessions.knownLocally(conversation) || (await ctx.sessions.exists(conversation));
+}
+
 const notFound: ConversationActionOutcome = { ok: false, reason: 'not_found', message: 'That conversation is no longer available.' };
 
 /** Context of a feedback record's `reason_sealed`: bound to its field and session like `text_sealed`. */
@@ -22,7 +30,7 @@ export function feedbackReasonContext(sessionId: string): string {
  * only sealed), count it, and tell on-call about a thumbs-down that says why.
  */
 export async function giveFeedback(ctx: EngineContext, input: FeedbackInput): Promise<ConversationActionOutcome> {
-  if (!(await ctx.sessions.exists(input.conversation))) return notFound;
+  if (!(await served(ctx, input.conversation))) return notFound;
   const reason = input.reason?.trim().slice(0, MAX_FEEDBACK_REASON_CHARS) || undefined;
   return ctx.sessions.withSession(input.conversation, async (session): Promise<ConversationActionOutcome> => {
     const now = ctx.clock.now();
@@ -61,7 +69,7 @@ export async function giveFeedback(ctx: EngineContext, input: FeedbackInput): Pr
 
 /** "That solved it": decide the conversation's outcome as resolved by the user. */
 export async function resolveConversation(ctx: EngineContext, conversation: ConversationRef, caller: Caller): Promise<ConversationActionOutcome> {
-  if (!(await ctx.sessions.exists(conversation))) return notFound;
+  if (!(await served(ctx, conversation))) return notFound;
   return ctx.sessions.withSession(conversation, async (session): Promise<ConversationActionOutcome> => {
     const decided = await decideOutcome(ctx, session, 'user');
     if (!decided) return { ok: true, message: 'This conversation is already closed.' };
@@ -75,7 +83,7 @@ export async function resolveConversation(ctx: EngineContext, conversation: Conv
 
 /** "Talk to a human": hand the conversation to on-call with trigger `user_request`. */
 export async function talkToHuman(ctx: EngineContext, conversation: ConversationRef, caller: Caller, permalink?: string): Promise<ConversationActionOutcome> {
-  if (!(await ctx.sessions.exists(conversation))) return notFound;
+  if (!(await served(ctx, conversation))) return notFound;
   return ctx.sessions.withSession(conversation, async (session): Promise<ConversationActionOutcome> => {
     if (session.handoff) return { ok: false, reason: 'already_handed_off', message: 'A human teammate has already been asked to join this conversation.' };
     // The click is the user's turn in the conversation.
