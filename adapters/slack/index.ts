@@ -10,6 +10,7 @@ import { boltLogger } from './bolt-logger';
 import { registerCommandHandler } from './command-handler';
 import { type SlackConfig, slackConfigFromEnv } from './config';
 import { registerEventHandlers } from './event-handlers';
+import { registerFeedbackHandlers } from './feedback-handlers';
 import { guardSlackRequests, slackProcessEventErrorHandler } from './request-guard';
 import { SlackApi, type SlackIdentity } from './slack-api';
 import { SlackChannel } from './slack-channel';
@@ -128,6 +129,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       const deps = { engine, channel, roles, api, identity, work, logger };
       registerEventHandlers(app, deps);
       registerActionHandlers(app, deps);
+      registerFeedbackHandlers(app, deps);
       registerCommandHandler(app, deps);
       app.error(async (error) => {
         logger.error({ error: error.message, code: (error as { code?: string }).code }, 'slack listener error');

@@ -13,6 +13,7 @@ import type {
 } from '../../src/index';
 import { renderApproval } from './approval-blocks';
 import { type SlackMessage, renderAlert, renderText } from './blocks';
+import { withReplyControls } from './feedback-blocks';
 import { SLACK_PLATFORM, type ThreadTarget, conversationKey, threadTarget } from './conversation';
 import { renderOncall } from './oncall-blocks';
 import { Placeholders } from './placeholders';
@@ -88,7 +89,7 @@ export class SlackChannel implements Channel {
   }
 
   async postMessage(conversation: ConversationRef, message: OutboundMessage): Promise<MessageRef | undefined> {
-    const parts = renderText(message);
+    const parts = withReplyControls(renderText(message), conversation, message.controls);
     if (parts.length === 0) return undefined;
     const target = threadTarget(conversation);
     let first: MessageRef | undefined;
