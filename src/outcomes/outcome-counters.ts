@@ -86,3 +86,19 @@ export async function readOutcomeReport(store: Store, now: number, timeZone: str
   const [today, thisWeek] = await Promise.all([readOutcomePeriod(store, day), readOutcomePeriod(store, week)]);
   return { today, week: thisWeek };
 }
+
+/** Outcomes per day and per ISO week, newest first, for operators. */
+export interface OutcomeHistory extends OutcomeReport {
+  days: OutcomePeriodReport[];
+  weeks: OutcomePeriodReport[];
+}
+
+/** The last `days` calendar days and `weeks` ISO weeks (each including the current one). */
+export async function readOutcomeHistory(store: Store, now: number, timeZone: string, options: { days?: number; weeks?: number } = {}): Promise<OutcomeHistory> {
+  const dayKeys: string[] = [];
+  for (let i = 0; i < (options.days ?? 7); i++) dayKeys.push(periodOf(now - i * 86_400_000, timeZone).day);
+  const weekKeys: string[] = [];
+  for (let i = 0; i < (options.weeks ?? 4); i++) weekKeys.push(outcomePeriods(now - i * 7 * 86_400_000, timeZone).week);
+  const [days, weeks] = await Promise.all([Promise.all(dayKeys.map((d) => readOutcomePeriod(store, d))), Promise.all(weekKeys.map((w) => readOutcomePeriod(store, w)))]);
+  return { today: days[0] as OutcomePeriodReport, week: weeks[0] as OutcomePeriodReport, days, weeks };
+}
