@@ -126,5 +126,14 @@ describe('conversation outcomes', () => {
     expect(status.text).toContain('CSAT 75% (3 up, 1 down)');
     const memberStatus = await h.engine.command({ name: 'status', args: [], caller: users.alice });
     expect(memberStatus.text).not.toContain('Automation rate');
+
+    const metrics = (await h.app.metrics?.render()) ?? '';
+    expect(metrics).toContain('support_conversation_outcomes_total{outcome="resolved",resolution="user"} 1');
+    expect(metrics).toContain('support_conversation_outcomes_total{outcome="resolved",resolution="timeout"} 1');
+    expect(metrics).toContain('support_conversation_outcomes_total{outcome="abandoned",resolution="none"} 1');
+    expect(metrics).toContain('support_conversation_outcomes_total{outcome="escalated",resolution="human"} 1');
+    expect(metrics).toContain('support_feedback_total{rating="up"} 3');
+    expect(metrics).toContain('support_outcome_rate{rate="automation"} 0.5');
+    expect(metrics).toContain('support_outcome_rate{rate="csat"} 0.75');
   });
 });
