@@ -15,6 +15,7 @@ const HELP_SECTIONS = [
       'Mention me in a support channel (or DM me) and describe the problem; each thread is one conversation.',
       'I can look up orders and invoices, search the help center, check service status, open tickets, and request refunds or password resets (a human approves those).',
       'Say "human" any time to reach a person.',
+      'Under each answer: thumbs up or down (tell us what went wrong), "Talk to a human", and "That solved it".',
     ],
   },
   {
