@@ -35,13 +35,19 @@ async function scheduleQuietTime(ctx: EngineContext, session: SessionState, outc
   await ctx.store.schedule(dueIndexes.outcomes, memberOf(session.conversation), outcome.lastActivityAt + ctx.config.resolvedAfterMs);
 }
 
-/** A user message arrived (inside the session's turn): count it and restart the quiet time. */
+/**
+ * A user message arrived (inside the session's turn): count it and restart
+ * the quiet time. Only a new episode writes to the due-time index; later
+ * activity just moves `lastActivityAt`, and the sweep pushes the due time on
+ * when it finds the entry early (one index write per episode, not per turn).
+ */
 export async function noteUserMessage(ctx: EngineContext, session: SessionState): Promise<void> {
   const now = ctx.clock.now();
+  const fresh = !session.outcome || session.outcome.status !== 'open';
   const outcome = openEpisode(session, now);
   outcome.userMessages += 1;
   outcome.lastActivityAt = now;
-  await scheduleQuietTime(ctx, session, outcome);
+  if (fresh) await scheduleQuietTime(ctx, session, outcome);
 }
 
 /** Whether an answer ends by asking the user something (then silence is not a resolution). */
@@ -50,16 +56,19 @@ export function asksQuestion(reply: string): boolean {
   return (paragraphs[paragraphs.length - 1] ?? '').includes('?');
 }
 
-/** A run ended: add its spend and, for an answer, remember whether it asked something. */
+/** A run ended: add its spend and, for an answer, remember whether it asked something (the quiet time restarts). */
 export async function noteRunEnded(ctx: EngineContext, session: SessionState, run: { costUsd: number; answer?: string }): Promise<void> {
   const now = ctx.clock.now();
+  const fresh = !session.outcome || session.outcome.status !== 'open';
   const outcome = openEpisode(session, now);
   outcome.costUsd += Math.max(0, run.costUsd);
-  if (run.answer === undefined) return;
-  outcome.answered = true;
-  outcome.askedQuestion = asksQuestion(run.answer);
-  outcome.lastActivityAt = now;
-  await scheduleQuietTime(ctx, session, outcome);
+  if (run.answer !== undefined) {
+    outcome.answered = true;
+    outcome.askedQuestion = asksQuestion(run.answer);
+    outcome.lastActivityAt = now;
+  }
+  // Normally the user's message opened the episode; a run resumed after its episode was decided opens one here.
+  if (fresh) await scheduleQuietTime(ctx, session, outcome);
 }
 
 /** The conversation was handed to humans: whatever happens next, the episode counts as escalated. */
