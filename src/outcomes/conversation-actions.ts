@@ -1,7 +1,9 @@
 import { scrubText } from '../audit/redact';
 import type { EngineContext } from '../engine-context';
 import { escalate, isUndelivered } from '../escalation/escalation-flow';
+import { hasRole } from '../policy/roles';
 import type { Caller, ConversationActionOutcome, ConversationRef, FeedbackInput } from '../ports';
+import type { SessionState } from '../sessions/session-state';
 import { countOutcome } from './outcome-counters';
 import { decideOutcome, noteUserMessage } from './outcome-flow';
 
@@ -18,6 +20,18 @@ async function served(ctx: EngineContext, conversation: ConversationRef): Promis
   return ctx.sessions.knownLocally(conversation) || (await ctx.sessions.exists(conversation));
 }
 
+/**
+ * Whether `caller` speaks for the person helped: CSAT and "solved" mean
+ * something only from them (a bystander in a shared channel must not close or
+ * rate someone else's conversation). Staff may also resolve or escalate.
+ */
+function speaksForCustomer(session: SessionState, caller: Caller, staffToo: boolean): boolean {
+  if (!session.customer || (session.customer.userId === caller.userId && session.customer.platform === caller.platform)) return true;
+  return staffToo && hasRole(caller.role, 'staff');
+}
+
+const notAllowed: ConversationActionOutcome = { ok: false, reason: 'not_allowed', message: 'Only the person this conversation is helping can use that here.' };
+
 const notFound: ConversationActionOutcome = { ok: false, reason: 'not_found', message: 'That conversation is no longer available.' };
 
 /** Context of a feedback record's `reason_sealed`: bound to its field and session like `text_sealed`. */
@@ -33,6 +47,7 @@ export async function giveFeedback(ctx: EngineContext, input: FeedbackInput): Pr
   if (!(await served(ctx, input.conversation))) return notFound;
   const reason = input.reason?.trim().slice(0, MAX_FEEDBACK_REASON_CHARS) || undefined;
   return ctx.sessions.withSession(input.conversation, async (session): Promise<ConversationActionOutcome> => {
+    if (!speaksForCustomer(session, input.caller, false)) return notAllowed;
     const now = ctx.clock.now();
     const entries = session.feedback ?? [];
     entries.push({
@@ -71,6 +86,7 @@ export async function giveFeedback(ctx: EngineContext, input: FeedbackInput): Pr
 export async function resolveConversation(ctx: EngineContext, conversation: ConversationRef, caller: Caller): Promise<ConversationActionOutcome> {
   if (!(await served(ctx, conversation))) return notFound;
   return ctx.sessions.withSession(conversation, async (session): Promise<ConversationActionOutcome> => {
+    if (!speaksForCustomer(session, caller, true)) return notAllowed;
     const decided = await decideOutcome(ctx, session, 'user');
     if (!decided) return { ok: true, message: 'This conversation is already closed.' };
     ctx.audit.write({ event: 'conversation_resolved', user_id: caller.userId, session_id: session.id, success: true });
@@ -85,6 +101,7 @@ export async function resolveConversation(ctx: EngineContext, conversation: Conv
 export async function talkToHuman(ctx: EngineContext, conversation: ConversationRef, caller: Caller, permalink?: string): Promise<ConversationActionOutcome> {
   if (!(await served(ctx, conversation))) return notFound;
   return ctx.sessions.withSession(conversation, async (session): Promise<ConversationActionOutcome> => {
+    if (!speaksForCustomer(session, caller, true)) return notAllowed;
     if (session.handoff) return { ok: false, reason: 'already_handed_off', message: 'A human teammate has already been asked to join this conversation.' };
     // The click is the user's turn in the conversation.
     session.history.push({ role: 'user', content: '(pressed "Talk to a human")' });

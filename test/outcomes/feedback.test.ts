@@ -50,6 +50,19 @@ describe('feedback from the people helped', () => {
     expect(await metricValue('support_feedback_total', 'rating="down"')).toBe(1);
   });
 
+  it('lets only the person helped rate or close the conversation (staff may close or escalate it)', async () => {
+    h = await EngineHarness.create({ model: new ScriptedModel('gpt-4o-mini', [answer('Here is what I found.')]) });
+    await h.send('Where is my order?');
+    const conversation = h.conversation();
+    expect(await h.engine.feedback({ conversation, caller: users.bob, rating: 'down', reason: 'not mine' })).toMatchObject({ ok: false, reason: 'not_allowed' });
+    expect(await h.engine.feedback({ conversation, caller: users.dana, rating: 'up' })).toMatchObject({ ok: false, reason: 'not_allowed' });
+    expect(await h.engine.resolveConversation({ conversation, caller: users.bob })).toMatchObject({ ok: false, reason: 'not_allowed' });
+    expect(await h.engine.talkToHuman({ conversation, caller: users.bob })).toMatchObject({ ok: false, reason: 'not_allowed' });
+    expect((await h.audit()).filter((e) => ['feedback', 'conversation_outcome', 'escalation'].includes(e.event))).toEqual([]);
+    expect(h.channel.alerts).toEqual([]);
+    expect(await h.engine.resolveConversation({ conversation, caller: users.dana })).toMatchObject({ ok: true });
+  });
+
   it('answers not_found for a conversation the bot never had', async () => {
     h = await EngineHarness.create();
     expect(await h.engine.feedback({ conversation: h.conversation('nope'), caller: users.alice, rating: 'up' })).toMatchObject({ ok: false, reason: 'not_found' });
