@@ -1,5 +1,6 @@
 import { formatAge, isoMinute, usd } from '../src/ops/format';
 import type { ReadModel } from '../src/ops/read-model';
+import { OUTCOME_COLUMNS, outcomeCells } from '../src/ops/outcome-table';
 import { parseTime, UsageError, type OpsArgs } from './cli-args';
 import { renderPairs, renderTable } from './table';
 
@@ -21,6 +22,8 @@ Commands:
   audit [--event E] [--user U] [--tool T] [--since 1h] [--until …] [--limit N]
                                            audit log search, newest first
   cost [--by user|model|day]               spend today and this month against the budgets
+  outcomes                                 resolved, escalated, abandoned; automation, first-contact resolution,
+                                           escalation rate, CSAT, cost per resolved conversation: per day and week
 
 Reads the bot's store and audit log (same configuration as npm start: environment and .env),
 also while the bot runs. Showing text needs the bot's ENCRYPTION_KEY (or its DATA_DIR key file).
@@ -114,6 +117,11 @@ export async function runOpsCommand(rm: ReadModel, args: OpsArgs): Promise<Comma
       if (!by) return { data: c, text: head };
       const lines = by === 'user' ? c.topUsers : by === 'model' ? c.byModel : c.byDay;
       return { data: lines, text: `${head}\n\n${renderTable([by.toUpperCase(), 'USD'], lines.map((l) => [l.label, usd(l.usd)]))}` };
+    }
+    case 'outcomes': {
+      const o = await rm.outcomes();
+      const text = `Per day\n${renderTable(OUTCOME_COLUMNS, o.days.map(outcomeCells))}\n\nPer ISO week\n${renderTable(OUTCOME_COLUMNS, o.weeks.map(outcomeCells))}`;
+      return { data: o, text };
     }
     case 'help':
       return { data: { usage: OPS_USAGE }, text: OPS_USAGE };

@@ -81,6 +81,11 @@ export class ChannelRouter {
     await Promise.all([...this.channels.keys()].map((platform) => this.call(platform, 'alertOncall', (c) => c.alertOncall?.(alert) ?? Promise.resolve())));
   }
 
+  /** An alert for the on-call destination of one platform (feedback from that platform's users). */
+  async alert(platform: string, alert: Alert): Promise<void> {
+    await this.call(platform, 'alertOncall', (c) => c.alertOncall?.(alert) ?? Promise.resolve());
+  }
+
   private async call<T>(platform: string, operation: string, fn: (channel: Channel) => Promise<T>): Promise<T | undefined> {
     const channel = this.channels.get(platform);
     if (!channel) {

@@ -96,6 +96,7 @@ const envSchema = z.object({
   APPROVAL_TTL_MINUTES: number(15, { min: 0.01 }),
   ESCALATION_RENOTIFY_MINUTES: number(15, { min: 0.01 }),
   SWEEP_INTERVAL_MS: number(5_000, { min: 10, int: true }),
+  RESOLVED_AFTER_HOURS: number(24, { min: 0.001 }),
   SHUTDOWN_TIMEOUT_MS: number(10_000, { min: 1, int: true }),
 
   BUDGET_REQUEST_USD: number(0.25, { min: 0 }),
@@ -159,6 +160,8 @@ export interface EngineConfig {
   sweepIntervalMs: number;
   /** The team's own help center (Markdown, HTML, text) and an optional embeddings model for semantic search. */
   knowledge: { dir: string | undefined; embeddingsModel: string | undefined; indexFile: string };
+  /** Quiet time after an answer without escalation before the conversation counts as resolved. */
+  resolvedAfterMs: number;
   /** YAML or JSON file naming MCP servers and the policy their tools run under. */
   mcpConfigPath: string | undefined;
   /** OpenTelemetry traces: exported over OTLP/HTTP only when an endpoint is set. */
@@ -216,6 +219,7 @@ export function loadConfig(env: Env): EngineConfig {
     escalationRenotifyMs: Math.round(e.ESCALATION_RENOTIFY_MINUTES * 60_000),
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     knowledge: { dir: e.KB_DIR === undefined ? undefined : path.resolve(e.KB_DIR), embeddingsModel: e.EMBEDDINGS_MODEL, indexFile: path.join(dataDir, 'kb-index.json') },
+    resolvedAfterMs: Math.round(e.RESOLVED_AFTER_HOURS * 3_600_000),
     mcpConfigPath: e.MCP_CONFIG === undefined ? undefined : path.resolve(e.MCP_CONFIG),
     telemetry: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME, captureContent: e.OTEL_CAPTURE_CONTENT },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

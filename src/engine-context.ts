@@ -72,4 +72,6 @@ export const dueIndexes = {
   escalationReminders: 'escalation-reminders',
   /** Escalations not yet handed back (claimed or not), scored by creation time; counted by /status. */
   activeEscalations: 'escalations-active',
+  /** Conversations with an open outcome, due when their quiet time runs out (resolved or abandoned then). */
+  outcomes: 'outcomes-due',
 } as const;

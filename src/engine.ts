@@ -41,6 +41,9 @@ import { TurnStats } from './turn-stats';
 import { AlertMonitor } from './observability/alert-monitor';
 import { observedAudit } from './observability/audit-metrics';
 import { TurnObserver } from './observability/turn-observer';
+import { giveFeedback, resolveConversation, talkToHuman } from './outcomes/conversation-actions';
+import { readOutcomeReport } from './outcomes/outcome-counters';
+import { sweepOutcomes } from './outcomes/outcome-flow';
 
 export interface EngineOptions {
   config: EngineConfig;
@@ -208,6 +211,7 @@ export function createEngine(options: EngineOptions): Engine {
         }
         await sweepApprovals(ctx);
         await renotifyUnclaimed(ctx);
+        await sweepOutcomes(ctx);
         await alerts.check();
       } catch (error) {
         logger.error({ err: describeError(error) }, 'sweep failed');
@@ -227,6 +231,10 @@ export function createEngine(options: EngineOptions): Engine {
       track(turns.decision(async () => (await ctx.approvals.get(input.approvalId))?.sessionId, () => decideApproval(ctx, input))),
     claimEscalation: ({ escalationId, caller }) => track(claimEscalation(ctx, escalationId, caller)),
     handBack: ({ conversation, caller, resolution }) => track(handBack(ctx, conversation, caller, resolution)),
+    feedback: (input) => track(giveFeedback(ctx, input)),
+    resolveConversation: ({ conversation, caller }) => track(resolveConversation(ctx, conversation, caller)),
+    talkToHuman: ({ conversation, caller, permalink }) => track(talkToHuman(ctx, conversation, caller, permalink)),
+    outcomes: () => readOutcomeReport(store, now(), config.budget.timezone),
     command: (input) => track(runCommand(ctx, input)),
     stopTurn: async ({ conversation, caller }) => stopTurn(ctx, conversation, caller),
     status: async () => ({ ...(await buildStatusReport(ctx)), queuedMessages: turns.inFlight }),

@@ -155,6 +155,18 @@ export interface OutboundMessage {
   text: string;
   /** `reply` answers the user; `notice` is a status line (hand-off, expiry); `error` is a fallback. */
   kind?: 'reply' | 'notice' | 'error';
+  /** Controls the person helped can use on this message; set by the engine on final answers only. */
+  controls?: ReplyControls;
+}
+
+/** Which controls a final answer offers; adapters render those they can (buttons, commands). */
+export interface ReplyControls {
+  /** Thumbs up / thumbs down (`Engine.feedback`). */
+  feedback: boolean;
+  /** "Talk to a human" (`Engine.talkToHuman`). */
+  talkToHuman: boolean;
+  /** "That solved it" (`Engine.resolveConversation`). */
+  solved: boolean;
 }
 
 /** Who a streamed reply is for (Slack needs the recipient in channels). */
@@ -188,8 +200,8 @@ export interface ReplyStream {
 
 /** An operational alert for on-call. */
 export interface Alert {
-  /** `budget` thresholds; `health` (error rate, latency, breakers, hourly cost); `tool_outcome_unknown` when a side effect needs checking by hand. */
-  kind: 'budget' | 'health' | 'tool_outcome_unknown';
+  /** `budget` thresholds; `feedback` a thumbs-down with a reason; `health` (error rate, latency, breakers, hourly cost); `tool_outcome_unknown` when a side effect needs checking by hand. */
+  kind: 'budget' | 'health' | 'tool_outcome_unknown' | 'feedback';
   text: string;
 }
 
@@ -301,6 +313,61 @@ export type HandbackOutcome =
   | { ok: true; message: string }
   | { ok: false; reason: 'not_allowed' | 'not_handed_off'; message: string };
 
+/** A thumbs up or down from the person helped. */
+export type FeedbackRating = 'up' | 'down';
+
+export interface FeedbackInput {
+  conversation: ConversationRef;
+  caller: Caller;
+  rating: FeedbackRating;
+  /** "What went wrong", optional free text (personal data: sealed in the audit trail). */
+  reason?: string;
+  /** The answer rated, when the platform says which. */
+  messageRef?: MessageRef;
+}
+
+/** How a conversation ended; `open` until then. */
+export type ConversationOutcome = 'open' | 'resolved' | 'escalated' | 'abandoned';
+
+/** Result of feedback, "That solved it" and "Talk to a human". */
+export type ConversationActionOutcome =
+  | { ok: true; message: string; escalationId?: string }
+  | { ok: false; reason: 'not_found' | 'not_allowed' | 'already_handed_off'; message: string };
+
+/** Outcome counts and rates over one period (a day or an ISO week). */
+export interface OutcomePeriodReport {
+  /** `2026-11-22` or `2026-W47`. */
+  period: string;
+  /** Conversations whose outcome was decided in the period. */
+  conversations: number;
+  /** Resolved by the bot alone (the user said so, or went quiet after an answer). */
+  resolvedByBot: number;
+  /** Resolved by the bot with a single user message. */
+  firstContactResolved: number;
+  escalated: number;
+  /** Escalated, then handed back by a human (or marked solved). */
+  escalatedResolved: number;
+  abandoned: number;
+  feedbackUp: number;
+  feedbackDown: number;
+  /** Model spend of the conversations ended in the period. */
+  costUsd: number;
+  /** resolvedByBot / conversations, undefined without conversations (likewise below). */
+  automationRate?: number;
+  firstContactResolutionRate?: number;
+  escalationRate?: number;
+  /** Share of thumbs up among feedback given in the period. */
+  csat?: number;
+  /** costUsd / (resolvedByBot + escalatedResolved). */
+  costPerResolvedUsd?: number;
+}
+
+/** Outcomes today and this week, in `BUDGET_TIMEZONE` calendar periods. */
+export interface OutcomeReport {
+  today: OutcomePeriodReport;
+  week: OutcomePeriodReport;
+}
+
 /** Slash-command names every adapter supports. */
 export type CommandName = 'status' | 'cost' | 'help' | 'handback' | 'stop' | 'forget';
 
@@ -401,6 +468,14 @@ export interface Engine {
   handBack(input: { conversation: ConversationRef; caller: Caller; resolution?: string }): Promise<HandbackOutcome>;
   /** Stop the conversation's running turn (the requester, staff or admins only). */
   stopTurn(input: { conversation: ConversationRef; caller: Caller }): Promise<StopOutcome>;
+  /** Record a thumbs up/down on the conversation; a thumbs-down with a reason goes to on-call. */
+  feedback(input: FeedbackInput): Promise<ConversationActionOutcome>;
+  /** "That solved it": the conversation counts as resolved. */
+  resolveConversation(input: { conversation: ConversationRef; caller: Caller }): Promise<ConversationActionOutcome>;
+  /** "Talk to a human": escalate with trigger `user_request`. */
+  talkToHuman(input: { conversation: ConversationRef; caller: Caller; permalink?: string }): Promise<ConversationActionOutcome>;
+  /** Conversation outcomes and rates today and this week. */
+  outcomes(): Promise<OutcomeReport>;
   /** Run a slash command (`status`, `cost`, `help`, `handback`, `stop`). */
   command(input: CommandInput): Promise<CommandReply>;
   status(): Promise<StatusReport>;

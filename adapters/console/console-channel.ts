@@ -1,6 +1,7 @@
 import type { Alert, ApprovalView, Channel, ConversationRef, EscalationView, MessageRef, OutboundMessage, ReplyStream } from '../../src/ports';
 import type { ConsoleOutput } from './console-output';
 import {
+  controlsHint,
   BOT_LABEL,
   formatAlert,
   formatApprovalCard,
@@ -48,6 +49,7 @@ export class ConsoleChannel implements Channel {
   async postMessage(conversation: ConversationRef, message: OutboundMessage): Promise<MessageRef> {
     const text = formatBotMessage(message, this.paint);
     this.output.print(conversation.threadId === this.currentThread() ? text : `${this.paint('dim', `[thread ${conversation.threadId}]`)}\n${text}`);
+    this.showControls(message);
     return this.ref(conversation.channelId);
   }
 
@@ -79,12 +81,20 @@ export class ConsoleChannel implements Channel {
           const rest = final.text.startsWith(shown) ? final.text.slice(shown.length) : '';
           output.write(`${rest.replace(/\n/g, `\n${indent}`)}\n`);
         }
+        this.showControls(final);
         return this.ref(conversation.channelId);
       },
       cancel: async () => {
         if (started) output.write('\n');
       },
     };
+  }
+
+  /** At a terminal, a final answer's controls as the commands that work them; scripted runs keep stdout to the conversation. */
+  private showControls(message: OutboundMessage): void {
+    if (!message.controls || !this.output.isInteractive) return;
+    const hint = controlsHint(message.controls);
+    if (hint) this.output.print(this.paint('dim', ' '.repeat(BOT_LABEL.length + 1) + hint));
   }
 
   async startWorking(): Promise<() => Promise<void>> {

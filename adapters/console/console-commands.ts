@@ -1,4 +1,4 @@
-import type { Caller, CommandName, Decision } from '../../src/ports';
+import type { Caller, CommandName, ConversationActionOutcome, ConversationRef, Decision } from '../../src/ports';
 import { parseSpeakerSpec } from './console-options';
 import { formatCommandReply, formatError, formatInfo } from './console-render';
 import type { ConsoleSession, LineOutcome } from './console-session';
@@ -12,6 +12,10 @@ export const CONSOLE_COMMANDS = [
   '/claim [id] [as user:role]   take an escalation as staff (default: the latest unclaimed)',
   '/handback [note] [as u:role] staff: give this thread back to the bot (a note is kept, anonymised, as a solved case)',
   '/forget me | <user>          delete what the bot remembers about you (admins: about a user)',
+  '/good                        thumbs up for the answer',
+  '/bad [what went wrong]       thumbs down, optionally saying why (on-call sees the reason)',
+  '/human                       talk to a human (hands this thread to on-call)',
+  '/solved                      that solved it: mark this conversation resolved',
   '/as [user[:role]]            switch who is speaking (no argument: who am I?)',
   '/new                         start a new conversation (new thread, new session)',
   '/help                        this help',
@@ -29,7 +33,8 @@ interface ParsedCommand {
 function parse(text: string): ParsedCommand | { error: string } {
   const [head = '', ...rest] = text.slice(1).trim().split(/\s+/);
   const name = head.toLowerCase();
-  const asAt = rest.findIndex((word) => word.toLowerCase() === 'as');
+  // A reason is free text that may say "as" itself: only a trailing "as <speaker>" names someone.
+  const asAt = name === 'bad' ? (rest.length >= 2 && rest[rest.length - 2]?.toLowerCase() === 'as' ? rest.length - 2 : -1) : rest.findIndex((word) => word.toLowerCase() === 'as');
   if (asAt === -1 || name === 'as') return { name, args: rest };
   if (asAt !== rest.length - 2) return { error: `write "as" last, followed by one speaker: /${name} … as <user>[:<role>], e.g. as dana:staff.` };
   return { name, args: rest.slice(0, asAt), as: rest[asAt + 1] ?? '' };
@@ -78,6 +83,21 @@ export async function runConsoleCommand(session: ConsoleSession, text: string): 
       return handback(session, caller, command.args);
     case 'forget':
       return engineCommand(session, 'forget', command.args, caller);
+    case 'good':
+    case 'bad':
+      if (command.name === 'good' && command.args.length > 0) return tooMany('/good [as user:role]');
+      return conversationAction(
+        session,
+        (conversation) =>
+          session.engine.feedback({ conversation, caller, rating: command.name === 'good' ? 'up' : 'down', ...(command.args.length > 0 ? { reason: command.args.join(' ') } : {}) }),
+        { confirm: true },
+      );
+    case 'human':
+      if (command.args.length > 0) return tooMany('/human [as user:role]');
+      return conversationAction(session, (conversation) => session.engine.talkToHuman({ conversation, caller }), { confirm: false });
+    case 'solved':
+      if (command.args.length > 0) return tooMany('/solved [as user:role]');
+      return conversationAction(session, (conversation) => session.engine.resolveConversation({ conversation, caller }), { confirm: false });
     case 'as':
       return switchSpeaker(session, command.args);
     case 'new':
@@ -94,6 +114,18 @@ export async function runConsoleCommand(session: ConsoleSession, text: string): 
 async function engineCommand(session: ConsoleSession, name: CommandName, args: string[], caller: Caller): Promise<LineOutcome> {
   const reply = await session.engine.command({ name, args, caller, conversation: session.conversation });
   session.output.print(formatCommandReply(reply, session.paint));
+  return 'continue';
+}
+
+/** Feedback, "talk to a human" and "solved" on the current thread; the engine posts any notice in it itself. */
+async function conversationAction(
+  session: ConsoleSession,
+  act: (conversation: ConversationRef) => Promise<ConversationActionOutcome>,
+  options: { confirm: boolean },
+): Promise<LineOutcome> {
+  const outcome = await act(session.conversation);
+  if (!outcome.ok) session.output.print(formatError(outcome.reason === 'not_found' ? 'no conversation here yet: ask something first.' : outcome.message, session.paint));
+  else if (options.confirm) session.output.print(formatInfo(outcome.message, session.paint));
   return 'continue';
 }
 

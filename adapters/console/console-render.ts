@@ -1,4 +1,4 @@
-import type { Alert, ApprovalView, CommandReply, EscalationView, OutboundMessage } from '../../src/ports';
+import type { Alert, ApprovalView, CommandReply, EscalationView, OutboundMessage, ReplyControls } from '../../src/ports';
 import type { Style } from './console-output';
 
 /** Applies a text style; identity when colour is off. */
@@ -38,6 +38,16 @@ export function formatBotMessage(message: OutboundMessage, paint: Paint): string
   const body = plainMarkdown(message.text, paint);
   const styled = message.kind === 'error' ? paint('red', body) : body;
   return labelled(paint('bold', BOT_LABEL), styled, BOT_LABEL.length);
+}
+
+/** The commands that work a final answer's controls, e.g. `(/good · /bad [why] · /human · /solved)`. */
+export function controlsHint(controls: ReplyControls): string {
+  const commands = [
+    ...(controls.feedback ? ['/good', '/bad [why]'] : []),
+    ...(controls.talkToHuman ? ['/human'] : []),
+    ...(controls.solved ? ['/solved'] : []),
+  ];
+  return commands.length > 0 ? `(${commands.join(' · ')})` : '';
 }
 
 /** `chargeId=ch_3006 amountUsd=29 reason="Duplicate charge"`: short, unambiguous arguments. */

@@ -8,6 +8,7 @@ import { layout, signInPage } from './layout';
 import { auditBody, conversationsBody, costBody, transcriptBody } from './page-conversations';
 import { approvalsBody, escalationsBody } from './page-lists';
 import { overviewBody, type HealthView } from './page-overview';
+import { outcomesBody } from './page-outcomes';
 import { staticAsset } from './static-assets';
 import type { SafeHtml } from './html';
 
@@ -93,6 +94,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
         const [summary, status, health] = await Promise.all([rm.summary(), deps.status?.(), deps.health?.()]);
         return page(res, 'Overview', path, overviewBody(summary, status, health));
       }
+      case '/dashboard/outcomes':
+        return page(res, 'Outcomes', path, outcomesBody(await rm.outcomes()));
       case '/dashboard/cost':
         return page(res, 'Cost', path, costBody(await rm.cost()));
       case '/dashboard/approvals':

@@ -7,6 +7,7 @@ export const NAV = [
   { path: '/dashboard/approvals', label: 'Approvals' },
   { path: '/dashboard/escalations', label: 'Escalations' },
   { path: '/dashboard/conversations', label: 'Conversations' },
+  { path: '/dashboard/outcomes', label: 'Outcomes' },
   { path: '/dashboard/audit', label: 'Audit' },
 ] as const;
 

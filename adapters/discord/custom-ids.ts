@@ -12,7 +12,13 @@ export type ButtonAction =
   /** "Edit and approve": opens a modal; its submission carries the same id. */
   | { kind: 'edit_approval'; approvalId: string }
   /** Stop the turn running in a thread or DM. */
-  | { kind: 'stop'; threadId: string };
+  | { kind: 'stop'; threadId: string }
+  /** 👍 / 👎 on a final answer; 👎 opens the "What went wrong?" modal. */
+  | { kind: 'feedback'; rating: 'up' | 'down'; threadId: string }
+  /** The "What went wrong?" modal's submission. */
+  | { kind: 'feedback_reason'; threadId: string }
+  /** "Talk to a human" / "That solved it" on a final answer. */
+  | { kind: 'conversation'; action: 'human' | 'solved'; threadId: string };
 
 /** The `custom_id` for an action; throws if the id would not fit Discord's 100 characters. */
 export function customIdFor(action: ButtonAction): string {
@@ -35,6 +41,12 @@ function idText(action: ButtonAction): string {
       return `handback:${action.threadId}`;
     case 'stop':
       return `turn:stop:${action.threadId}`;
+    case 'feedback':
+      return `feedback:${action.rating}:${action.threadId}`;
+    case 'feedback_reason':
+      return `feedback:reason:${action.threadId}`;
+    case 'conversation':
+      return `conversation:${action.action}:${action.threadId}`;
   }
 }
 
@@ -48,6 +60,9 @@ export function parseCustomId(customId: string): ButtonAction | undefined {
   if (kind === 'approval' && first === 'edit' && tail !== '') return { kind: 'edit_approval', approvalId: tail };
   if (kind === 'turn' && first === 'stop' && /^\d+$/.test(tail)) return { kind: 'stop', threadId: tail };
   if (kind === 'escalation' && first === 'claim' && tail !== '') return { kind: 'claim', escalationId: tail };
+  if (kind === 'feedback' && (first === 'up' || first === 'down') && /^\d+$/.test(tail)) return { kind: 'feedback', rating: first, threadId: tail };
+  if (kind === 'feedback' && first === 'reason' && /^\d+$/.test(tail)) return { kind: 'feedback_reason', threadId: tail };
+  if (kind === 'conversation' && (first === 'human' || first === 'solved') && /^\d+$/.test(tail)) return { kind: 'conversation', action: first, threadId: tail };
   if (kind === 'handback' && first !== undefined && /^\d+$/.test(first) && rest.length === 0) {
     return { kind: 'handback', threadId: first };
   }

@@ -17,6 +17,7 @@ import type {
 import { approvalMessage, oncallMessage, textMessage, type DiscordMessageBody } from './components';
 import type { RoleGrant } from './discord-roles';
 import { DiscordReplyStream } from './discord-reply-stream';
+import { replyControlsRow } from './feedback-controls';
 import { splitMessage } from './split-message';
 
 export interface DiscordChannelOptions {
@@ -58,11 +59,14 @@ export class DiscordChannel implements Channel {
     return { userId: sender.userId, platform: 'discord', displayName: sender.displayName ?? sender.userId, role: grant.role, roleSource: grant.source };
   }
 
-  /** Posts the text split into messages of at most 2,000 characters; returns the first. */
+  /** Posts the text split into messages of at most 2,000 characters (a final answer's controls under the last); returns the first. */
   async postMessage(conversation: ConversationRef, message: OutboundMessage): Promise<MessageRef | undefined> {
     let first: MessageRef | undefined;
-    for (const chunk of splitMessage(message.text)) {
-      const ref = await this.create(conversation.threadId, textMessage(chunk));
+    const chunks = splitMessage(message.text);
+    const controls = replyControlsRow(conversation.threadId, message.controls);
+    for (const [i, chunk] of chunks.entries()) {
+      const body = controls && i === chunks.length - 1 ? { ...textMessage(chunk), components: [controls] } : textMessage(chunk);
+      const ref = await this.create(conversation.threadId, body);
       first ??= ref;
     }
     return first;

@@ -1,6 +1,8 @@
+import type { APIActionRowComponent, APIButtonComponent } from 'discord.js';
 import { describeError } from '../../src/index';
 import type { Logger, MessageRef, OutboundMessage, ProgressStep, ReplyStream } from '../../src/index';
 import { stopButtonRow, textMessage, type DiscordMessageBody } from './components';
+import { replyControlsRow } from './feedback-controls';
 import { DISCORD_MESSAGE_LIMIT, splitMessage } from './split-message';
 
 /** What a streamed reply needs from Discord: create, edit and delete messages in one channel. */
@@ -77,7 +79,7 @@ export class DiscordReplyStream implements ReplyStream {
     await this.work;
     // Nothing on screen yet (the answer came at once): this posts it, exactly as postMessage would.
     // An empty final never wipes what was written.
-    await this.settle(finalBodies(final.text.trim() === '' ? this.text : final.text));
+    await this.settle(finalBodies(final.text.trim() === '' ? this.text : final.text, replyControlsRow(this.options.threadId, final.controls)));
     return this.shown[0]?.ref;
   }
 
@@ -182,7 +184,8 @@ export class DiscordReplyStream implements ReplyStream {
   }
 }
 
-/** Finished messages: split as `postMessage` splits, no progress, no Stop button. */
-function finalBodies(text: string): DiscordMessageBody[] {
-  return text.trim() === '' ? [] : splitMessage(text).map((chunk) => ({ ...textMessage(chunk), components: [] }));
+/** Finished messages: split as `postMessage` splits, no progress, no Stop button; a final answer's controls under the last. */
+function finalBodies(text: string, controls?: APIActionRowComponent<APIButtonComponent>): DiscordMessageBody[] {
+  const chunks = text.trim() === '' ? [] : splitMessage(text);
+  return chunks.map((chunk, i) => ({ ...textMessage(chunk), components: controls && i === chunks.length - 1 ? [controls] : [] }));
 }

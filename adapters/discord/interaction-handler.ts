@@ -8,11 +8,12 @@ import {
   type RepliableInteraction,
 } from 'discord.js';
 import { describeError } from '../../src/index';
-import type { Caller, CommandName, ConversationRef, Engine, Logger } from '../../src/index';
+import type { Caller, CommandName, ConversationActionOutcome, ConversationRef, Engine, Logger } from '../../src/index';
 import { commandReplyEmbed } from './command-embed';
 import { jumpLink } from './components';
 import { conversationOfChannel } from './conversations';
-import { parseCustomId } from './custom-ids';
+import { parseCustomId, type ButtonAction } from './custom-ids';
+import { FEEDBACK_REASON_INPUT, feedbackReasonModal } from './feedback-controls';
 import { discordCaller, type DiscordRoleResolver } from './discord-roles';
 import { argsFromCard, coerceEdited, editApprovalModal, editableFields } from './edit-approval-modal';
 
@@ -38,7 +39,10 @@ export function createInteractionHandler(options: InteractionHandlerOptions): (i
     try {
       if (interaction.isChatInputCommand()) await handleCommand(options, interaction);
       else if (interaction.isButton()) await handleButton(options, interaction);
-      else if (interaction.isModalSubmit()) await handleEditSubmit(options, interaction);
+      else if (interaction.isModalSubmit()) {
+        if (parseCustomId(interaction.customId)?.kind === 'feedback_reason') await handleFeedbackSubmit(options, interaction);
+        else await handleEditSubmit(options, interaction);
+      }
     } catch (error) {
       logger.error({ interactionId: interaction.id, error: describeError(error) }, 'discord interaction failed');
       if (interaction.isRepliable()) await tell(interaction, SOMETHING_WENT_WRONG).catch(() => undefined);
@@ -70,6 +74,7 @@ async function handleButton(options: InteractionHandlerOptions, interaction: But
   const action = parseCustomId(interaction.customId);
   // A modal must be the first response, so this one is answered before anything slow.
   if (action?.kind === 'edit_approval') return showEditModal(interaction, action.approvalId);
+  if (action?.kind === 'feedback' && action.rating === 'down') return interaction.showModal(feedbackReasonModal(action.threadId));
   // Acknowledge first: the engine may take longer than Discord's 3 seconds.
   await interaction.deferUpdate();
   if (!action) {
@@ -99,6 +104,12 @@ async function handleButton(options: InteractionHandlerOptions, interaction: But
     // On success the engine finishes the message ("Stopped.") and the button goes with it.
     const outcome = await engine.stopTurn({ conversation, caller });
     if (!outcome.ok) await tell(interaction, outcome.message);
+    return;
+  }
+  if (action.kind === 'feedback' || action.kind === 'conversation') {
+    const outcome = await conversationControl(engine, action, conversation, caller, interaction.message.id);
+    // "Talk to a human" and "That solved it" answer in the thread themselves; feedback is acknowledged privately.
+    if (!outcome.ok || action.kind === 'feedback') await tell(interaction, outcome.message);
     return;
   }
   if (action.kind !== 'handback') return;
@@ -142,6 +153,49 @@ async function handleEditSubmit(options: InteractionHandlerOptions, interaction:
   // On success the engine re-renders the card; invalid or not-allowed edits change nothing.
   const outcome = await options.engine.decideApproval({ approvalId: action.approvalId, decision: 'approve', decider: caller, args });
   if (!outcome.ok) await tell(interaction, outcome.message);
+}
+
+/** 👍 (👎 goes through the modal), "Talk to a human" or "That solved it" on a final answer. */
+function conversationControl(
+  engine: Engine,
+  action: Extract<ButtonAction, { kind: 'feedback' | 'conversation' }>,
+  conversation: ConversationRef,
+  caller: Caller,
+  messageId: string,
+): Promise<ConversationActionOutcome> {
+  if (action.kind === 'feedback') {
+    return engine.feedback({ conversation, caller, rating: action.rating, messageRef: { platform: 'discord', channelId: action.threadId, messageId } });
+  }
+  return action.action === 'human' ? engine.talkToHuman({ conversation, caller, permalink: jumpLink(conversation) }) : engine.resolveConversation({ conversation, caller });
+}
+
+/** The "What went wrong?" modal: a thumbs-down with the optional reason. */
+async function handleFeedbackSubmit(options: InteractionHandlerOptions, interaction: ModalSubmitInteraction): Promise<void> {
+  const action = parseCustomId(interaction.customId);
+  if (interaction.isFromMessage()) await interaction.deferUpdate();
+  else await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  if (action?.kind !== 'feedback_reason') return;
+  const channel = await interaction.client.channels.fetch(action.threadId).catch(() => null);
+  const conversation = conversationOfChannel(channel);
+  if (!conversation) {
+    await tell(interaction, 'That conversation no longer exists.');
+    return;
+  }
+  let reason = '';
+  try {
+    reason = interaction.fields.getTextInputValue(FEEDBACK_REASON_INPUT).trim();
+  } catch {
+    // Left empty: a thumbs-down without a reason.
+  }
+  const caller = await callerOf(options, interaction);
+  const outcome = await options.engine.feedback({
+    conversation,
+    caller,
+    rating: 'down',
+    ...(reason ? { reason } : {}),
+    ...(interaction.message ? { messageRef: { platform: 'discord', channelId: action.threadId, messageId: interaction.message.id } } : {}),
+  });
+  await tell(interaction, outcome.message);
 }
 
 async function callerOf(options: InteractionHandlerOptions, interaction: Interaction): Promise<Caller> {

@@ -99,7 +99,7 @@ export function renderCommandReply(reply: CommandReply): SlackMessage {
 
 /** An operational alert for the on-call channel. */
 export function renderAlert(alert: Alert): SlackMessage {
-  const title = alert.kind === 'budget' ? 'Budget alert' : 'Health alert';
+  const title = alert.kind === 'budget' ? 'Budget alert' : alert.kind === 'feedback' ? 'Feedback' : 'Health alert';
   const chunks = splitMrkdwn(markdownToMrkdwn(alert.text), SLACK_LIMITS.sectionChars).slice(0, SLACK_LIMITS.blocksPerMessage - 1);
   return { text: truncate(`${title}: ${alert.text}`, FALLBACK_CHARS), blocks: [header(`:warning: ${title}`), ...chunks.map(section)] };
 }

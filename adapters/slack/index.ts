@@ -12,6 +12,7 @@ import { type SlackConfig, slackConfigFromEnv } from './config';
 import { registerAssistantHandlers } from './assistant-handlers';
 import { registerEditHandlers } from './edit-handlers';
 import { registerEventHandlers } from './event-handlers';
+import { registerFeedbackHandlers } from './feedback-handlers';
 import { guardSlackRequests, slackProcessEventErrorHandler } from './request-guard';
 import { SlackApi, type SlackIdentity } from './slack-api';
 import { SlackChannel, type SlackChannelOptions } from './slack-channel';
@@ -145,6 +146,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       registerAssistantHandlers(app, deps, config.suggestedPrompts);
       registerActionHandlers(app, deps);
       registerEditHandlers(app, deps);
+      registerFeedbackHandlers(app, deps);
       registerCommandHandler(app, deps);
       app.error(async (error) => {
         logger.error({ error: error.message, code: (error as { code?: string }).code }, 'slack listener error');

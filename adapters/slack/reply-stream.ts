@@ -12,6 +12,8 @@ export interface SlackReplyStreamOptions {
   target: { channel: string; thread_ts: string };
   /** Whose stream it is (required by Slack outside DMs). */
   recipient: { userId: string; teamId: string };
+  /** Blocks that close a finished answer (feedback, "Talk to a human", "That solved it"). */
+  closingBlocks?: (final: OutboundMessage) => readonly object[];
   now: () => number;
   /** Shown while the reply is written (the Stop button); dropped when it is finished in place. */
   controls?: Block[];
@@ -44,7 +46,7 @@ const CLOSED = new Set(['message_not_in_streaming_state', 'msg_too_long']);
  * new message before Slack's limits. Never throws.
  */
 export class SlackReplyStream implements ReplyStream {
-  private readonly o: Required<Omit<SlackReplyStreamOptions, 'controls' | 'onStep' | 'onMessage'>> & Pick<SlackReplyStreamOptions, 'controls' | 'onStep' | 'onMessage'>;
+  private readonly o: Required<Omit<SlackReplyStreamOptions, 'controls' | 'onStep' | 'onMessage' | 'closingBlocks'>> & Pick<SlackReplyStreamOptions, 'controls' | 'onStep' | 'onMessage' | 'closingBlocks'>;
   private mode: 'stream' | 'fallback' = 'stream';
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -98,7 +100,7 @@ export class SlackReplyStream implements ReplyStream {
     this.pending += this.rest(final.text);
     await this.serial(async () => {
       await this.send();
-      if (this.mode === 'stream') await this.stop();
+      if (this.mode === 'stream') await this.stop(this.o.closingBlocks?.(final) ?? []);
       else await this.render(final.kind ?? 'reply', true);
     });
     return this.first === undefined ? undefined : { platform: SLACK_PLATFORM, channelId: this.o.target.channel, messageId: this.first };
@@ -211,13 +213,13 @@ export class SlackReplyStream implements ReplyStream {
   }
 
   /** Close the current streamed message (the text stays). */
-  private async stop(): Promise<void> {
+  private async stop(blocks: readonly object[] = []): Promise<void> {
     const ts = this.ts;
     if (ts === undefined) return;
     this.ts = undefined;
     this.segment = '';
     try {
-      await this.o.api.stopStream({ channel: this.o.target.channel, ts });
+      await this.o.api.stopStream({ channel: this.o.target.channel, ts, ...(blocks.length > 0 ? { blocks } : {}) });
     } catch (error) {
       // Already closed by Slack: what was streamed stays either way.
       if (!CLOSED.has(slackErrorName(error) ?? '')) this.o.logger.warn({ ...errorFields(error) }, 'slack stopStream failed');

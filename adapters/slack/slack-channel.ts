@@ -18,6 +18,7 @@ import { AssistantThreads } from './assistant-threads';
 import { ACTION_IDS, type Block, type SlackMessage, renderAlert, renderText } from './blocks';
 import { SLACK_PLATFORM, type ThreadTarget, conversationKey, encodeConversation, threadTarget } from './conversation';
 import { SlackReplyStream, type SlackReplyStreamOptions } from './reply-stream';
+import { replyControlBlocks, withReplyControls } from './feedback-blocks';
 import { renderOncall } from './oncall-blocks';
 import { Placeholders } from './placeholders';
 import { type SlackApi, slackErrorName, errorFields } from './slack-api';
@@ -112,7 +113,7 @@ export class SlackChannel implements Channel {
   }
 
   async postMessage(conversation: ConversationRef, message: OutboundMessage): Promise<MessageRef | undefined> {
-    const parts = renderText(message);
+    const parts = withReplyControls(renderText(message), conversation, message.controls);
     if (parts.length === 0) return undefined;
     const target = threadTarget(conversation);
     let first: MessageRef | undefined;
@@ -157,6 +158,8 @@ export class SlackChannel implements Channel {
       now: this.now,
       ...this.streamTuning,
       ...(assistant ? {} : { controls: stopControls(conversation) }),
+      // A finished answer ends with the same feedback controls as a posted one.
+      closingBlocks: (final) => (final.controls ? replyControlBlocks(conversation, final.controls) : []),
       onStep: assistant ? (step) => void this.setStatus(conversation, step.status === 'in_progress' ? `${step.title}…` : 'is thinking…') : undefined,
       onMessage: (ts) => this.threads.streaming(conversation.channelId, ts, conversation),
     });

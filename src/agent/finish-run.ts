@@ -11,6 +11,11 @@ import { runLoop, type LoopOutcome, type RunProgress } from './run-loop';
 import { RunDisplay } from './run-display';
 import { sourcesLine } from '../knowledge/search-help-center-tool';
 import { failSpan, startAgentSpan } from '../telemetry/gen-ai-spans';
+import { noteRunEnded } from '../outcomes/outcome-flow';
+import type { OutboundMessage } from '../ports';
+
+/** What a final answer offers the person helped. */
+const FINAL_CONTROLS = { feedback: true, talkToHuman: true, solved: true } as const;
 
 /** A TurnResult with nothing done yet. */
 export function emptyResult(sessionId: string, status: TurnStatus, success: boolean): TurnResult {
@@ -41,7 +46,8 @@ export async function finishRun(
     case 'max_steps': {
       // Answers that drew on help-center articles cite them.
       const cited = outcome.kind === 'final' && run.sources?.length ? sourcesLine(run.sources) : '';
-      const message = { kind: outcome.kind === 'final' ? ('reply' as const) : ('error' as const), text: cited ? `${outcome.reply}\n\n${cited}` : outcome.reply };
+      const text = cited ? `${outcome.reply}\n\n${cited}` : outcome.reply;
+      const message: OutboundMessage = outcome.kind === 'final' ? { kind: 'reply', text, controls: { ...FINAL_CONTROLS } } : { kind: 'error', text };
       if (!(await run.display?.finish(message))) await ctx.channels.post(session.conversation, message);
       result.reply = outcome.reply;
       result.success = outcome.kind === 'final';
@@ -123,6 +129,9 @@ export async function runToCompletion(
   try {
     const outcome = await runLoop(ctx.loop, run);
     const result = await finishRun(ctx, session, run, outcome, options);
+    const answered = outcome.kind === 'final' && result.reply !== undefined;
+    // Only this run's own spend: a resumed run starts from what the paused one already counted.
+    await noteRunEnded(ctx, session, { costUsd: run.costUsd - (start.costUsd ?? 0), ...(answered ? { answer: result.reply } : {}) });
     ctx.stats.record(session.id, result.latencyMs, result.success);
     run.span?.setAttribute('support.turn.status', result.status);
     return result;

@@ -8,6 +8,7 @@ import { sessionIdOf, type SessionState } from '../sessions/session-state';
 import { rememberTurn } from '../memory/memory-flow';
 import { routeConversation } from '../specialists/route-conversation';
 import { emptyResult, runToCompletion } from './finish-run';
+import { noteUserMessage } from '../outcomes/outcome-flow';
 
 /** Redeliveries (Slack retries, gateway replays) arrive within minutes; a day is ample. */
 const DEDUPE_TTL_MS = 86_400_000;
@@ -110,6 +111,7 @@ async function handleInOrder(
       if (options.recovered && session.recentMessageIds?.includes(message.messageId)) return emptyResult(sessionId, 'duplicate', true);
       rememberMessage(session, message.messageId);
       session.customer ??= caller;
+      await noteUserMessage(ctx, session);
       if (session.handoff) {
         // Humans have the thread: record for context, say nothing.
         session.history.push({ role: 'user', content: `[while handed off to a human] ${caller.displayName}: ${text}` });

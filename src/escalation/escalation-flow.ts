@@ -8,6 +8,7 @@ import { buildHandoffSummary } from './handoff-summary';
 import { recordEscalated, recordSolved } from '../memory/memory-flow';
 import { describeError } from '../errors';
 import type { DetectedEscalation } from './triggers';
+import { decideOutcome, noteEscalated } from '../outcomes/outcome-flow';
 
 /** How long escalation records and their markers are kept. */
 export const RETENTION_MS = 30 * 86_400_000;
@@ -53,6 +54,7 @@ export async function escalate(
   };
   session.handoff = { escalationId: record.id, since: now };
   await recordEscalated(ctx, session, caller);
+  noteEscalated(ctx, session);
   await ctx.escalations.put(record.id, record, RETENTION_MS);
   await ctx.store.schedule(dueIndexes.activeEscalations, record.id, now);
   ctx.audit.write({
@@ -166,6 +168,8 @@ export async function handBack(ctx: EngineContext, conversation: ConversationRef
       RETENTION_MS,
     );
     session.handoff = undefined;
+    // Handed back by a person: the escalation counts as resolved by a human.
+    await decideOutcome(ctx, session, 'human');
     if (record) {
       await ctx.store.unschedule(dueIndexes.escalationReminders, record.id);
       await ctx.store.unschedule(dueIndexes.activeEscalations, record.id);

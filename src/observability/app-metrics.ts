@@ -27,6 +27,19 @@ export function collectAppGauges(options: { metrics: SupportMetrics; engine: Eng
     for (const breaker of status.breakers) m.circuitState.set({ dependency: codeLabel(breaker.name) }, CIRCUIT_STATE_VALUES[breaker.state]);
   });
   m.addCollector(async () => {
+    const { today } = await engine.outcomes();
+    const rates = {
+      automation: today.automationRate,
+      first_contact_resolution: today.firstContactResolutionRate,
+      escalation: today.escalationRate,
+      csat: today.csat,
+    };
+    for (const [rate, value] of Object.entries(rates)) {
+      if (value === undefined) m.outcomeRate.remove({ rate });
+      else m.outcomeRate.set({ rate }, value);
+    }
+  });
+  m.addCollector(async () => {
     if (config.budget.monthlyUsd <= 0) return;
     const spent = await store.counter(spendKeys.month(periodOf(now(), config.budget.timezone).month));
     m.budgetUsed.set({ period: 'month' }, spent / config.budget.monthlyUsd);

@@ -85,6 +85,12 @@ export function auditMetrics(options: AuditMetricsOptions): (event: AuditEvent) 
       case 'escalation':
         m.escalations.inc({ trigger: codeLabel(event.trigger) });
         return;
+      case 'feedback':
+        m.feedback.inc({ rating: event.rating === 'up' ? 'up' : 'down' });
+        return;
+      case 'conversation_outcome':
+        m.outcomes.inc({ outcome: codeLabel(event.outcome), resolution: codeLabel(event.resolution) });
+        return;
       case 'breaker_state': {
         const value = CIRCUIT_STATE_VALUES[event.state as keyof typeof CIRCUIT_STATE_VALUES];
         if (value !== undefined) m.circuitState.set({ dependency: codeLabel(event.breaker) }, value);

@@ -80,6 +80,24 @@ export class SupportMetrics {
     labelNames: ['trigger'] as const,
     registers: [this.registry],
   });
+  readonly feedback = new Counter({
+    name: 'support_feedback_total',
+    help: 'Thumbs up and down from the people helped, by rating (up, down).',
+    labelNames: ['rating'] as const,
+    registers: [this.registry],
+  });
+  readonly outcomes = new Counter({
+    name: 'support_conversation_outcomes_total',
+    help: 'Conversations ended, by outcome (resolved, escalated, abandoned) and resolution (user, timeout, human, none).',
+    labelNames: ['outcome', 'resolution'] as const,
+    registers: [this.registry],
+  });
+  readonly outcomeRate = new Gauge({
+    name: 'support_outcome_rate',
+    help: "Today's outcome rates (automation, first_contact_resolution, escalation, csat) as ratios; absent until there is data.",
+    labelNames: ['rate'] as const,
+    registers: [this.registry],
+  });
   readonly escalationsOpen = new Gauge({ name: 'support_escalations_open', help: 'Escalations not yet closed.', registers: [this.registry] });
   readonly cost = new Counter({ name: 'support_cost_usd_total', help: 'Model spend in US dollars, by model.', labelNames: ['model'] as const, registers: [this.registry] });
   readonly budgetUsed = new Gauge({

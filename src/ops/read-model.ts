@@ -3,6 +3,7 @@ import { scrubDeep, scrubText, truncate } from '../audit/redact';
 import { spendKeys, type BudgetLimits } from '../budget/budget-guard';
 import { buildCostReport } from '../budget/cost-report';
 import { periodOf } from '../budget/periods';
+import { readOutcomeHistory, type OutcomeHistory } from '../outcomes/outcome-counters';
 import { escalationRecordSchema, type EscalationRecord } from '../escalation/escalation-record';
 import { decidersText } from '../policy/approval-policy';
 import type { Store } from '../ports';
@@ -49,6 +50,11 @@ export class ReadModel {
 
   now(): number {
     return this.options.now();
+  }
+
+  /** Conversation outcomes and rates per day (last 7) and per ISO week (last 4), newest first. */
+  outcomes(): Promise<OutcomeHistory> {
+    return readOutcomeHistory(this.options.store, this.options.now(), this.options.budget.timezone);
   }
 
   /** Pending approvals (oldest first), then decided ones (newest first). */

@@ -7,6 +7,8 @@ import type { CommandInput, CommandReply } from '../ports';
 import { buildStatusReport, costReply, statusReply, toText } from './status-report';
 import { forgetCommand } from '../memory/forget-command';
 import { routeSection } from '../specialists/route-status';
+import { readOutcomeReport } from '../outcomes/outcome-counters';
+import { outcomeSections } from './outcome-sections';
 
 const HELP_SECTIONS = [
   {
@@ -15,6 +17,7 @@ const HELP_SECTIONS = [
       'Mention me in a support channel (or DM me) and describe the problem; each thread is one conversation.',
       'I can look up orders and invoices, search the help center, check service status, open tickets, and request refunds or password resets (a human approves those).',
       'Say "human" any time to reach a person.',
+      'Under each answer: thumbs up or down (tell us what went wrong), "Talk to a human", and "That solved it".',
     ],
   },
   {
@@ -44,8 +47,10 @@ export async function runCommand(ctx: EngineContext, input: CommandInput): Promi
     case 'status': {
       const reply = statusReply(await buildStatusReport(ctx));
       const route = await routeSection(ctx, input.conversation);
-      if (!route) return reply;
-      const sections = [...reply.sections, route];
+      // Outcome rates describe the whole workspace's customers: admins only.
+      const outcomes = hasRole(input.caller.role, 'admin') ? outcomeSections(await readOutcomeReport(ctx.store, ctx.clock.now(), ctx.config.budget.timezone)) : [];
+      if (!route && outcomes.length === 0) return reply;
+      const sections = [...reply.sections, ...(route ? [route] : []), ...outcomes];
       return { ...reply, sections, text: toText(reply.title, sections) };
     }
     case 'cost': {

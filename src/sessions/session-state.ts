@@ -53,6 +53,31 @@ export const pausedRunSchema = z.object({
   queued: z.array(z.string()),
 });
 
+/** A thumbs up/down stored with the conversation (the session is sealed, so the reason is too). */
+export const feedbackEntrySchema = z.object({
+  rating: z.enum(['up', 'down']),
+  at: z.number(),
+  userId: z.string(),
+  reason: z.string().optional(),
+  messageId: z.string().optional(),
+});
+
+/** How the current episode of the conversation is going, for outcome reports. Optional: older sessions have none. */
+export const outcomeStateSchema = z.object({
+  status: z.enum(['open', 'resolved', 'escalated', 'abandoned']),
+  /** Who or what decided a final status: the user, the quiet-time rule, or a human's hand-back. */
+  resolution: z.enum(['user', 'timeout', 'human']).optional(),
+  decidedAt: z.number().optional(),
+  /** User messages in this episode (1 = first-contact). */
+  userMessages: z.number().int(),
+  lastActivityAt: z.number(),
+  /** The bot's last answer ended in a question: silence then means abandoned, not resolved. */
+  askedQuestion: z.boolean().optional(),
+  answered: z.boolean().optional(),
+  escalated: z.boolean().optional(),
+  costUsd: z.number(),
+});
+
 export const sessionSchema = z.object({
   v: z.literal(SESSION_SCHEMA_VERSION),
   id: z.string(),
@@ -83,10 +108,15 @@ export const sessionSchema = z.object({
     .optional(),
   /** What memory recalled on the first message: the customer's history and anonymised past cases, for the system prompt. */
   memory: z.object({ history: z.string().optional(), pastCases: z.string().optional() }).optional(),
+  /** Outcome of the current episode (a message after a decided outcome opens a new one). */
+  outcome: outcomeStateSchema.optional(),
+  /** Thumbs up/down given here, newest last, bounded. */
+  feedback: z.array(feedbackEntrySchema).optional(),
 });
 
 export type SessionState = z.infer<typeof sessionSchema>;
 export type PausedRun = z.infer<typeof pausedRunSchema>;
+export type OutcomeState = z.infer<typeof outcomeStateSchema>;
 
 /** Stable session id for a conversation (platform thread). */
 export function sessionIdOf(conversation: ConversationRef): string {

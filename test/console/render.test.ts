@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConsoleOptions, parseSpeakerSpec } from '../../adapters/console/console-options';
 import { wantsColor } from '../../adapters/console/console-output';
-import { formatApprovalCard, formatArgs, formatExpiry, labelled, plainMarkdown, type Paint } from '../../adapters/console/console-render';
+import { controlsHint, formatApprovalCard, formatArgs, formatExpiry, labelled, plainMarkdown, type Paint } from '../../adapters/console/console-render';
 import { ConfigError, type ApprovalView } from '../../src/index';
 
 const plain: Paint = (_style, text) => text;
@@ -91,5 +91,13 @@ describe('console options', () => {
     expect(wantsColor({ isTTY: true }, {})).toBe(true);
     expect(wantsColor({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
     expect(wantsColor({ isTTY: false }, {})).toBe(false);
+  });
+});
+
+describe('reply controls at a terminal', () => {
+  it('names the commands that work each control', () => {
+    expect(controlsHint({ feedback: true, talkToHuman: true, solved: true })).toBe('(/good · /bad [why] · /human · /solved)');
+    expect(controlsHint({ feedback: false, talkToHuman: true, solved: false })).toBe('(/human)');
+    expect(controlsHint({ feedback: false, talkToHuman: false, solved: false })).toBe('');
   });
 });

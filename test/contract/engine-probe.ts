@@ -1,8 +1,8 @@
-import type { Caller, Channel, CommandInput, ConversationRef, DecisionInput, Engine, InboundMessage } from '../../src/index';
+import type { Caller, Channel, CommandInput, ConversationRef, DecisionInput, Engine, FeedbackInput, InboundMessage } from '../../src/index';
 
 /** One call an adapter made into the engine, and how it ended. */
 export interface ProbeCall {
-  method: 'handleMessage' | 'isActiveConversation' | 'decideApproval' | 'claimEscalation' | 'handBack' | 'stopTurn' | 'command';
+  method: 'handleMessage' | 'isActiveConversation' | 'decideApproval' | 'claimEscalation' | 'handBack' | 'stopTurn' | 'command' | 'feedback' | 'resolveConversation' | 'talkToHuman';
   /** handleMessage: the platform message id. */
   messageId?: string;
   /** The conversation's thread, when the call names one. */
@@ -56,6 +56,18 @@ export class EngineProbe implements Engine {
   }
   command(input: CommandInput) {
     return this.record({ method: 'command', userId: input.caller.userId, ...(input.conversation ? { threadId: input.conversation.threadId } : {}) }, this.inner.command(input));
+  }
+  feedback(input: FeedbackInput) {
+    return this.record({ method: 'feedback', ...who(input.conversation, input.caller) }, this.inner.feedback(input));
+  }
+  resolveConversation(input: { conversation: ConversationRef; caller: Caller }) {
+    return this.record({ method: 'resolveConversation', ...who(input.conversation, input.caller) }, this.inner.resolveConversation(input));
+  }
+  talkToHuman(input: { conversation: ConversationRef; caller: Caller; permalink?: string }) {
+    return this.record({ method: 'talkToHuman', ...who(input.conversation, input.caller) }, this.inner.talkToHuman(input));
+  }
+  outcomes() {
+    return this.inner.outcomes();
   }
   status() {
     return this.inner.status();

@@ -51,7 +51,8 @@ describe('stopping an answer in Discord', () => {
     expect(buttonsOf(message)).toEqual([`turn:stop:${threadId}`]);
     release();
     await vi.waitFor(() => expect(current(message).content).toBe('Echo: write a long answer'));
-    expect(buttonsOf(message)).toEqual([]);
+    // Stop goes with the finished answer; its feedback controls take the place.
+    expect(buttonsOf(message)).toEqual([`feedback:up:${threadId}`, `feedback:down:${threadId}`, `conversation:human:${threadId}`, `conversation:solved:${threadId}`]);
   });
 
   it('staff stop it with /support stop typed in the thread', async () => {

@@ -16,6 +16,8 @@ afterEach(async () => {
 const f = () => h.sim.world.fixture;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const buttonsOf = (m: APIMessage) => ((m.components ?? []) as { components: { custom_id: string }[] }[]).flatMap((row) => row.components.map((b) => b.custom_id));
+/** What a finished answer offers: the feedback controls, never Stop. */
+const finalButtons = (threadId: string) => [`feedback:up:${threadId}`, `feedback:down:${threadId}`, `conversation:human:${threadId}`, `conversation:solved:${threadId}`];
 const contentOf = (body: unknown) => (body as { content?: string }).content ?? '';
 const MIN_GAP_MS = 1_500;
 
@@ -47,7 +49,7 @@ describe('streamed answers in Discord', () => {
       expect(answer.startsWith(text.trim())).toBe(true);
       if (i > 0) expect(text.length).toBeGreaterThanOrEqual(shown[i - 1]!.length);
     }
-    expect(buttonsOf(h.sim.world.messages.get(message!.id)!)).toEqual([]);
+    await vi.waitFor(() => expect(buttonsOf(h.sim.world.messages.get(message!.id)!)).toEqual(finalButtons(threadId)));
     expectSpacedEdits(message!.id);
     expect(h.sim.edits().filter((e) => e.status === 429)).toEqual([]);
   });
@@ -65,7 +67,9 @@ describe('streamed answers in Discord', () => {
     expect(expected.length).toBeGreaterThanOrEqual(3);
     await vi.waitFor(() => expect(botMessages(h.sim, threadId).map((m) => m.content)).toEqual(expected), { timeout: 15_000 });
     const messages = botMessages(h.sim, threadId);
-    expect(messages.every((m) => m.content.length <= 2_000 && buttonsOf(m).length === 0)).toBe(true);
+    expect(messages.every((m) => m.content.length <= 2_000)).toBe(true);
+    // Stop is gone everywhere; the answer's controls sit under its last message only.
+    expect(messages.map((m) => buttonsOf(m))).toEqual([...messages.slice(1).map(() => []), finalButtons(threadId)]);
     // Nothing lost, nothing repeated: the words read back in order.
     expect(messages.map((m) => m.content).join(' ').split(/\s+/)).toEqual(answer.split(/\s+/));
     for (const m of messages) expectSpacedEdits(m.id);
@@ -79,6 +83,6 @@ describe('streamed answers in Discord', () => {
   it('posts an answer that came at once as a single message, like postMessage', async () => {
     const threadId = await ask('hello');
     await vi.waitFor(() => expect(botMessages(h.sim, threadId).map((m) => m.content)).toEqual(['Echo: hello']));
-    await vi.waitFor(() => expect(buttonsOf(botMessages(h.sim, threadId)[0]!)).toEqual([]));
+    await vi.waitFor(() => expect(buttonsOf(botMessages(h.sim, threadId)[0]!)).toEqual(finalButtons(threadId)));
   });
 });

@@ -53,7 +53,7 @@ describe('streamed answers', () => {
       { id: expect.any(String), title: 'Looking up order ORD-1001', status: 'in_progress' },
       { id: expect.any(String), title: 'Looking up order ORD-1001', status: 'complete' },
     ]);
-    expect(stream!.final).toEqual({ kind: 'reply', text: 'Your order ORD-1001 has shipped and arrives Monday.' });
+    expect(stream!.final).toEqual({ kind: 'reply', controls: { feedback: true, talkToHuman: true, solved: true }, text: 'Your order ORD-1001 has shipped and arrives Monday.' });
     // Shown once, in the stream, not posted again.
     expect(channel.texts()).toEqual([]);
     for (const request of sim.completions()) expect(request.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });

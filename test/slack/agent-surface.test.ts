@@ -64,6 +64,9 @@ describe('streamed answers', () => {
     expect(streams.every((s) => s.stopped && s.recipient?.user === IDS.member)).toBe(true);
     expect(streams[0]!.markdown).toContain('I can refund that once a staff member approves.');
     expect(streams[1]!.markdown).toContain('Done: {"refunded":true,"orderId":"1042"}');
+    // The finished answer ends with the feedback controls a posted answer has; the lead before the approval does not.
+    expect(JSON.stringify(streams[1]!.blocks)).toContain('feedback_buttons');
+    expect(JSON.stringify(streams[0]!.blocks)).not.toContain('feedback_buttons');
     const tasks = streams.flatMap((s) => s.tasks);
     expect(tasks.length).toBeGreaterThan(0);
     expect(tasks.every((t) => t.title !== '' && ['complete', 'error'].includes(t.status))).toBe(true);

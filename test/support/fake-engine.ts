@@ -9,8 +9,11 @@ import type {
   ConversationRef,
   CostReport,
   DecisionInput,
+  ConversationActionOutcome,
   DecisionOutcome,
   Engine,
+  FeedbackInput,
+  OutcomeReport,
   EscalationView,
   HandbackOutcome,
   InboundMessage,
@@ -228,6 +231,29 @@ export class FakeEngine implements Engine {
 
   async costReport(caller: Caller): Promise<CostReport> {
     return { user: { userId: caller.userId, todayUsd: 0, dailyLimitUsd: 2 } };
+  }
+
+  /** Every feedback, "solved" and "talk to a human" call, in order. */
+  readonly conversationActions: Array<{ action: 'feedback' | 'resolve' | 'human'; conversation: ConversationRef; caller: Caller; feedback?: FeedbackInput }> = [];
+
+  async feedback(input: FeedbackInput): Promise<ConversationActionOutcome> {
+    this.conversationActions.push({ action: 'feedback', conversation: input.conversation, caller: input.caller, feedback: input });
+    return { ok: true, message: 'Thanks for the feedback!' };
+  }
+
+  async resolveConversation(input: { conversation: ConversationRef; caller: Caller }): Promise<ConversationActionOutcome> {
+    this.conversationActions.push({ action: 'resolve', ...input });
+    return { ok: true, message: 'Marked as solved.' };
+  }
+
+  async talkToHuman(input: { conversation: ConversationRef; caller: Caller }): Promise<ConversationActionOutcome> {
+    this.conversationActions.push({ action: 'human', conversation: input.conversation, caller: input.caller });
+    return { ok: true, message: 'A human teammate has been asked to join.' };
+  }
+
+  async outcomes(): Promise<OutcomeReport> {
+    const empty = { conversations: 0, resolvedByBot: 0, firstContactResolved: 0, escalated: 0, escalatedResolved: 0, abandoned: 0, feedbackUp: 0, feedbackDown: 0, costUsd: 0 };
+    return { today: { period: 'today', ...empty }, week: { period: 'week', ...empty } };
   }
 
   async sweep(): Promise<void> {}

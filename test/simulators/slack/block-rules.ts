@@ -58,6 +58,30 @@ export function blockProblems(blocks: unknown): string[] {
           if (e.style !== undefined && e.style !== 'primary' && e.style !== 'danger') problems.push(`[ERROR] bad style [json-pointer:${ep}]`);
         });
         break;
+      case 'context_actions':
+        // Slack's AI-app block: feedback buttons and icon buttons only, at most 5.
+        if (!Array.isArray(block.elements) || block.elements.length === 0 || block.elements.length > 5) {
+          problems.push(`[ERROR] 1 to 5 elements [json-pointer:${at}/elements]`);
+          break;
+        }
+        block.elements.forEach((e, j) => {
+          const ep = `${at}/elements/${j}`;
+          if (!isObject(e) || (e.type !== 'feedback_buttons' && e.type !== 'icon_button')) return problems.push(`[ERROR] unsupported element [json-pointer:${ep}]`);
+          if (typeof e.action_id !== 'string' || e.action_id.length > 255) problems.push(`[ERROR] bad action_id [json-pointer:${ep}]`);
+          else if (actionIds.has(e.action_id)) problems.push(`[ERROR] duplicate action_id [json-pointer:${ep}/action_id]`);
+          else actionIds.add(e.action_id);
+          if (e.type !== 'feedback_buttons') return;
+          for (const side of ['positive_button', 'negative_button'] as const) {
+            const b = e[side];
+            if (!isObject(b)) {
+              problems.push(`[ERROR] ${side} required [json-pointer:${ep}]`);
+              continue;
+            }
+            checkText(b.text, 75, `${ep}/${side}/text`, problems, 'plain_text');
+            if (typeof b.value !== 'string' || b.value.length === 0 || b.value.length > 2000) problems.push(`[ERROR] bad value [json-pointer:${ep}/${side}/value]`);
+          }
+        });
+        break;
       case 'divider':
         break;
       default:

@@ -128,9 +128,9 @@ export class SlackPayloads {
    * A button click on a message the bot posted. `block_id`, `value` and the
    * button text come from the message itself, as Slack takes them.
    */
-  blockAction(input: { user: string; message: SimMessage; actionId: string; responseUrl: string; userTeamId?: string }): Json {
+  blockAction(input: { user: string; message: SimMessage; actionId: string; responseUrl: string; userTeamId?: string; feedback?: 'positive' | 'negative' }): Json {
     const { message } = input;
-    const button = findButton(message.blocks ?? [], input.actionId);
+    const button = findButton(message.blocks ?? [], input.actionId, input.feedback);
     if (!button) throw new Error(`No button ${input.actionId} on message ${message.ts}`);
     const user = this.sim.workspace.users.get(input.user);
     return {
@@ -186,8 +186,14 @@ export class SlackPayloads {
   }
 }
 
-function findButton(blocks: unknown[], actionId: string): { blockId: string; element: Json } | undefined {
+function findButton(blocks: unknown[], actionId: string, feedback?: 'positive' | 'negative'): { blockId: string; element: Json } | undefined {
   for (const block of blocks as Json[]) {
+    if (block.type === 'context_actions' && Array.isArray(block.elements)) {
+      // A feedback_buttons click carries the element's type and action id with the clicked side's value.
+      const element = (block.elements as Json[]).find((e) => e.action_id === actionId && e.type === 'feedback_buttons');
+      const side = element?.[`${feedback ?? 'positive'}_button`] as Json | undefined;
+      if (element && side) return { blockId: String(block.block_id ?? 'b'), element: { type: 'feedback_buttons', action_id: actionId, value: side.value } };
+    }
     if (block.type !== 'actions' || !Array.isArray(block.elements)) continue;
     const element = (block.elements as Json[]).find((e) => e.action_id === actionId);
     if (element) return { blockId: String(block.block_id ?? 'b'), element };
