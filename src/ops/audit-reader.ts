@@ -75,10 +75,19 @@ export function searchAudit(lines: readonly AuditLine[], query: AuditQuery): Aud
 export class AuditLogReader {
   private offset = 0;
   private cache: AuditLine[] = [];
+  private reading: Promise<AuditLine[]> | undefined;
 
   constructor(private readonly options: { path: string; now: () => number; retentionMs?: number }) {}
 
-  async lines(): Promise<AuditLine[]> {
+  /** Lines so far. Concurrent callers (a page and its chart requests) share one read, so nothing is counted twice. */
+  lines(): Promise<AuditLine[]> {
+    this.reading ??= this.readNew().finally(() => {
+      this.reading = undefined;
+    });
+    return this.reading;
+  }
+
+  private async readNew(): Promise<AuditLine[]> {
     const size = await stat(this.options.path).then((s) => s.size, () => 0);
     if (size < this.offset) {
       this.offset = 0;

@@ -31,6 +31,16 @@ describe('AuditLogReader', () => {
     await writeFile(file, `${line(T0, 'escalation')}\n`);
     expect((await reader.lines()).map((l) => l.event)).toEqual(['escalation']);
   });
+
+  it('counts each line once when a page and its chart requests read at the same time', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'audit-reader-'));
+    const file = path.join(dir, 'audit.log');
+    await writeFile(file, `${line(T0, 'inbound_message')}\n${line(T0, 'tool_call')}\n`);
+    const reader = new AuditLogReader({ path: file, now: () => T0 });
+    const reads = await Promise.all([reader.lines(), reader.lines(), reader.lines()]);
+    for (const lines of reads) expect(lines.map((l) => l.event)).toEqual(['inbound_message', 'tool_call']);
+    expect((await reader.lines()).length).toBe(2);
+  });
 });
 
 describe('turns from the audit log', () => {
