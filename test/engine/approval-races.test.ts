@@ -1,26 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { approvalRecordSchema, type ApprovalRecord } from '../../src/approvals/approval-record';
 import type { DecisionOutcome } from '../../src/ports';
 import { createSealer } from '../../src/sessions/sealer';
-import { defineTool } from '../../src/tools/define-tool';
+import { staffRefundTool } from '../support/refund-tool';
 import { EngineHarness, users } from '../support/engine-harness';
 import { answer, callTools, ScriptedModel } from '../support/scripted-model';
 
 let h: EngineHarness;
 afterEach(async () => h?.close());
 
-const refund = defineTool({
-  name: 'issue_refund',
-  description: 'Refund an amount',
-  input: z.object({ amount: z.number().positive() }),
-  permission: 'member',
-  approval: 'staff',
-  describe: ({ amount }) => `Refund $${amount.toFixed(2)}`,
-  execute: async ({ amount }) => ({ refunded: amount }),
-});
+const refund = staffRefundTool();
 
 /** The approval record as stored, opened with the harness's key. */
 async function storedApproval(id: string): Promise<ApprovalRecord | undefined> {

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
 import { RESTARTED_NOTICE } from '../../src/agent/recover-turns';
 import type { ModelRequest, ModelResponse, Sender } from '../../src/ports';
-import { defineTool } from '../../src/tools/define-tool';
 import { EngineHarness, users } from '../support/engine-harness';
+import { staffRefundTool } from '../support/refund-tool';
 import { answer, callTools, ScriptedModel } from '../support/scripted-model';
 
 const harnesses: EngineHarness[] = [];
@@ -99,25 +98,11 @@ describe('replicas sharing Redis keep arrival order', () => {
   });
 });
 
-function refundTool(log: number[]) {
-  return defineTool({
-    name: 'issue_refund',
-    description: 'Refund an amount',
-    input: z.object({ amount: z.number().positive() }),
-    permission: 'member',
-    approval: 'staff',
-    describe: ({ amount }) => `Refund $${amount.toFixed(2)}`,
-    execute: async ({ amount }) => {
-      log.push(amount);
-      return { refunded: amount };
-    },
-  });
-}
 
 describe('while an approval is pending', () => {
   it('escalates at once when the user asks for a person', async () => {
     const model = new ScriptedModel('m', [callTools({ name: 'issue_refund', args: { amount: 29 } })]);
-    const h = track(await EngineHarness.create({ model, tools: [refundTool([])] }));
+    const h = track(await EngineHarness.create({ model, tools: [staffRefundTool([])] }));
     const paused = await h.send('refund the duplicate charge');
     expect(paused.status).toBe('paused');
     const result = await h.send('I want to speak to a manager now');
@@ -133,7 +118,7 @@ describe('while an approval is pending', () => {
       answer('Done: your $29.00 refund was issued.'),
       answer('Your order ORD-1001 ships tomorrow.'),
     ]);
-    const h = track(await EngineHarness.create({ model, tools: [refundTool(log)] }));
+    const h = track(await EngineHarness.create({ model, tools: [staffRefundTool(log)] }));
     const paused = await h.send('refund the duplicate charge');
     await h.send('also, where is ORD-1001?');
     const decided = await h.engine.decideApproval({ approvalId: paused.pendingApprovals[0]!, decision: 'approve', decider: users.dana });

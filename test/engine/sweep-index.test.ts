@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { defineTool } from '../../src/tools/define-tool';
+import { staffRefundTool } from '../support/refund-tool';
 import { EngineHarness, users } from '../support/engine-harness';
 import { answer, callTools, ScriptedModel } from '../support/scripted-model';
 
@@ -10,18 +9,7 @@ afterEach(async () => h?.close());
 const MINUTE = 60_000;
 
 async function pausedRefund(log: number[]): Promise<string> {
-  const refund = defineTool({
-    name: 'issue_refund',
-    description: 'Refund an amount',
-    input: z.object({ amount: z.number().positive() }),
-    permission: 'member',
-    approval: 'staff',
-    describe: ({ amount }) => `Refund $${amount.toFixed(2)}`,
-    execute: async ({ amount }) => {
-      log.push(amount);
-      return { refunded: amount };
-    },
-  });
+  const refund = staffRefundTool(log);
   const model = new ScriptedModel('gpt-4o-mini', [callTools({ name: 'issue_refund', args: { amount: 30 } })]);
   model.fallback = () => answer('done');
   h = await EngineHarness.create({ model, tools: [refund], env: { ESCALATION_RENOTIFY_MINUTES: '10' } });
