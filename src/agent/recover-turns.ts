@@ -4,6 +4,7 @@ import { escalate } from '../escalation/escalation-flow';
 import type { Caller, TurnResult } from '../ports';
 import { sessionIdOf } from '../sessions/session-state';
 import type { OpenTurn } from '../sessions/turn-journal';
+import { emptyResult } from './finish-run';
 import { handleMessage } from './handle-message';
 
 /** Interrupted turns are run again this many times; interrupted once more, the thread goes to a person. */
@@ -57,7 +58,7 @@ async function handToPerson(ctx: EngineContext, turn: OpenTurn): Promise<TurnRes
       const reply = "Sorry, I couldn't finish answering this after being restarted, so I've asked a human teammate to take over.";
       const record = await escalate(ctx, session, caller, { trigger: 'turn_interrupted', urgency: 'high', reason: 'The bot was restarted twice while answering this message' }, { reply });
       session.history.push({ role: 'assistant', content: reply });
-      const result: TurnResult = { status: 'escalated', success: false, sessionId: session.id, reply, costUsd: 0, steps: 0, toolCalls: [], errors: [{ code: 'turn_interrupted', message: 'Interrupted repeatedly' }], pendingApprovals: [], latencyMs: 0 };
+      const result: TurnResult = { ...emptyResult(session.id, 'escalated', false), reply, errors: [{ code: 'turn_interrupted', message: 'Interrupted repeatedly' }] };
       if (record) result.escalationId = record.id;
       return result;
     });

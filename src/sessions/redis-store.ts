@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import Keyv from 'keyv';
 import KeyvRedis, { createClient } from '@keyv/redis';
+import { redisScript, runScript, type RedisScript } from './redis-script';
 import { AppError } from '../errors';
 import type { CounterIncrement, Lock, NewEntry, Store } from '../ports';
 import { updateByCompareAndSet } from './compare-and-set';
@@ -26,12 +27,8 @@ type Deserialize = (raw: string) => { value?: unknown } | undefined | Promise<{ 
 // (the SQLite store uses the same scale).
 const SCAN_COUNT = 500;
 
-/** A Lua script run by SHA, sent in full only when the server does not know it yet. */
-interface Script {
-  source: string;
-  sha: string;
-}
-const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') });
+const script = redisScript;
+type Script = RedisScript;
 
 // TTL applies only when the counter is created; INCRBY fails on a non-counter value.
 const INCREMENT = script(`
@@ -303,14 +300,8 @@ export class RedisStore implements Store {
     return this.evalKeys(lua, [key], args);
   }
 
-  private async evalKeys(lua: Script, keys: string[], args: string[]): Promise<unknown> {
-    const options = { keys: keys.map((key) => this.prefix + key), arguments: args };
-    try {
-      return await this.client.evalSha(lua.sha, options);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return this.client.eval(lua.source, options);
-    }
+  private evalKeys(lua: Script, keys: string[], args: string[]): Promise<unknown> {
+    return runScript(this.client, lua, keys.map((key) => this.prefix + key), args);
   }
 
   private connect(): Promise<void> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createClient } from '@keyv/redis';
 import { AppError } from '../errors';
 import type { Logger } from '../ports';
+import { redisScript, runScript, type RedisScript } from './redis-script';
 import type { TurnOrder, TurnPlace } from './turn-order';
 
 /** Options for {@link RedisTurnOrder}. */
@@ -20,13 +21,13 @@ type RedisClient = ReturnType<typeof newClient>;
 /** Keys live a day past the thread's last message. */
 const KEY_TTL_MS = 86_400_000;
 
-const ENTER = `
+const ENTER = redisScript(`
 local t = redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return t`;
+return t`);
 
 // 2 = already passed (a stalled place was given up): run without a lease; 1 = our turn, lease taken; 0 = wait.
-const TRY = `
+const TRY = redisScript(`
 local done = tonumber(redis.call('GET', KEYS[1]) or '0')
 local t = tonumber(ARGV[1])
 if done >= t then return {2, done, ''} end
@@ -34,27 +35,27 @@ if done == t - 1 then
   redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
   return {1, done, ''}
 end
-return {0, done, redis.call('GET', KEYS[2]) or ''}`;
+return {0, done, redis.call('GET', KEYS[2]) or ''}`);
 
-const RENEW = `
+const RENEW = redisScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
+return 0`);
 
-const LEAVE = `
+const LEAVE = redisScript(`
 if redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
 local done = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tonumber(ARGV[1]) > done then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3]) end
 redis.call('PUBLISH', ARGV[4], ARGV[1])
-return 1`;
+return 1`);
 
 // Give up exactly one stalled place, and only if nothing moved since the caller looked.
-const SKIP = `
+const SKIP = redisScript(`
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 local done = tonumber(redis.call('GET', KEYS[1]) or '0')
 if done ~= tonumber(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[1], tostring(done + 1), 'PX', ARGV[2])
 redis.call('PUBLISH', ARGV[3], tostring(done + 1))
-return 1`;
+return 1`);
 
 /**
  * Per-thread arrival order across replicas on Redis: INCR hands out places,
@@ -179,9 +180,10 @@ export class RedisTurnOrder implements TurnOrder {
     return `${this.prefix}${kind}:${sessionId}`;
   }
 
-  private async eval(source: string, keys: string[], args: string[]): Promise<unknown> {
+  private async eval(lua: RedisScript, keys: string[], args: string[]): Promise<unknown> {
     try {
-      return await this.client.eval(source, { keys, arguments: args });
+      // By SHA: the script body is not resent for each of a message's three order calls.
+      return await runScript(this.client, lua, keys, args);
     } catch (error) {
       throw new AppError('store_unavailable', `Redis turn order failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error, retryable: true });
     }
