@@ -33,6 +33,9 @@ export interface SlackReplyStreamOptions {
   onMessage?: (ts: string) => void;
 }
 
+/** The block that holds the Stop button of a reply being written. */
+export const CONTROLS_BLOCK_ID = 'turn_controls';
+
 // Slack answers these when streaming is not available here (workspace, app, token or scope).
 const REFUSED = new Set(['method_not_supported', 'missing_scope', 'not_allowed', 'unknown_method', 'not_allowed_token_type', 'feature_not_enabled', 'method_deprecated', 'missing_recipient_user_id', 'missing_recipient_team_id']);
 // The message can take no more: carry on in a new one.
@@ -60,6 +63,8 @@ export class SlackReplyStream implements ReplyStream {
   private startedAt = 0;
   private segment = '';
   private readonly steps = new Map<string, ProgressStep>();
+  /** Whether the current streamed message carries the controls (they are taken off when it is finished). */
+  private controlsShown = false;
   private first: string | undefined;
   private lastUpdateAt = Number.NEGATIVE_INFINITY;
   private closed = false;
@@ -180,6 +185,7 @@ export class SlackReplyStream implements ReplyStream {
     try {
       if (this.ts === undefined) {
         const controls = this.o.controls && !this.closed ? [{ type: 'blocks' as const, blocks: this.o.controls }] : [];
+        this.controlsShown = controls.length > 0;
         const ts = await this.o.api.startStream({
           ...this.o.target,
           recipient_user_id: this.o.recipient.userId,
@@ -212,17 +218,41 @@ export class SlackReplyStream implements ReplyStream {
     }
   }
 
-  /** Close the current streamed message (the text stays). */
+  /** Close the current streamed message (the text stays; the Stop button goes). */
   private async stop(blocks: readonly object[] = []): Promise<void> {
     const ts = this.ts;
     if (ts === undefined) return;
+    const markdown = this.segment;
+    const withControls = this.controlsShown;
     this.ts = undefined;
     this.segment = '';
+    this.controlsShown = false;
+    let finished: { blocks?: object[] };
     try {
-      await this.o.api.stopStream({ channel: this.o.target.channel, ts, ...(blocks.length > 0 ? { blocks } : {}) });
+      finished = await this.o.api.stopStream({ channel: this.o.target.channel, ts, ...(blocks.length > 0 ? { blocks } : {}) });
     } catch (error) {
       // Already closed by Slack: what was streamed stays either way.
       if (!CLOSED.has(slackErrorName(error) ?? '')) this.o.logger.warn({ ...errorFields(error) }, 'slack stopStream failed');
+      return;
+    }
+    if (withControls) await this.dropControls(ts, markdown, blocks, finished.blocks);
+  }
+
+  /**
+   * A Stop button sent as a stream chunk stays on the finished message, so the
+   * message is updated without it: Slack's own rendering of it when the stop
+   * answer carries one, else the streamed markdown, the steps and the closing blocks.
+   */
+  private async dropControls(ts: string, markdown: string, closing: readonly object[], rendered: object[] | undefined): Promise<void> {
+    const steps = [...this.steps.values()].map(stepLine);
+    const blocks = rendered
+      ? rendered.filter((block) => (block as { block_id?: unknown }).block_id !== CONTROLS_BLOCK_ID)
+      : [...(markdown.trim() === '' ? [] : [{ type: 'markdown', text: markdown }]), ...(steps.length > 0 ? [context(steps.join('\n'))] : []), ...closing];
+    const text = markdown.trim() === '' ? 'Done.' : markdown.slice(0, 3_000);
+    try {
+      await this.o.api.update({ channel: this.o.target.channel, ts, text, blocks });
+    } catch (error) {
+      this.o.logger.warn({ ...errorFields(error) }, 'slack could not take the Stop button off a finished reply');
     }
   }
 

@@ -195,9 +195,14 @@ export class SlackApi {
     await this.call('chat.appendStream', { ...args });
   }
 
-  /** `chat.stopStream`: finish a streamed message, with optional last chunks and trailing blocks. */
-  async stopStream(args: { channel: string; ts: string; chunks?: readonly StreamChunk[]; blocks?: readonly object[] }): Promise<void> {
-    await this.call('chat.stopStream', { ...args });
+  /**
+   * `chat.stopStream`: finish a streamed message, with optional last chunks and trailing blocks.
+   * Returns the finished message's blocks when Slack sends them back.
+   */
+  async stopStream(args: { channel: string; ts: string; chunks?: readonly StreamChunk[]; blocks?: readonly object[] }): Promise<{ blocks?: object[] }> {
+    const r = await this.call('chat.stopStream', { ...args });
+    const message = r.message as { blocks?: unknown } | undefined;
+    return Array.isArray(message?.blocks) ? { blocks: message.blocks.filter(isObject) } : {};
   }
 
   /** `assistant.threads.setStatus`; an empty status clears it. */
@@ -272,4 +277,8 @@ export function slackErrorName(error: unknown): string | undefined {
 /** Log fields for an error: a safe description plus its stable code when it has one. */
 export function errorFields(error: unknown): { error: string; code?: string } {
   return error instanceof AppError ? { error: describeError(error), code: error.code } : { error: describeError(error) };
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }

@@ -17,7 +17,7 @@ import { renderApproval } from './approval-blocks';
 import { AssistantThreads } from './assistant-threads';
 import { ACTION_IDS, type Block, type SlackMessage, renderAlert, renderText } from './blocks';
 import { SLACK_PLATFORM, type ThreadTarget, conversationKey, encodeConversation, threadTarget } from './conversation';
-import { SlackReplyStream, type SlackReplyStreamOptions } from './reply-stream';
+import { CONTROLS_BLOCK_ID, SlackReplyStream, type SlackReplyStreamOptions } from './reply-stream';
 import { replyControlBlocks, withReplyControls } from './feedback-blocks';
 import { renderOncall } from './oncall-blocks';
 import { Placeholders } from './placeholders';
@@ -308,7 +308,7 @@ export function stopControls(conversation: ConversationRef): Block[] {
   return [
     {
       type: 'actions',
-      block_id: 'turn_controls',
+      block_id: CONTROLS_BLOCK_ID,
       elements: [{ type: 'button', action_id: ACTION_IDS.stop, text: { type: 'plain_text', text: 'Stop' }, value: encodeConversation(conversation) }],
     },
   ];

@@ -72,6 +72,12 @@ describe('streamed answers', () => {
     expect(tasks.every((t) => t.title !== '' && ['complete', 'error'].includes(t.status))).toBe(true);
     expect(tasks.some((t) => t.status === 'complete')).toBe(true);
     expect(h.sim.callsTo('chat.appendStream').length + h.sim.callsTo('chat.startStream').length).toBeGreaterThan(0);
+    // A finished answer keeps its text and feedback but loses the Stop button it had while written.
+    const finished = inThread(IDS.support, root.ts).filter((m) => h.sim.agent.stream(m.channel, m.ts) !== undefined);
+    expect(finished.some((m) => buttons(m).includes('turn_stop'))).toBe(false);
+    expect(JSON.stringify(finished[1]!.blocks)).toContain('feedback_buttons');
+    expect(textOf(finished[1]!)).toContain('Done: {"refunded":true,"orderId":"1042"}');
+    expect(h.sim.callsTo('chat.update').filter((c) => finished.some((m) => m.ts === c.args.ts) && c.ok)).toHaveLength(2);
     // Nothing says "working on it" any more.
     expect(inThread(IDS.support, root.ts).some((m) => /Working on it/.test(textOf(m)))).toBe(false);
     expect(h.refunds).toHaveLength(1);

@@ -105,7 +105,9 @@ export class AgentMethods {
             stream.blocks.push(...(a.blocks as unknown[]));
           }
           stream.stopped = true;
-          stream.message.blocks = stream.blocks;
+          // The finished message as Slack renders it: the streamed markdown, then the blocks sent along.
+          stream.message.blocks = [...(stream.markdown === '' ? [] : [{ type: 'markdown', text: stream.markdown }]), ...stream.blocks];
+          return { ok: true, channel: stream.message.channel, ts: stream.message.ts, message: { type: 'message', ts: stream.message.ts, text: stream.message.text, blocks: stream.message.blocks } };
         }
         return { ok: true, channel: stream.message.channel, ts: stream.message.ts };
       }

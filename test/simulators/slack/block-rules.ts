@@ -16,6 +16,7 @@ export function blockProblems(blocks: unknown): string[] {
   if (blocks.length > 50) problems.push(`[ERROR] no more than 50 items allowed [json-pointer:/blocks]`);
   const blockIds = new Set<string>();
   const actionIds = new Set<string>();
+  let markdownChars = 0;
   blocks.forEach((block, i) => {
     const at = `/blocks/${i}`;
     if (!isObject(block)) return problems.push(`[ERROR] must be an object [json-pointer:${at}]`);
@@ -83,6 +84,14 @@ export function blockProblems(blocks: unknown): string[] {
         });
         break;
       case 'divider':
+        break;
+      case 'markdown':
+        // Standard markdown, rendered by Slack; 12,000 characters at most across a payload's markdown blocks.
+        if (typeof block.text !== 'string' || block.text.length === 0) problems.push(`[ERROR] text required [json-pointer:${at}/text]`);
+        else {
+          markdownChars += block.text.length;
+          if (markdownChars > 12_000) problems.push(`[ERROR] markdown text too long [json-pointer:${at}/text]`);
+        }
         break;
       default:
         problems.push(`[ERROR] unsupported block type ${String(block.type)} [json-pointer:${at}]`);
