@@ -28,6 +28,7 @@ export function trackEngineWork(inner: Engine): TrackedEngine {
     handleMessage: (message) => track(`turn ${where(message.conversation)}`, () => inner.handleMessage(message)),
     isActiveConversation: (conversation) => inner.isActiveConversation(conversation),
     decideApproval: (input) => track(`approval decision ${input.approvalId}`, () => inner.decideApproval(input)),
+    approval: (approvalId) => inner.approval(approvalId),
     claimEscalation: (input) => track(`escalation claim ${input.escalationId}`, () => inner.claimEscalation(input)),
     handBack: (input) => track(`hand-back ${where(input.conversation)}`, () => inner.handBack(input)),
     feedback: (input) => track(`feedback ${where(input.conversation)}`, () => inner.feedback(input)),

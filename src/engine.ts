@@ -8,6 +8,7 @@ import { systemPrompt } from './agent/prompts';
 import type { LoopDeps } from './agent/run-loop';
 import { decideApproval, sweepApprovals } from './approvals/approval-flow';
 import { approvalRecordSchema } from './approvals/approval-record';
+import { viewOf } from './approvals/request-approvals';
 import { BudgetGuard, type BudgetAlert } from './budget/budget-guard';
 import { buildCostReport } from './budget/cost-report';
 import { PriceTable } from './budget/prices';
@@ -229,6 +230,10 @@ export function createEngine(options: EngineOptions): Engine {
     decideApproval: (input) =>
       // One extra read per human decision (rare) so the decision's log lines name the session.
       track(turns.decision(async () => (await ctx.approvals.get(input.approvalId))?.sessionId, () => decideApproval(ctx, input))),
+    approval: async (approvalId) => {
+      const record = await ctx.approvals.get(approvalId);
+      return record ? viewOf(record) : undefined;
+    },
     claimEscalation: ({ escalationId, caller }) => track(claimEscalation(ctx, escalationId, caller)),
     handBack: ({ conversation, caller, resolution }) => track(handBack(ctx, conversation, caller, resolution)),
     feedback: (input) => track(giveFeedback(ctx, input)),

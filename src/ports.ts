@@ -462,6 +462,12 @@ export interface Engine {
   isActiveConversation(conversation: ConversationRef): Promise<boolean>;
   /** Approve or deny a pending approval; resumes the paused run when allowed. */
   decideApproval(input: DecisionInput): Promise<DecisionOutcome>;
+  /**
+   * An approval as stored (pending or decided), arguments redacted as on its card; undefined when
+   * unknown. Read by "Edit and approve" forms on any replica, after a restart too. Deciding is
+   * checked by {@link Engine.decideApproval}, not here.
+   */
+  approval(approvalId: string): Promise<ApprovalView | undefined>;
   /** A staff member takes an escalation. */
   claimEscalation(input: { escalationId: string; caller: Caller }): Promise<ClaimOutcome>;
   /** Return a handed-off conversation to the bot. */

@@ -4,6 +4,7 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
+  type Message,
   type ModalSubmitInteraction,
   type RepliableInteraction,
 } from 'discord.js';
@@ -73,7 +74,7 @@ function commandArgs(interaction: ChatInputCommandInteraction): string[] {
 async function handleButton(options: InteractionHandlerOptions, interaction: ButtonInteraction): Promise<void> {
   const action = parseCustomId(interaction.customId);
   // A modal must be the first response, so this one is answered before anything slow.
-  if (action?.kind === 'edit_approval') return showEditModal(interaction, action.approvalId);
+  if (action?.kind === 'edit_approval') return showEditModal(options.engine, interaction, action.approvalId);
   if (action?.kind === 'feedback' && action.rating === 'down') return interaction.showModal(feedbackReasonModal(action.threadId));
   // Acknowledge first: the engine may take longer than Discord's 3 seconds.
   await interaction.deferUpdate();
@@ -118,10 +119,10 @@ async function handleButton(options: InteractionHandlerOptions, interaction: But
 }
 
 /** "Edit and approve": a modal pre-filled from the card; who may approve is checked on submit. */
-async function showEditModal(interaction: ButtonInteraction, approvalId: string): Promise<void> {
-  const args = argsFromCard(interaction.message.embeds.map((e) => e.toJSON()));
+async function showEditModal(engine: Engine, interaction: ButtonInteraction, approvalId: string): Promise<void> {
+  const args = await editableArgs(engine, interaction.message, approvalId);
   if (!args) {
-    await tell(interaction, "This request can't be edited here because its arguments are too long to show. Approve or deny it as it is.");
+    await tell(interaction, 'This request can no longer be edited here: use Approve or Deny, or ask again.');
     return;
   }
   const fields = editableFields(args);
@@ -136,7 +137,7 @@ async function handleEditSubmit(options: InteractionHandlerOptions, interaction:
   const action = parseCustomId(interaction.customId);
   if (interaction.isFromMessage()) await interaction.deferUpdate();
   else await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const original = interaction.message ? argsFromCard(interaction.message.embeds.map((e) => e.toJSON())) : undefined;
+  const original = action?.kind === 'edit_approval' ? await editableArgs(options.engine, interaction.message, action.approvalId) : undefined;
   if (action?.kind !== 'edit_approval' || !original) {
     await tell(interaction, 'This form is no longer active. Nothing was changed.');
     return;
@@ -153,6 +154,17 @@ async function handleEditSubmit(options: InteractionHandlerOptions, interaction:
   // On success the engine re-renders the card; invalid or not-allowed edits change nothing.
   const outcome = await options.engine.decideApproval({ approvalId: action.approvalId, decision: 'approve', decider: caller, args });
   if (!outcome.ok) await tell(interaction, outcome.message);
+}
+
+/**
+ * The arguments an edit form starts from: the card's, or (a card cut short to fit
+ * Discord's limits) the stored request's. Undefined once it is no longer pending.
+ */
+async function editableArgs(engine: Engine, card: Message | null, approvalId: string): Promise<Record<string, unknown> | undefined> {
+  const shown = card ? argsFromCard(card.embeds.map((e) => e.toJSON())) : undefined;
+  if (shown) return shown;
+  const stored = await engine.approval(approvalId);
+  return stored?.status === 'pending' ? stored.args : undefined;
 }
 
 /** 👍 (👎 goes through the modal), "Talk to a human" or "That solved it" on a final answer. */

@@ -49,7 +49,7 @@ export function registerActionHandlers(app: App, deps: HandlerDeps): void {
   app.action(
     ACTION_IDS.editApproval,
     clickHandler(deps, 'approval_edit', async (click, _caller, respond) => {
-      const view = deps.channel.approvalView(click.actions[0]!.value ?? '');
+      const view = await deps.engine.approval(click.actions[0]!.value ?? '');
       const channel = click.channel?.id ?? click.container?.channel_id;
       const thread = click.message?.thread_ts ?? click.container?.thread_ts;
       const modal = view && view.status === 'pending' ? renderEditModal(view, { ...(channel ? { channel } : {}), ...(thread ? { thread } : {}) }) : undefined;

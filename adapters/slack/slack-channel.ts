@@ -74,7 +74,6 @@ export class SlackChannel implements Channel {
   private readonly oncallChannel: string | undefined;
   private readonly placeholders: Placeholders;
   private readonly permalinks = new Map<string, string>();
-  private readonly approvals = new Map<string, ApprovalView>();
   private identifier: ((sender: Sender) => Promise<Caller>) | undefined;
   private readonly streaming: boolean;
   private readonly streamTuning: SlackChannelOptions['streamTuning'];
@@ -192,21 +191,8 @@ export class SlackChannel implements Channel {
     }
   }
 
-  /** The approval as last rendered here ("Edit and approve" pre-fills from it); undefined after a restart. */
-  approvalView(id: string): ApprovalView | undefined {
-    return this.approvals.get(id);
-  }
-
-  private rememberApproval(view: ApprovalView): void {
-    this.approvals.delete(view.id);
-    if (view.status !== 'pending') return;
-    this.approvals.set(view.id, view);
-    if (this.approvals.size > 1_000) this.approvals.delete(this.approvals.keys().next().value ?? '');
-  }
-
   /** {@link Channel.postApproval}: the approval card, in the thread. */
   async postApproval(view: ApprovalView): Promise<MessageRef | undefined> {
-    this.rememberApproval(view);
     const target = threadTarget(view.conversation);
     const ts = await this.replaceOrPost(view.conversation, target, renderApproval(view));
     return ref(target.channel, ts);
@@ -214,7 +200,6 @@ export class SlackChannel implements Channel {
 
   /** {@link Channel.updateApproval}: re-render in place; buttons go once decided or expired. */
   async updateApproval(messageRef: MessageRef, view: ApprovalView): Promise<void> {
-    this.rememberApproval(view);
     await this.api.update({ channel: messageRef.channelId, ts: messageRef.messageId, ...renderApproval(view) });
   }
 

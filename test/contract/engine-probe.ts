@@ -48,6 +48,9 @@ export class EngineProbe implements Engine {
   decideApproval(input: DecisionInput) {
     return this.record({ method: 'decideApproval', targetId: input.approvalId, decision: input.decision, userId: input.decider.userId }, this.inner.decideApproval(input));
   }
+  approval(approvalId: string) {
+    return this.inner.approval(approvalId);
+  }
   claimEscalation(input: { escalationId: string; caller: Caller }) {
     return this.record({ method: 'claimEscalation', targetId: input.escalationId, userId: input.caller.userId }, this.inner.claimEscalation(input));
   }

@@ -60,6 +60,21 @@ describe('Edit and approve in Discord', () => {
     await vi.waitFor(() => expect(botMessages(h.sim, threadId).some((m) => m.content.startsWith('Done:'))).toBe(true));
   });
 
+  it('edits a card whose arguments were cut to fit Discord, from the stored request', async () => {
+    const { card, approvalId } = await approvalCard();
+    // A card whose JSON was cut short (as long arguments are, to fit an embed field).
+    const args = current(card).embeds[0]!.fields!.find((x) => x.name === 'Arguments')!;
+    args.value = `${args.value.slice(0, 20)}…`;
+    const click = await openModal(f().users.staff, card, approvalId);
+    expect(click.ack!.type).toBe(InteractionResponseType.Modal);
+    expect(click.modal?.inputs).toEqual([
+      expect.objectContaining({ customId: 'orderId', value: '1042' }),
+      expect.objectContaining({ customId: 'amountUsd', value: '120' }),
+    ]);
+    h.sim.actions.submitModal({ by: f().users.staff, opener: click, values: { amountUsd: '30' } });
+    await vi.waitFor(() => expect(h.refundedUsd).toEqual([30]));
+  });
+
   it('refuses an invalid edit privately with the validation error, and nothing changes', async () => {
     const { card, approvalId } = await approvalCard();
     const before = structuredClone(current(card));

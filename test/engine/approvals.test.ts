@@ -193,6 +193,19 @@ describe('approvals', () => {
     expect(h.channel.texts().at(-1)).toBe('after restart: {"refunded":25}');
   });
 
+  it('reads a stored approval back after a restart (edit forms on any replica), redacted, and decided ones as decided', async () => {
+    const log: Array<{ amount: number; by: string; key: string }> = [];
+    const tools = [refundTool(log)];
+    const model = new ScriptedModel('gpt-4o-mini', [callTools({ name: 'issue_refund', args: { amount: 25 } }), answer('ok')]);
+    h = await EngineHarness.create({ model, tools });
+    const approvalId = (await h.send('refund 25')).pendingApprovals[0] as string;
+    h = await h.restart({ model, tools });
+    expect(await h.engine.approval(approvalId)).toMatchObject({ id: approvalId, status: 'pending', toolName: 'issue_refund', args: { amount: 25 } });
+    expect(await h.engine.approval('apr_unknown')).toBeUndefined();
+    await h.engine.decideApproval({ approvalId, decision: 'deny', decider: users.dana });
+    expect(await h.engine.approval(approvalId)).toMatchObject({ status: 'denied' });
+  });
+
   it('refuses to execute when the stored arguments no longer match their fingerprint', async () => {
     const { log, approvalId } = await pausedRefund(40);
     // Tamper with the persisted request as an attacker with the key could: change the amount only.

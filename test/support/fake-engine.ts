@@ -137,6 +137,10 @@ export class FakeEngine implements Engine {
     return view;
   }
 
+  async approval(approvalId: string): Promise<ApprovalView | undefined> {
+    return this.approvals.get(approvalId)?.view;
+  }
+
   async decideApproval(input: DecisionInput): Promise<DecisionOutcome> {
     return this.busy(async () => {
       this.decisions.push(input);
