@@ -120,6 +120,7 @@ const envSchema = z.object({
 
   PORT: number(3000, { min: 0, int: true }),
   HTTP_HOST: optionalString,
+  METRICS_TOKEN: optionalString,
   LOG_FORMAT: z.preprocess(blankToUndefined, z.enum(['json', 'pretty']).default('json')),
   ALERT_ERROR_RATE: number(0.1, { min: 0 }),
   ALERT_P95_SECONDS: number(30, { min: 0 }),
@@ -141,7 +142,12 @@ export interface EngineConfig {
   logFormat: 'json' | 'pretty';
   auditLogPath: string;
   /** The HTTP server (/health, /metrics, the dashboard): port, and host when set (else chosen by the entry point). */
-  http: { port: number; host: string | undefined };
+  http: {
+    port: number;
+    host: string | undefined;
+    /** `METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <token>`. */
+    metricsToken: string | undefined;
+  };
   /** On-call alert thresholds: failed-turn share and p95 turn latency over 5 minutes. */
   alerts: { errorRate: number; p95Seconds: number };
   openai: { apiKey: string | undefined; baseUrl: string | undefined; model: string };
@@ -197,7 +203,7 @@ export function loadConfig(env: Env): EngineConfig {
     encryptionKeyRequired: e.REQUIRE_ENCRYPTION_KEY || e.NODE_ENV === 'production' || sharedStore,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
-    http: { port: e.PORT, host: e.HTTP_HOST },
+    http: { port: e.PORT, host: e.HTTP_HOST, metricsToken: e.METRICS_TOKEN },
     alerts: { errorRate: e.ALERT_ERROR_RATE, p95Seconds: e.ALERT_P95_SECONDS },
     auditLogPath: path.resolve(e.AUDIT_LOG_PATH ?? path.join(dataDir, 'audit.log')),
     openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },

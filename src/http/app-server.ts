@@ -23,7 +23,7 @@ export async function startHttp(options: {
 }): Promise<AppServer> {
   const { app } = options;
   const platforms = new PlatformProbes();
-  const routes: RouteHandler[] = [healthRoute({ engine: app.engine, store: app.store, platforms }), ...(app.metrics ? [metricsRoute(app.metrics)] : []), ...(options.routes ?? [])];
+  const routes: RouteHandler[] = [healthRoute({ engine: app.engine, store: app.store, platforms }), ...(app.metrics ? [metricsRoute(app.metrics, { token: app.config.http.metricsToken })] : []), ...(options.routes ?? [])];
   const port = options.port ?? app.config.http.port;
   let server: HttpServer;
   try {
