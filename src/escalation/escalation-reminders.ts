@@ -1,9 +1,18 @@
+import { newId } from '../ids';
 import { dueIndexes, markerKeys, type EngineContext } from '../engine-context';
 import { escalationView, type EscalationRecord } from './escalation-record';
 import { isUndelivered, markDelivered, noteUndelivered, RETENTION_MS } from './escalation-flow';
 
 /** Most escalations one sweep handles; the rest stay due for the next sweep. */
 const SWEEP_BATCH = 100;
+
+/**
+ * How long a replica's claim on one notice holds. A replica that dies between
+ * claiming a notice and recording it would otherwise strand the escalation's
+ * reminders for good; after this long another replica takes the claim over
+ * (at worst on-call sees one notice twice, never none).
+ */
+export const NOTICE_CLAIM_MS = 2 * 60_000;
 
 /**
  * Remind on-call of escalations nobody claimed within the re-notify interval,
@@ -34,7 +43,7 @@ export async function renotifyUnclaimed(ctx: EngineContext): Promise<number> {
 async function remind(ctx: EngineContext, record: EscalationRecord, now: number): Promise<boolean> {
   const n = record.notifications + 1;
   // One reminder per interval across replicas.
-  if (!(await ctx.store.setIfAbsent(markerKeys.escalationNotice(record.id, n), { at: now }, RETENTION_MS))) return false;
+  if (!(await claimNotice(ctx, markerKeys.escalationNotice(record.id, n), now))) return false;
   const ref = await ctx.channels.notifyOncall({ ...escalationView(record), notifications: n });
   // Re-read inside the update: a claim or hand-back made while the notice was posted must stand.
   const updated = await ctx.escalations.update(
@@ -55,7 +64,7 @@ async function remind(ctx: EngineContext, record: EscalationRecord, now: number)
 /** Try again to deliver a first notice that never got through; tell the user once it has. */
 async function retryDelivery(ctx: EngineContext, record: EscalationRecord, now: number): Promise<boolean> {
   const attempt = (record.deliveryAttempts ?? 1) + 1;
-  if (!(await ctx.store.setIfAbsent(markerKeys.escalationDelivery(record.id, attempt), { at: now }, RETENTION_MS))) return false;
+  if (!(await claimNotice(ctx, markerKeys.escalationDelivery(record.id, attempt), now))) return false;
   const notice = await ctx.channels.notifyOncall(escalationView(record));
   const updated = await ctx.escalations.update(
     record.id,
@@ -82,4 +91,12 @@ async function retryDelivery(ctx: EngineContext, record: EscalationRecord, now: 
     await ctx.channels.updateOncall(notice, escalationView(updated));
   }
   return true;
+}
+
+/** Claim one notice across replicas: a fresh claim, or one left by a replica that stopped before recording it. */
+async function claimNotice(ctx: EngineContext, key: string, now: number): Promise<boolean> {
+  const mine = { at: now, by: newId('claim') };
+  if (await ctx.store.setIfAbsent(key, mine, RETENTION_MS)) return true;
+  const claim = await ctx.store.update<{ at: number; by?: string }>(key, (current) => (current && now - current.at < NOTICE_CLAIM_MS ? undefined : mine), RETENTION_MS);
+  return claim?.by === mine.by;
 }

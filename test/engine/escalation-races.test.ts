@@ -51,6 +51,24 @@ describe('escalation records change by compare-and-set', () => {
     expect((await h.engine.status()).openEscalations).toBe(1);
   });
 
+  it('a reminder claimed by a replica that died before posting it is sent by another after the claim lapses', async () => {
+    const id = await escalated();
+    const before = h.channel.oncall.length;
+    h.clock.advance(11 * MINUTE);
+    // Another replica claimed reminder 2 and stopped before posting or recording it.
+    expect(await h.app.store.setIfAbsent(`escalation-notice:${id}:2`, { at: h.clock.now() })).toBe(true);
+    await h.engine.sweep();
+    expect(h.channel.oncall).toHaveLength(before); // it may still be posting: not twice
+    h.clock.advance(3 * MINUTE);
+    await h.engine.sweep();
+    expect(h.channel.oncall).toHaveLength(before + 1);
+    expect(h.channel.oncall.at(-1)).toMatchObject({ id, notifications: 2 });
+    // And the reminders go on from there.
+    h.clock.advance(11 * MINUTE);
+    await h.engine.sweep();
+    expect(h.channel.oncall.at(-1)).toMatchObject({ id, notifications: 3 });
+  });
+
   it('a hand-back made while a reminder is being posted survives the reminder', async () => {
     const id = await escalated();
     h.clock.advance(11 * MINUTE);

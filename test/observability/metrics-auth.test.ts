@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 async function serve(token?: string): Promise<string> {
-  server = await createHttpServer({ host: '127.0.0.1', port: 0, routes: [metricsRoute(new SupportMetrics(), { token })], logger: silentLogger });
+  server = await createHttpServer({ host: '127.0.0.1', port: 0, routes: [metricsRoute(new SupportMetrics(), { token })], logger: silentLogger() });
   return `${server.url}/metrics`;
 }
 
