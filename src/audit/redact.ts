@@ -68,8 +68,3 @@ export function scrubDeep(value: unknown, depth = 0): unknown {
   }
   return out;
 }
-
-/** Cut long text for summaries, marking the cut. */
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
-}
