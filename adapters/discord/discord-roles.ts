@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { GuildMember, PermissionFlagsBits, type BaseInteraction, type Client, type User } from 'discord.js';
 import { describeError, maxRole } from '../../src/index';
-import type { Caller, Logger, Role, RoleResolver } from '../../src/index';
+import type { Caller, Logger, Role } from '../../src/index';
 
 /** A role and why it was granted (for the audit trail). */
 export interface RoleGrant {
@@ -60,7 +60,7 @@ const GUEST_NOT_MEMBER: RoleGrant = { role: 'guest', source: 'discord:not_a_memb
  * from it (and cached); DMs carry no member, so membership is looked up in the
  * configured guilds. Anything unknown or failing resolves to `guest`.
  */
-export class DiscordRoleResolver implements RoleResolver {
+export class DiscordRoleResolver {
   /** `guildId:userId` -> grant, trusted for `ttlMs` (timed by the injected clock). */
   private readonly cache: LRUCache<string, RoleGrant>;
 

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Caller, Logger, Role, RoleResolver } from '../../src/index';
+import type { Caller, Logger, Role } from '../../src/index';
 import { type SlackApi, type SlackUser, errorFields } from './slack-api';
 import { SLACK_PLATFORM } from './conversation';
 
@@ -65,7 +65,7 @@ export function roleFromSlackUser(
  * Slack user -> role, from `users.info` and the staff user group, cached with
  * a TTL. A failed lookup never grants more than `guest`.
  */
-export class SlackRoleResolver implements RoleResolver {
+export class SlackRoleResolver {
   private readonly opts: SlackRoleResolverOptions;
   private readonly now: () => number;
   private readonly ttlMs: number;
@@ -83,7 +83,7 @@ export class SlackRoleResolver implements RoleResolver {
     this.users = new LRUCache({ max: options.maxEntries ?? 10_000, ttl: this.ttlMs, ttlResolution: 0, perf: { now: this.now } });
   }
 
-  /** {@link RoleResolver}: `context.teamId` is the user's team as the payload states it. */
+  /** Role of a user; `context.teamId` is the user's team as the payload states it. */
   async resolve(userId: string, context?: Record<string, unknown>): Promise<{ role: Role; source: string }> {
     const teamId = typeof context?.teamId === 'string' ? context.teamId : undefined;
     const { role, source } = await this.lookup(userId, teamId);
