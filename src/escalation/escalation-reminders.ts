@@ -2,6 +2,9 @@ import { dueIndexes, markerKeys, type EngineContext } from '../engine-context';
 import { escalationView, type EscalationRecord } from './escalation-record';
 import { isUndelivered, markDelivered, noteUndelivered, RETENTION_MS } from './escalation-flow';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type EscalationRemindersDeps = Pick<EngineContext, 'config' | 'store' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'escalations' | 'memory'>;
+
 /** Most escalations one sweep handles; the rest stay due for the next sweep. */
 const SWEEP_BATCH = 100;
 
@@ -10,7 +13,7 @@ const SWEEP_BATCH = 100;
  * and retry first notices that did not get through. Reads only what is due in
  * the reminder index; claimed and closed escalations leave it.
  */
-export async function renotifyUnclaimed(ctx: EngineContext): Promise<number> {
+export async function renotifyUnclaimed(ctx: EscalationRemindersDeps): Promise<number> {
   const now = ctx.clock.now();
   let sent = 0;
   for (const id of await ctx.store.due(dueIndexes.escalationReminders, now, SWEEP_BATCH)) {
@@ -31,7 +34,7 @@ export async function renotifyUnclaimed(ctx: EngineContext): Promise<number> {
 }
 
 /** One more reminder for an unclaimed escalation; false when another replica sends this one. */
-async function remind(ctx: EngineContext, record: EscalationRecord, now: number): Promise<boolean> {
+async function remind(ctx: EscalationRemindersDeps, record: EscalationRecord, now: number): Promise<boolean> {
   const n = record.notifications + 1;
   // One reminder per interval across replicas.
   if (!(await ctx.store.setIfAbsent(markerKeys.escalationNotice(record.id, n), { at: now }, RETENTION_MS))) return false;
@@ -53,7 +56,7 @@ async function remind(ctx: EngineContext, record: EscalationRecord, now: number)
 }
 
 /** Try again to deliver a first notice that never got through; tell the user once it has. */
-async function retryDelivery(ctx: EngineContext, record: EscalationRecord, now: number): Promise<boolean> {
+async function retryDelivery(ctx: EscalationRemindersDeps, record: EscalationRecord, now: number): Promise<boolean> {
   const attempt = (record.deliveryAttempts ?? 1) + 1;
   if (!(await ctx.store.setIfAbsent(markerKeys.escalationDelivery(record.id, attempt), { at: now }, RETENTION_MS))) return false;
   const notice = await ctx.channels.notifyOncall(escalationView(record));
