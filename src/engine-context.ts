@@ -16,19 +16,35 @@ import type { SpecialistDirectory } from './specialists/specialist-directory';
 import type { ToolRegistry } from './tools/registry';
 import type { TurnStats } from './turn-stats';
 
-/** Everything the engine's flows share; built once by `createEngine`. */
+/**
+ * Everything the engine's flows share; built once by `createEngine`. Each flow
+ * module declares the few fields it uses (`XDeps = Pick<EngineContext, …>`),
+ * so a reader sees a flow's dependencies at its top; callers pass the context.
+ */
 export interface EngineContext {
+  /** Validated configuration (limits, timeouts, budgets, escalation timings). */
   config: EngineConfig;
+  /** Key/value store with the atomic operations (markers, counters, locks, due-time indexes). */
   store: Store;
+  /** Encrypts personal data at rest (sessions, approvals, escalations, sealed audit fields). */
   sealer: Sealer;
+  /** The main model. */
   model: ModelClient;
+  /** Tools offered to the model, with their policy. */
   registry: ToolRegistry;
+  /** Timeouts, retries and breakers, built once and shared. */
   resilience: Resilience;
+  /** Spend reserved before each model call and settled after. */
   budget: BudgetGuard;
+  /** The append-only audit trail. */
   audit: AuditSink;
+  /** Operational log (redacted). */
   logger: Logger;
+  /** Injected time. */
   clock: Clock;
+  /** The platform channel of each conversation. */
   channels: ChannelRouter;
+  /** Loads, locks and saves sessions; runs a conversation's turns in arrival order. */
   sessions: SessionRunner;
   /** Runs in progress here, so they can be stopped. */
   running: RunningTurns;
@@ -36,9 +52,13 @@ export interface EngineContext {
   journal: TurnJournal;
   /** Whether other processes share the store (Redis replicas). */
   sharedStore: boolean;
+  /** Pending and decided approvals (sealed). */
   approvals: SealedCollection<ApprovalRecord>;
+  /** Hand-offs to humans (sealed). */
   escalations: SealedCollection<EscalationRecord>;
+  /** Recent turn latencies and errors, for /status. */
   stats: TurnStats;
+  /** What the agent loop needs (model, tools, budget, audit, resilience), built once. */
   loop: LoopDeps;
   /** Declared specialists; absent = no routing (one generic prompt, every tool). */
   specialists?: SpecialistDirectory;
@@ -46,7 +66,9 @@ export interface EngineContext {
   routerModel?: ModelClient;
   /** Customer history and solved cases (sealed, per workspace, retention-bound). */
   memory?: CustomerMemory;
+  /** Package version, for /status. */
   version: string;
+  /** Start time (epoch ms), for uptime. */
   startedAt: number;
 }
 

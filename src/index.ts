@@ -9,6 +9,8 @@ export { defineTool } from './tools/define-tool';
 export { hasRole, maxRole, ROLES } from './policy/roles';
 export { createLogger, silentLogger } from './logger';
 export { scrubText, scrubDeep } from './audit/redact';
+export { truncate } from './text/truncate';
+export { splitText, MIN_SPLIT_LIMIT, type SplitTextOptions } from './text/split-text';
 export { sessionIdOf } from './sessions/session-state';
 export { createHttpServer, pathOf, sendJson, type HttpServer, type HttpServerOptions, type RouteHandler } from './http/http-server';
 export { checkHealth, healthRoute, PlatformProbes, type HealthReport, type PlatformProbe } from './http/health-route';

@@ -1,6 +1,9 @@
 import type { OpenApprovalMarker } from './approvals/request-approvals';
 import { dueIndexes, type EngineContext } from './engine-context';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type LegacyMarkersDeps = Pick<EngineContext, 'store' | 'clock'>;
+
 /** What releases before the due-time index stored for each escalation not yet handed back. */
 interface ActiveEscalationMarker {
   id: string;
@@ -14,7 +17,7 @@ interface ActiveEscalationMarker {
  * each marker once indexed. Runs once per process before its first sweep;
  * idempotent, so replicas starting together do no harm. Returns how many moved.
  */
-export async function indexLegacyMarkers(ctx: EngineContext): Promise<number> {
+export async function indexLegacyMarkers(ctx: LegacyMarkersDeps): Promise<number> {
   let moved = 0;
   for await (const [key, marker] of ctx.store.scan<OpenApprovalMarker>('approvals:open:')) {
     await ctx.store.schedule(dueIndexes.approvals, marker.id, marker.expiresAt);

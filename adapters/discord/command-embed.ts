@@ -1,6 +1,7 @@
 import type { APIEmbed } from 'discord.js';
 import type { CommandReply } from '../../src/index';
-import { EMBED_LIMITS, field, fieldValue, fitEmbed, truncate } from './embed-limits';
+import { truncate } from '../../src/index';
+import { EMBED_LIMITS, field, fieldValue, fitEmbed } from './embed-limits';
 
 const OK_COLOR = 0x5865f2;
 const REFUSED_COLOR = 0xda373c;

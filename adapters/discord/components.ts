@@ -8,7 +8,8 @@ import {
 } from 'discord.js';
 import type { ApprovalStatus, ApprovalView, ConversationRef, EscalationView, Urgency } from '../../src/index';
 import { customIdFor } from './custom-ids';
-import { field, fieldValue, fitEmbed, truncate } from './embed-limits';
+import { truncate } from '../../src/index';
+import { field, fieldValue, fitEmbed } from './embed-limits';
 
 /** A message body in Discord's REST shape (create or edit). */
 export interface DiscordMessageBody {

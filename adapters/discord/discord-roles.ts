@@ -1,6 +1,7 @@
+import { LRUCache } from 'lru-cache';
 import { GuildMember, PermissionFlagsBits, type BaseInteraction, type Client, type User } from 'discord.js';
 import { describeError, maxRole } from '../../src/index';
-import type { Caller, Logger, Role, RoleResolver } from '../../src/index';
+import type { Caller, Logger, Role } from '../../src/index';
 
 /** A role and why it was granted (for the audit trail). */
 export interface RoleGrant {
@@ -50,6 +51,7 @@ export interface DiscordRoleResolverOptions {
   now?: () => number;
 }
 
+/** Users whose roles are remembered; the least recently resolved go first. */
 const MAX_CACHE_ENTRIES = 10_000;
 const GUEST_NOT_MEMBER: RoleGrant = { role: 'guest', source: 'discord:not_a_member' };
 
@@ -58,14 +60,14 @@ const GUEST_NOT_MEMBER: RoleGrant = { role: 'guest', source: 'discord:not_a_memb
  * from it (and cached); DMs carry no member, so membership is looked up in the
  * configured guilds. Anything unknown or failing resolves to `guest`.
  */
-export class DiscordRoleResolver implements RoleResolver {
-  private readonly cache = new Map<string, { grant: RoleGrant; expiresAt: number }>();
-  private readonly ttlMs: number;
-  private readonly now: () => number;
+export class DiscordRoleResolver {
+  /** `guildId:userId` -> grant, trusted for `ttlMs` (timed by the injected clock). */
+  private readonly cache: LRUCache<string, RoleGrant>;
 
   constructor(private readonly options: DiscordRoleResolverOptions) {
-    this.ttlMs = options.ttlMs ?? 60_000;
-    this.now = options.now ?? Date.now;
+    const now = options.now ?? Date.now;
+    // ttlResolution 0: read the injected clock on every lookup instead of caching it for a millisecond.
+    this.cache = new LRUCache({ max: MAX_CACHE_ENTRIES, ttl: options.ttlMs ?? 60_000, ttlResolution: 0, perf: { now } });
   }
 
   /** Role of the author of a guild message, from the member object Discord sent. */
@@ -108,7 +110,7 @@ export class DiscordRoleResolver implements RoleResolver {
   private async memberOf(guildId: string, userId: string): Promise<RoleGrant> {
     const key = `${guildId}:${userId}`;
     const cached = this.cache.get(key);
-    if (cached && cached.expiresAt > this.now()) return cached.grant;
+    if (cached) return cached;
     const guild = this.options.client.guilds.cache.get(guildId);
     let grant: RoleGrant;
     if (!guild) {
@@ -130,21 +132,7 @@ export class DiscordRoleResolver implements RoleResolver {
   }
 
   private remember(guildId: string, userId: string, grant: RoleGrant): void {
-    if (this.cache.size >= MAX_CACHE_ENTRIES) this.evict();
-    const key = `${guildId}:${userId}`;
-    this.cache.delete(key); // re-insert so Map order stays oldest-first
-    this.cache.set(key, { grant, expiresAt: this.now() + this.ttlMs });
-  }
-
-  private evict(): void {
-    const now = this.now();
-    for (const [key, entry] of this.cache) if (entry.expiresAt <= now) this.cache.delete(key);
-    // Still full of live entries: drop the oldest half rather than grow without bound.
-    let excess = this.cache.size - MAX_CACHE_ENTRIES / 2;
-    for (const key of this.cache.keys()) {
-      if (excess-- <= 0) break;
-      this.cache.delete(key);
-    }
+    this.cache.set(`${guildId}:${userId}`, grant);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { APIEmbed, APIEmbedField } from 'discord.js';
+import { truncate } from '../../src/index';
 
 /** Discord's embed limits; a message breaking any of them is rejected whole (error 50035). */
 export const EMBED_LIMITS = {
@@ -10,17 +11,6 @@ export const EMBED_LIMITS = {
   footer: 2048,
   total: 6000,
 } as const;
-
-/** Shorten to `max` characters, marking the cut with an ellipsis; never splits a surrogate pair. */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let out = '';
-  for (const ch of text) {
-    if (out.length + ch.length > max - 1) break;
-    out += ch;
-  }
-  return `${out}…`;
-}
 
 /** Lines joined for a field value, cut at a line boundary when too long. Empty values are not allowed. */
 export function fieldValue(lines: readonly string[], max: number = EMBED_LIMITS.fieldValue): string {

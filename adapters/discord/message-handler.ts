@@ -2,7 +2,7 @@ import type { Message } from 'discord.js';
 import { describeError } from '../../src/index';
 import type { Caller, ConversationRef, Engine, Logger, Sender } from '../../src/index';
 import { jumpLink } from './components';
-import { truncate } from './embed-limits';
+import { truncate } from '../../src/index';
 import { dmConversation, threadConversation } from './conversations';
 import { toPlatformError, type DiscordChannel } from './discord-channel';
 import { discordCaller, type DiscordRoleResolver } from './discord-roles';

@@ -1,7 +1,8 @@
 import type { ApprovalView } from '../../src/index';
 import { ACTION_IDS, type Block, type SlackMessage, context, fields, header, mention, section, slackDate } from './blocks';
 import { escapeMrkdwn } from './mrkdwn';
-import { SLACK_LIMITS, truncate } from './split-message';
+import { truncate } from '../../src/index';
+import { SLACK_LIMITS } from './split-message';
 
 const TITLES: Record<ApprovalView['status'], string> = {
   pending: '🔐 Approval needed',

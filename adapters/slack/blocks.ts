@@ -1,7 +1,8 @@
 import type { types } from '@slack/bolt';
 import type { Alert, CommandReply, OutboundMessage } from '../../src/index';
 import { escapeMrkdwn, markdownToMrkdwn } from './mrkdwn';
-import { SLACK_LIMITS, groupBy, splitMrkdwn, truncate } from './split-message';
+import { truncate } from '../../src/index';
+import { SLACK_LIMITS, groupBy, splitMrkdwn } from './split-message';
 
 /** A Block Kit block. */
 export type Block = types.KnownBlock;

@@ -1,6 +1,6 @@
 import type { ApprovalView } from '../../src/index';
 import { z } from 'zod';
-import { truncate } from './split-message';
+import { truncate } from '../../src/index';
 
 /** `callback_id` of the "Edit and approve" modal. */
 export const EDIT_CALLBACK_ID = 'approval_edit_submit';

@@ -2,7 +2,8 @@ import type { EscalationView, Urgency } from '../../src/index';
 import { ACTION_IDS, type Block, type SlackMessage, bullets, context, fields, header, mention, section, slackDate } from './blocks';
 import { encodeConversation } from './conversation';
 import { escapeMrkdwn, markdownToMrkdwn } from './mrkdwn';
-import { SLACK_LIMITS, truncate } from './split-message';
+import { truncate } from '../../src/index';
+import { SLACK_LIMITS } from './split-message';
 
 const URGENCY_ICON: Record<Urgency, string> = { low: '🟢', normal: '🟡', high: '🟠', urgent: '🔴' };
 

@@ -1,4 +1,5 @@
-import type { Caller, Logger, Role, RoleResolver } from '../../src/index';
+import { LRUCache } from 'lru-cache';
+import type { Caller, Logger, Role } from '../../src/index';
 import { type SlackApi, type SlackUser, errorFields } from './slack-api';
 import { SLACK_PLATFORM } from './conversation';
 
@@ -28,6 +29,9 @@ export interface SlackRoleResult {
   source: string;
   displayName: string;
 }
+
+/** A looked-up user; `ok` false when Slack could not be asked (kept for less time). */
+type UserLookup = SlackRoleResult & { ok: boolean };
 
 interface Entry<T> {
   expiresAt: number;
@@ -61,13 +65,13 @@ export function roleFromSlackUser(
  * Slack user -> role, from `users.info` and the staff user group, cached with
  * a TTL. A failed lookup never grants more than `guest`.
  */
-export class SlackRoleResolver implements RoleResolver {
+export class SlackRoleResolver {
   private readonly opts: SlackRoleResolverOptions;
   private readonly now: () => number;
   private readonly ttlMs: number;
   private readonly failureTtlMs: number;
-  private readonly maxEntries: number;
-  private readonly users = new Map<string, Entry<SlackRoleResult & { ok: boolean }>>();
+  /** User id -> lookup (shared by concurrent callers while in flight); successes kept `ttlMs`, failures `failureTtlMs`. */
+  private readonly users: LRUCache<string, Promise<UserLookup>>;
   private staff: Entry<{ members: ReadonlySet<string>; ok: boolean }> | undefined;
 
   constructor(options: SlackRoleResolverOptions) {
@@ -75,10 +79,11 @@ export class SlackRoleResolver implements RoleResolver {
     this.now = options.now ?? Date.now;
     this.ttlMs = options.ttlMs ?? 5 * 60_000;
     this.failureTtlMs = options.failureTtlMs ?? 30_000;
-    this.maxEntries = options.maxEntries ?? 10_000;
+    // ttlResolution 0: read the injected clock on every lookup instead of caching it for a millisecond.
+    this.users = new LRUCache({ max: options.maxEntries ?? 10_000, ttl: this.ttlMs, ttlResolution: 0, perf: { now: this.now } });
   }
 
-  /** {@link RoleResolver}: `context.teamId` is the user's team as the payload states it. */
+  /** Role of a user; `context.teamId` is the user's team as the payload states it. */
   async resolve(userId: string, context?: Record<string, unknown>): Promise<{ role: Role; source: string }> {
     const teamId = typeof context?.teamId === 'string' ? context.teamId : undefined;
     const { role, source } = await this.lookup(userId, teamId);
@@ -106,20 +111,19 @@ export class SlackRoleResolver implements RoleResolver {
     return cached;
   }
 
-  private cachedUser(userId: string): Promise<SlackRoleResult & { ok: boolean }> {
-    const now = this.now();
+  private cachedUser(userId: string): Promise<UserLookup> {
     const hit = this.users.get(userId);
-    if (hit && hit.expiresAt > now) return hit.value;
+    if (hit) return hit;
     const value = this.fetchUser(userId);
-    const entry: Entry<SlackRoleResult & { ok: boolean }> = { expiresAt: now + this.ttlMs, value };
-    this.remember(userId, entry);
+    this.users.set(userId, value);
     void value.then((r) => {
-      if (!r.ok) entry.expiresAt = this.now() + this.failureTtlMs;
+      // A failure is kept shorter, from when it failed; unless a newer lookup already replaced it.
+      if (!r.ok && this.users.peek(userId) === value) this.users.set(userId, value, { ttl: this.failureTtlMs });
     });
     return value;
   }
 
-  private async fetchUser(userId: string): Promise<SlackRoleResult & { ok: boolean }> {
+  private async fetchUser(userId: string): Promise<UserLookup> {
     let user: SlackUser;
     try {
       user = await this.opts.api.userInfo(userId);
@@ -166,16 +170,5 @@ export class SlackRoleResolver implements RoleResolver {
   private async groupIdForHandle(handle: string): Promise<string | undefined> {
     const groups = await this.opts.api.usergroups();
     return groups.find((g) => g.handle.toLowerCase() === handle.toLowerCase())?.id;
-  }
-
-  private remember(userId: string, entry: Entry<SlackRoleResult & { ok: boolean }>): void {
-    this.users.delete(userId);
-    this.users.set(userId, entry);
-    // Maps iterate in insertion order: the first key is the least recently fetched.
-    while (this.users.size > this.maxEntries) {
-      const oldest = this.users.keys().next().value;
-      if (oldest === undefined) break;
-      this.users.delete(oldest);
-    }
   }
 }

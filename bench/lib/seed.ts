@@ -4,7 +4,7 @@
  * sealer, plus the budget counters and markers those sessions' turns would
  * have left behind, so the database has the rows and size of a real one.
  */
-import { truncate } from '../../src/audit/redact';
+import { truncate } from '../../src/text/truncate';
 import { spendKeys } from '../../src/budget/budget-guard';
 import { periodOf } from '../../src/budget/periods';
 import { PriceTable } from '../../src/budget/prices';

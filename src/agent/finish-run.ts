@@ -14,6 +14,9 @@ import { failSpan, startAgentSpan } from '../telemetry/gen-ai-spans';
 import { noteRunEnded } from '../outcomes/outcome-flow';
 import type { OutboundMessage } from '../ports';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type FinishRunDeps = Pick<EngineContext, 'config' | 'store' | 'model' | 'budget' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'running' | 'approvals' | 'escalations' | 'stats' | 'loop' | 'memory'>;
+
 /** What a final answer offers the person helped. */
 const FINAL_CONTROLS = { feedback: true, talkToHuman: true, solved: true } as const;
 
@@ -28,7 +31,7 @@ export function emptyResult(sessionId: string, status: TurnStatus, success: bool
  * resumed after an approval.
  */
 export async function finishRun(
-  ctx: EngineContext,
+  ctx: FinishRunDeps,
   session: SessionState,
   run: RunProgress,
   outcome: LoopOutcome,
@@ -105,7 +108,7 @@ export interface RunStart {
  * bookkeeping is not on the user's clock. Shared by new turns and resumed runs.
  */
 export async function runToCompletion(
-  ctx: EngineContext,
+  ctx: FinishRunDeps,
   session: SessionState,
   start: RunStart,
   options: { startedAt: number; permalink?: string },
@@ -146,7 +149,7 @@ export async function runToCompletion(
 }
 
 /** Write a run's pending spend; a failure is logged, never thrown over the turn's result. */
-async function flushLedger(ctx: EngineContext, run: RunProgress): Promise<void> {
+async function flushLedger(ctx: FinishRunDeps, run: RunProgress): Promise<void> {
   try {
     await run.ledger.flush();
   } catch (error) {

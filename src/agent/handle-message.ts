@@ -10,6 +10,9 @@ import { routeConversation } from '../specialists/route-conversation';
 import { emptyResult, runToCompletion } from './finish-run';
 import { noteUserMessage } from '../outcomes/outcome-flow';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type HandleMessageDeps = Pick<EngineContext, 'config' | 'store' | 'sealer' | 'model' | 'resilience' | 'budget' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'running' | 'journal' | 'approvals' | 'escalations' | 'stats' | 'loop' | 'specialists' | 'routerModel' | 'memory'>;
+
 /** Redeliveries (Slack retries, gateway replays) arrive within minutes; a day is ample. */
 const DEDUPE_TTL_MS = 86_400_000;
 
@@ -30,7 +33,7 @@ export interface HandleOptions {
  * it, stay quiet during hand-off, escalate on request or abuse, or run the
  * tool-calling loop and post the outcome.
  */
-export function handleMessage(ctx: EngineContext, message: InboundMessage, options: HandleOptions = {}): Promise<TurnResult> {
+export function handleMessage(ctx: HandleMessageDeps, message: InboundMessage, options: HandleOptions = {}): Promise<TurnResult> {
   // Journal and join the session's queue before the first await: that is what keeps arrival order and
   // survives a crash. Chatter in threads this process does not serve is journaled only once it proves to be ours.
   // The de-duplication marker rides in the journal's round trip; a recovered turn already passed it.
@@ -64,7 +67,7 @@ interface Arrival {
 }
 
 async function handleInOrder(
-  ctx: EngineContext,
+  ctx: HandleMessageDeps,
   message: InboundMessage,
   options: HandleOptions,
   firstCopy: boolean | undefined,
@@ -154,7 +157,7 @@ async function handleInOrder(
 }
 
 /** The sender's role as the platform grants it now; anything that fails is a guest. */
-async function identify(ctx: EngineContext, who: Caller | Sender): Promise<Caller> {
+async function identify(ctx: HandleMessageDeps, who: Caller | Sender): Promise<Caller> {
   if ('role' in who) return who;
   const channel = ctx.channels.get(who.platform);
   try {
@@ -174,7 +177,7 @@ function rememberMessage(session: SessionState, messageId: string): void {
 
 /** Hand the thread to a person at the user's request (or on abuse), without asking the model. */
 async function escalateNow(
-  ctx: EngineContext,
+  ctx: HandleMessageDeps,
   session: SessionState,
   caller: Caller,
   detected: DetectedEscalation,

@@ -7,6 +7,9 @@ import type { OpenTurn } from '../sessions/turn-journal';
 import { emptyResult } from './finish-run';
 import { handleMessage } from './handle-message';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type RecoverTurnsDeps = Pick<EngineContext, 'config' | 'store' | 'sealer' | 'model' | 'resilience' | 'budget' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'running' | 'journal' | 'approvals' | 'escalations' | 'stats' | 'loop' | 'specialists' | 'routerModel' | 'memory'>;
+
 /** Interrupted turns are run again this many times; interrupted once more, the thread goes to a person. */
 const MAX_RETRIES = 1;
 
@@ -19,7 +22,7 @@ export const RESTARTED_NOTICE = 'Sorry for the wait: I was restarted while worki
  * interrupted too. Each orphan is taken over by one replica only.
  * Returns the restarted turns, which run in the background.
  */
-export async function recoverTurns(ctx: EngineContext, run: (work: Promise<TurnResult>) => void): Promise<number> {
+export async function recoverTurns(ctx: RecoverTurnsDeps, run: (work: Promise<TurnResult>) => void): Promise<number> {
   let recovered = 0;
   for await (const turn of ctx.journal.orphans()) {
     try {
@@ -46,7 +49,7 @@ export async function recoverTurns(ctx: EngineContext, run: (work: Promise<TurnR
   return recovered;
 }
 
-async function handToPerson(ctx: EngineContext, turn: OpenTurn): Promise<TurnResult> {
+async function handToPerson(ctx: RecoverTurnsDeps, turn: OpenTurn): Promise<TurnResult> {
   const { message } = turn;
   const caller: Caller =
     'role' in message.caller

@@ -1,4 +1,4 @@
-import { truncate } from '../audit/redact';
+import { truncate } from '../text/truncate';
 import { AppError, TimeoutError, describeError } from '../errors';
 import { hasRole } from '../policy/roles';
 import type {

@@ -9,6 +9,9 @@ import { checkEdit, withApproverChanges } from './edit-approval';
 import { APPROVAL_RETENTION_MS, viewOf } from './request-approvals';
 import { reportUnknownOutcome, unknownOutcomeResult } from './unknown-outcome';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type ApprovalFlowDeps = Pick<EngineContext, 'config' | 'store' | 'model' | 'registry' | 'budget' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'running' | 'approvals' | 'escalations' | 'stats' | 'loop' | 'memory'>;
+
 interface DecisionClaim {
   decision: 'approved' | 'denied' | 'expired';
   by?: Caller;
@@ -28,7 +31,7 @@ const SYSTEM: Caller = { userId: 'system', platform: 'system', displayName: 'the
  * request's policy; then one `setIfAbsent` decides who wins, so double
  * clicks, racing approvers and replays execute the tool at most once.
  */
-export async function decideApproval(ctx: EngineContext, input: DecisionInput): Promise<DecisionOutcome> {
+export async function decideApproval(ctx: ApprovalFlowDeps, input: DecisionInput): Promise<DecisionOutcome> {
   const record = await ctx.approvals.get(input.approvalId);
   if (!record) return { ok: false, reason: 'not_found', message: 'This approval request no longer exists.' };
   if (record.status !== 'pending') return alreadyDecided(record);
@@ -106,7 +109,7 @@ function alreadyDecided(record: ApprovalRecord): DecisionOutcome {
  * Record a claimed decision and apply it. Idempotent, so an interrupted
  * decision can be finished later by any replica: the marker is removed last.
  */
-async function settleDecision(ctx: EngineContext, record: ApprovalRecord, claim: DecisionClaim): Promise<TurnResult | undefined> {
+async function settleDecision(ctx: ApprovalFlowDeps, record: ApprovalRecord, claim: DecisionClaim): Promise<TurnResult | undefined> {
   if (claim.decision === 'expired') {
     // Expiry competes with clicks for the same claim.
     const won = await ctx.store.setIfAbsent(markerKeys.approvalDecision(record.id), claim, APPROVAL_RETENTION_MS);
@@ -141,7 +144,7 @@ function withDecision(record: ApprovalRecord, claim: DecisionClaim): ApprovalRec
 }
 
 /** Expire overdue approvals and finish decisions interrupted by a crash. */
-export async function sweepApprovals(ctx: EngineContext): Promise<number> {
+export async function sweepApprovals(ctx: ApprovalFlowDeps): Promise<number> {
   const now = ctx.clock.now();
   let handled = 0;
   for (const id of await ctx.store.due(dueIndexes.approvals, now, SWEEP_BATCH)) {
@@ -175,7 +178,7 @@ export async function sweepApprovals(ctx: EngineContext): Promise<number> {
   return handled;
 }
 
-async function settleRecovered(ctx: EngineContext, record: ApprovalRecord, claim: DecisionClaim): Promise<void> {
+async function settleRecovered(ctx: ApprovalFlowDeps, record: ApprovalRecord, claim: DecisionClaim): Promise<void> {
   withDecision(record, claim);
   // The stored copy may know more than ours (the card's message ref saved after we read it).
   Object.assign(record, await ctx.approvals.update(record.id, (current) => current && withDecision(current, claim), APPROVAL_RETENTION_MS));
@@ -189,7 +192,7 @@ async function settleRecovered(ctx: EngineContext, record: ApprovalRecord, claim
  * frozen arguments (fingerprint checked) or tell the model it was denied,
  * then resume the loop once every pending call of the run is decided.
  */
-async function applyDecision(ctx: EngineContext, record: ApprovalRecord): Promise<TurnResult | undefined> {
+async function applyDecision(ctx: ApprovalFlowDeps, record: ApprovalRecord): Promise<TurnResult | undefined> {
   const startedAt = ctx.clock.now();
   return ctx.sessions.withSession(record.conversation, async (session) => {
     const paused = session.paused;
@@ -277,7 +280,7 @@ async function applyDecision(ctx: EngineContext, record: ApprovalRecord): Promis
  * answer swallows the other. If the resumed run paused again or went to a
  * person, they wait with it.
  */
-async function answerQueued(ctx: EngineContext, session: SessionState, requester: Caller, queued: string[], resumed: TurnResult, startedAt: number): Promise<TurnResult> {
+async function answerQueued(ctx: ApprovalFlowDeps, session: SessionState, requester: Caller, queued: string[], resumed: TurnResult, startedAt: number): Promise<TurnResult> {
   if (queued.length === 0) return resumed;
   if (session.paused) {
     session.paused.queued.push(...queued);
@@ -312,6 +315,6 @@ function denialResult(record: ApprovalRecord, decider: string, ttlMs: number): R
 }
 
 /** Approvals still waiting, for /status. */
-export async function countPendingApprovals(ctx: EngineContext): Promise<number> {
+export async function countPendingApprovals(ctx: ApprovalFlowDeps): Promise<number> {
   return ctx.store.indexSize(dueIndexes.approvals);
 }

@@ -7,6 +7,9 @@ import { decidersText } from '../policy/approval-policy';
 import type { SessionState } from '../sessions/session-state';
 import { approvalView, fingerprintOf, type ApprovalRecord } from './approval-record';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type RequestApprovalsDeps = Pick<EngineContext, 'config' | 'store' | 'audit' | 'clock' | 'channels' | 'approvals'>;
+
 /** Approval records outlive their expiry so late clicks get a clear answer. */
 export const APPROVAL_RETENTION_MS = 7 * 86_400_000;
 
@@ -27,7 +30,7 @@ export function viewOf(record: ApprovalRecord) {
  * paused run, then ask the channel to render each request.
  */
 export async function requestApprovals(
-  ctx: EngineContext,
+  ctx: RequestApprovalsDeps,
   session: SessionState,
   run: RunProgress,
   calls: CallNeedingApproval[],

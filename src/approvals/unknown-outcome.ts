@@ -4,6 +4,9 @@ import type { Caller } from '../ports';
 import type { SessionState } from '../sessions/session-state';
 import type { ApprovalRecord } from './approval-record';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type UnknownOutcomeDeps = Pick<EngineContext, 'config' | 'store' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'escalations' | 'memory'>;
+
 /** What the model is told when an approved action may or may not have happened. */
 export function unknownOutcomeResult(): Record<string, string> {
   return {
@@ -18,7 +21,7 @@ export function unknownOutcomeResult(): Record<string, string> {
  * an alert when humans already have the thread) and audit it.
  */
 export async function reportUnknownOutcome(
-  ctx: EngineContext,
+  ctx: UnknownOutcomeDeps,
   session: SessionState,
   record: ApprovalRecord,
   requester: Caller,

@@ -3,6 +3,7 @@
  * trail: known secret-bearing keys are masked whole, and free text is scanned
  * for tokens, keys, personal data and card numbers (rules in secret-patterns.ts).
  */
+import { LRUCache } from 'lru-cache';
 import { DIGIT_PREFILTER, DIGIT_RULES, KEYWORD_PREFILTER, KEYWORD_RULES, type SecretRule } from './secret-patterns';
 import { isSealedEnvelope } from './sealed-envelope';
 
@@ -11,14 +12,15 @@ export { luhnValid, ibanValid } from './secret-patterns';
 /** Key names whose values are secrets, matched on the last word of the key (`botToken`, `x-api-key`), not substrings (`prompt_tokens`). */
 const SECRET_KEY_END = /(?:^|_)(?:pass|password|passwd|passphrase|secret|token|api_key|apikey|authorization|auth|cookie|set_cookie|signature|private_key|credential|credentials|card|card_number|pan|cvv|cvc|ssn|iban)$/;
 
-const secretKeyCache = new Map<string, boolean>();
+/** The same few field names recur in every record; bounded, since keys of free-form tool arguments are unbounded. */
+const secretKeyCache = new LRUCache<string, boolean>({ max: 10_000 });
 
 /** Whether a field name marks a secret; cached, since the same few names recur in every record. */
 export function isSecretKey(key: string): boolean {
   let secret = secretKeyCache.get(key);
   if (secret === undefined) {
     secret = SECRET_KEY_END.test(key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace(/-/g, '_'));
-    if (secretKeyCache.size < 10_000) secretKeyCache.set(key, secret);
+    secretKeyCache.set(key, secret);
   }
   return secret;
 }
@@ -67,9 +69,4 @@ export function scrubDeep(value: unknown, depth = 0): unknown {
     out[key] = isSecretKey(key) && item !== null && item !== undefined && typeof item !== 'boolean' ? '[REDACTED]' : scrubDeep(item, depth + 1);
   }
   return out;
-}
-
-/** Cut long text for summaries, marking the cut. */
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
 }

@@ -10,6 +10,9 @@ import { describeError } from '../errors';
 import type { DetectedEscalation } from './triggers';
 import { decideOutcome, noteEscalated } from '../outcomes/outcome-flow';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type EscalationFlowDeps = Pick<EngineContext, 'config' | 'store' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'escalations' | 'memory'>;
+
 /** How long escalation records and their markers are kept. */
 export const RETENTION_MS = 30 * 86_400_000;
 
@@ -21,7 +24,7 @@ const DELIVERY_RETRY_MS = 60_000;
  * inside the session's turn; a conversation already handed off is left as is.
  */
 export async function escalate(
-  ctx: EngineContext,
+  ctx: EscalationFlowDeps,
   session: SessionState,
   caller: Caller,
   detected: DetectedEscalation,
@@ -104,19 +107,19 @@ export function markDelivered(record: EscalationRecord, notice: MessageRef, now:
 }
 
 /** Audit and log a notice that did not get through, and schedule the sweep to try again. */
-export async function noteUndelivered(ctx: EngineContext, record: EscalationRecord, attempt: number, now: number): Promise<void> {
+export async function noteUndelivered(ctx: EscalationFlowDeps, record: EscalationRecord, attempt: number, now: number): Promise<void> {
   ctx.logger.warn({ escalationId: record.id, platform: record.conversation.platform, attempt }, 'escalation not delivered to on-call; will retry');
   ctx.audit.write({ event: 'escalation_undelivered', escalation_id: record.id, session_id: record.sessionId, attempt, success: false });
   await ctx.store.schedule(dueIndexes.escalationReminders, record.id, now + deliveryRetryMs(ctx));
 }
 
 /** How soon an undelivered escalation is tried again: a minute, or sooner if reminders are more frequent. */
-function deliveryRetryMs(ctx: EngineContext): number {
+function deliveryRetryMs(ctx: EscalationFlowDeps): number {
   return Math.min(DELIVERY_RETRY_MS, ctx.config.escalationRenotifyMs);
 }
 
 /** A staff member takes an escalation; exactly one claim wins. */
-export async function claimEscalation(ctx: EngineContext, escalationId: string, caller: Caller): Promise<ClaimOutcome> {
+export async function claimEscalation(ctx: EscalationFlowDeps, escalationId: string, caller: Caller): Promise<ClaimOutcome> {
   const record = await ctx.escalations.get(escalationId);
   if (!record) return { ok: false, reason: 'not_found', message: 'That escalation no longer exists.' };
   const view = escalationView(record);
@@ -151,7 +154,7 @@ export async function claimEscalation(ctx: EngineContext, escalationId: string, 
 }
 
 /** Return a handed-off conversation to the bot (staff only). */
-export async function handBack(ctx: EngineContext, conversation: ConversationRef, caller: Caller, resolution?: string): Promise<HandbackOutcome> {
+export async function handBack(ctx: EscalationFlowDeps, conversation: ConversationRef, caller: Caller, resolution?: string): Promise<HandbackOutcome> {
   if (!hasRole(caller.role, 'staff')) {
     ctx.audit.write({ event: 'handback_refused', user_id: caller.userId, role: caller.role, success: false, error: 'forbidden' });
     return { ok: false, reason: 'not_allowed', message: 'Only support staff can hand a conversation back to the bot.' };
@@ -186,6 +189,6 @@ export async function handBack(ctx: EngineContext, conversation: ConversationRef
 }
 
 /** Escalations not yet handed back (claimed or not), for /status. */
-export async function countOpenEscalations(ctx: EngineContext): Promise<number> {
+export async function countOpenEscalations(ctx: EscalationFlowDeps): Promise<number> {
   return ctx.store.indexSize(dueIndexes.activeEscalations);
 }

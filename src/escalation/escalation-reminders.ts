@@ -3,6 +3,9 @@ import { dueIndexes, markerKeys, type EngineContext } from '../engine-context';
 import { escalationView, type EscalationRecord } from './escalation-record';
 import { isUndelivered, markDelivered, noteUndelivered, RETENTION_MS } from './escalation-flow';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type EscalationRemindersDeps = Pick<EngineContext, 'config' | 'store' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'escalations' | 'memory'>;
+
 /** Most escalations one sweep handles; the rest stay due for the next sweep. */
 const SWEEP_BATCH = 100;
 
@@ -19,7 +22,7 @@ export const NOTICE_CLAIM_MS = 2 * 60_000;
  * and retry first notices that did not get through. Reads only what is due in
  * the reminder index; claimed and closed escalations leave it.
  */
-export async function renotifyUnclaimed(ctx: EngineContext): Promise<number> {
+export async function renotifyUnclaimed(ctx: EscalationRemindersDeps): Promise<number> {
   const now = ctx.clock.now();
   let sent = 0;
   for (const id of await ctx.store.due(dueIndexes.escalationReminders, now, SWEEP_BATCH)) {
@@ -40,7 +43,7 @@ export async function renotifyUnclaimed(ctx: EngineContext): Promise<number> {
 }
 
 /** One more reminder for an unclaimed escalation; false when another replica sends this one. */
-async function remind(ctx: EngineContext, record: EscalationRecord, now: number): Promise<boolean> {
+async function remind(ctx: EscalationRemindersDeps, record: EscalationRecord, now: number): Promise<boolean> {
   const n = record.notifications + 1;
   // One reminder per interval across replicas.
   if (!(await claimNotice(ctx, markerKeys.escalationNotice(record.id, n), now))) return false;
@@ -62,7 +65,7 @@ async function remind(ctx: EngineContext, record: EscalationRecord, now: number)
 }
 
 /** Try again to deliver a first notice that never got through; tell the user once it has. */
-async function retryDelivery(ctx: EngineContext, record: EscalationRecord, now: number): Promise<boolean> {
+async function retryDelivery(ctx: EscalationRemindersDeps, record: EscalationRecord, now: number): Promise<boolean> {
   const attempt = (record.deliveryAttempts ?? 1) + 1;
   if (!(await claimNotice(ctx, markerKeys.escalationDelivery(record.id, attempt), now))) return false;
   const notice = await ctx.channels.notifyOncall(escalationView(record));
@@ -94,7 +97,7 @@ async function retryDelivery(ctx: EngineContext, record: EscalationRecord, now: 
 }
 
 /** Claim one notice across replicas: a fresh claim, or one left by a replica that stopped before recording it. */
-async function claimNotice(ctx: EngineContext, key: string, now: number): Promise<boolean> {
+async function claimNotice(ctx: Pick<EngineContext, 'store'>, key: string, now: number): Promise<boolean> {
   const mine = { at: now, by: newId('claim') };
   if (await ctx.store.setIfAbsent(key, mine, RETENTION_MS)) return true;
   const claim = await ctx.store.update<{ at: number; by?: string }>(key, (current) => (current && now - current.at < NOTICE_CLAIM_MS ? undefined : mine), RETENTION_MS);

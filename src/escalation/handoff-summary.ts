@@ -1,4 +1,5 @@
-import { scrubText, truncate } from '../audit/redact';
+import { scrubText } from '../audit/redact';
+import { truncate } from '../text/truncate';
 import type { SessionState } from '../sessions/session-state';
 
 export interface HandoffSummary {

@@ -2,6 +2,9 @@ import type { EngineContext } from '../engine-context';
 import { hasRole } from '../policy/roles';
 import type { CommandInput, CommandReply } from '../ports';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type ForgetCommandDeps = Pick<EngineContext, 'audit' | 'memory'>;
+
 const reply = (ok: boolean, heading: string, line: string): CommandReply => ({
   ok,
   title: 'Forget',
@@ -15,7 +18,7 @@ const reply = (ok: boolean, heading: string, line: string): CommandReply => ({
  * an admin does it for someone else. Scoped to the workspace it is typed in;
  * audited as `memory_forgotten` (ids and counts only).
  */
-export async function forgetCommand(ctx: EngineContext, input: CommandInput): Promise<CommandReply> {
+export async function forgetCommand(ctx: ForgetCommandDeps, input: CommandInput): Promise<CommandReply> {
   const workspaceId = input.conversation?.workspaceId ?? input.workspaceId;
   if (!ctx.memory || workspaceId === undefined) return reply(false, 'Not forgotten', 'Run it in a conversation of the workspace whose memory you want cleared.');
   const target = input.args[0];

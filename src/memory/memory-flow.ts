@@ -7,6 +7,9 @@ import type { MemoryOwner } from './customer-memory';
 import type { PastConversation } from './memory-records';
 import { redactCase } from './redact-case';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type MemoryFlowDeps = Pick<EngineContext, 'config' | 'audit' | 'logger' | 'clock' | 'memory'>;
+
 /** "that fixed it", "works now", "problem solved"… said by the customer. */
 const RESOLVED = /\b(that (fixed|solved|did) it|(it|that|this) (worked|works)( now)?|works now|(problem|issue)( is| was)? (solved|resolved|fixed|sorted)|all (good|sorted) now|resolved)\b/i;
 /** "not fixed", "still doesn't work": the opposite. */
@@ -35,7 +38,7 @@ export function memoryPrompt(memory: SessionState['memory']): string {
  * in the session for every later model call); when they say the problem is
  * solved, store the case. Memory failures never fail the turn.
  */
-export async function rememberTurn(ctx: EngineContext, session: SessionState, caller: Caller, text: string): Promise<void> {
+export async function rememberTurn(ctx: MemoryFlowDeps, session: SessionState, caller: Caller, text: string): Promise<void> {
   const memory = ctx.memory;
   if (!memory || caller.userId !== (session.customer ?? caller).userId) return;
   try {
@@ -69,7 +72,7 @@ export async function rememberTurn(ctx: EngineContext, session: SessionState, ca
  * resolution from the bot's last answer or the staff note), redacted, and
  * mark it resolved in the customer's history. Audited as `case_solved`.
  */
-export async function recordSolved(ctx: EngineContext, session: SessionState, by: Caller, note: string | undefined): Promise<void> {
+export async function recordSolved(ctx: MemoryFlowDeps, session: SessionState, by: Caller, note: string | undefined): Promise<void> {
   const memory = ctx.memory;
   if (!memory) return;
   const owner = memoryOwner(session, by);
@@ -93,7 +96,7 @@ export async function recordSolved(ctx: EngineContext, session: SessionState, by
 }
 
 /** Mark the conversation as handed to staff in the customer's history. */
-export async function recordEscalated(ctx: EngineContext, session: SessionState, caller: Caller): Promise<void> {
+export async function recordEscalated(ctx: MemoryFlowDeps, session: SessionState, caller: Caller): Promise<void> {
   if (!ctx.memory) return;
   await ctx.memory
     .recordConversation(memoryOwner(session, caller), session.id, (entry) => ({ ...entry, outcome: 'escalated', specialists: session.route?.specialists ?? entry.specialists, tickets: ticketsOf(session) }))

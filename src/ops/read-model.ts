@@ -1,5 +1,6 @@
 import { approvalRecordSchema, type ApprovalRecord } from '../approvals/approval-record';
-import { scrubDeep, scrubText, truncate } from '../audit/redact';
+import { scrubDeep, scrubText } from '../audit/redact';
+import { truncate } from '../text/truncate';
 import { spendKeys, type BudgetLimits } from '../budget/budget-guard';
 import { buildCostReport } from '../budget/cost-report';
 import { periodOf } from '../budget/periods';

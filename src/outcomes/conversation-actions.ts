@@ -7,6 +7,9 @@ import type { SessionState } from '../sessions/session-state';
 import { countOutcome } from './outcome-counters';
 import { decideOutcome, noteUserMessage } from './outcome-flow';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type ConversationActionsDeps = Pick<EngineContext, 'config' | 'store' | 'sealer' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'escalations' | 'memory'>;
+
 /** Longest "what went wrong" kept; a modal's short text field allows about this much. */
 export const MAX_FEEDBACK_REASON_CHARS = 500;
 /** Feedback entries kept per conversation. */
@@ -16,7 +19,7 @@ const MAX_FEEDBACK_ENTRIES = 20;
  * Whether the bot has this conversation: saved, or a turn for it is queued or
  * running here (a click on an answer can arrive before the turn that posted it saved).
  */
-async function served(ctx: EngineContext, conversation: ConversationRef): Promise<boolean> {
+async function served(ctx: ConversationActionsDeps, conversation: ConversationRef): Promise<boolean> {
   return ctx.sessions.knownLocally(conversation) || (await ctx.sessions.exists(conversation));
 }
 
@@ -43,7 +46,7 @@ export function feedbackReasonContext(sessionId: string): string {
  * Record a thumbs up or down with the conversation, audit it (the reason
  * only sealed), count it, and tell on-call about a thumbs-down that says why.
  */
-export async function giveFeedback(ctx: EngineContext, input: FeedbackInput): Promise<ConversationActionOutcome> {
+export async function giveFeedback(ctx: ConversationActionsDeps, input: FeedbackInput): Promise<ConversationActionOutcome> {
   if (!(await served(ctx, input.conversation))) return notFound;
   const reason = input.reason?.trim().slice(0, MAX_FEEDBACK_REASON_CHARS) || undefined;
   return ctx.sessions.withSession(input.conversation, async (session): Promise<ConversationActionOutcome> => {
@@ -83,7 +86,7 @@ export async function giveFeedback(ctx: EngineContext, input: FeedbackInput): Pr
 }
 
 /** "That solved it": decide the conversation's outcome as resolved by the user. */
-export async function resolveConversation(ctx: EngineContext, conversation: ConversationRef, caller: Caller): Promise<ConversationActionOutcome> {
+export async function resolveConversation(ctx: ConversationActionsDeps, conversation: ConversationRef, caller: Caller): Promise<ConversationActionOutcome> {
   if (!(await served(ctx, conversation))) return notFound;
   return ctx.sessions.withSession(conversation, async (session): Promise<ConversationActionOutcome> => {
     if (!speaksForCustomer(session, caller, true)) return notAllowed;
@@ -98,7 +101,7 @@ export async function resolveConversation(ctx: EngineContext, conversation: Conv
 }
 
 /** "Talk to a human": hand the conversation to on-call with trigger `user_request`. */
-export async function talkToHuman(ctx: EngineContext, conversation: ConversationRef, caller: Caller, permalink?: string): Promise<ConversationActionOutcome> {
+export async function talkToHuman(ctx: ConversationActionsDeps, conversation: ConversationRef, caller: Caller, permalink?: string): Promise<ConversationActionOutcome> {
   if (!(await served(ctx, conversation))) return notFound;
   return ctx.sessions.withSession(conversation, async (session): Promise<ConversationActionOutcome> => {
     if (!speaksForCustomer(session, caller, true)) return notAllowed;

@@ -3,6 +3,9 @@ import { conversationSchema, type OutcomeState, type SessionState } from '../ses
 import type { ConversationRef } from '../ports';
 import { countOutcome, type OutcomeCounter } from './outcome-counters';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type OutcomeFlowDeps = Pick<EngineContext, 'config' | 'store' | 'audit' | 'clock' | 'sessions'>;
+
 /** How an episode's final status was decided. */
 export type OutcomeDecision = 'user' | 'timeout' | 'human';
 
@@ -31,7 +34,7 @@ function openEpisode(session: SessionState, now: number): OutcomeState {
   return session.outcome;
 }
 
-async function scheduleQuietTime(ctx: EngineContext, session: SessionState, outcome: OutcomeState): Promise<void> {
+async function scheduleQuietTime(ctx: OutcomeFlowDeps, session: SessionState, outcome: OutcomeState): Promise<void> {
   await ctx.store.schedule(dueIndexes.outcomes, memberOf(session.conversation), outcome.lastActivityAt + ctx.config.resolvedAfterMs);
 }
 
@@ -41,7 +44,7 @@ async function scheduleQuietTime(ctx: EngineContext, session: SessionState, outc
  * activity just moves `lastActivityAt`, and the sweep pushes the due time on
  * when it finds the entry early (one index write per episode, not per turn).
  */
-export async function noteUserMessage(ctx: EngineContext, session: SessionState): Promise<void> {
+export async function noteUserMessage(ctx: OutcomeFlowDeps, session: SessionState): Promise<void> {
   const now = ctx.clock.now();
   const fresh = !session.outcome || session.outcome.status !== 'open';
   const outcome = openEpisode(session, now);
@@ -57,7 +60,7 @@ export function asksQuestion(reply: string): boolean {
 }
 
 /** A run ended: add its spend and, for an answer, remember whether it asked something (the quiet time restarts). */
-export async function noteRunEnded(ctx: EngineContext, session: SessionState, run: { costUsd: number; answer?: string }): Promise<void> {
+export async function noteRunEnded(ctx: OutcomeFlowDeps, session: SessionState, run: { costUsd: number; answer?: string }): Promise<void> {
   const now = ctx.clock.now();
   const fresh = !session.outcome || session.outcome.status !== 'open';
   const outcome = openEpisode(session, now);
@@ -72,7 +75,7 @@ export async function noteRunEnded(ctx: EngineContext, session: SessionState, ru
 }
 
 /** The conversation was handed to humans: whatever happens next, the episode counts as escalated. */
-export function noteEscalated(ctx: EngineContext, session: SessionState): void {
+export function noteEscalated(ctx: OutcomeFlowDeps, session: SessionState): void {
   openEpisode(session, ctx.clock.now()).escalated = true;
 }
 
@@ -82,7 +85,7 @@ export function noteEscalated(ctx: EngineContext, session: SessionState): void {
  * the user said so); otherwise the user's word resolves, and silence resolves
  * an answer that asked nothing and abandons the rest. No-op when nothing is open.
  */
-export async function decideOutcome(ctx: EngineContext, session: SessionState, decision: OutcomeDecision): Promise<OutcomeState | undefined> {
+export async function decideOutcome(ctx: OutcomeFlowDeps, session: SessionState, decision: OutcomeDecision): Promise<OutcomeState | undefined> {
   const outcome = session.outcome;
   if (!outcome || outcome.status !== 'open') return undefined;
   const now = ctx.clock.now();
@@ -122,7 +125,7 @@ export async function decideOutcome(ctx: EngineContext, session: SessionState, d
  * Decide the outcomes whose quiet time ran out: read from the due-time index,
  * never by scanning conversations. Activity since scheduling moves the due time on.
  */
-export async function sweepOutcomes(ctx: EngineContext): Promise<number> {
+export async function sweepOutcomes(ctx: OutcomeFlowDeps): Promise<number> {
   let decided = 0;
   for (let batch = 0; batch < SWEEP_MAX_BATCHES; batch++) {
     const now = ctx.clock.now();

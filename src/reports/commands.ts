@@ -10,6 +10,9 @@ import { routeSection } from '../specialists/route-status';
 import { readOutcomeReport } from '../outcomes/outcome-counters';
 import { outcomeSections } from './outcome-sections';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type CommandsDeps = Pick<EngineContext, 'config' | 'store' | 'model' | 'registry' | 'resilience' | 'budget' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'running' | 'approvals' | 'escalations' | 'stats' | 'loop' | 'specialists' | 'memory' | 'version' | 'startedAt'>;
+
 const HELP_SECTIONS = [
   {
     title: 'Ask me',
@@ -39,7 +42,7 @@ function refusal(title: string, message: string): CommandReply {
 }
 
 /** Slash commands: what each role may see is decided here, from the platform role. */
-export async function runCommand(ctx: EngineContext, input: CommandInput): Promise<CommandReply> {
+export async function runCommand(ctx: CommandsDeps, input: CommandInput): Promise<CommandReply> {
   ctx.audit.write({ event: 'command', user_id: input.caller.userId, command: input.name, args: input.args, role: input.caller.role, success: true });
   switch (input.name) {
     case 'help':

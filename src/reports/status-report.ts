@@ -3,8 +3,11 @@ import type { EngineContext } from '../engine-context';
 import { countOpenEscalations } from '../escalation/escalation-flow';
 import type { CommandReply, CostReport, ModelHealth, StatusReport } from '../ports';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type StatusReportDeps = Pick<EngineContext, 'config' | 'store' | 'model' | 'registry' | 'resilience' | 'budget' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'running' | 'approvals' | 'escalations' | 'stats' | 'loop' | 'memory' | 'version' | 'startedAt'>;
+
 /** Health and activity, for /support status. */
-export async function buildStatusReport(ctx: EngineContext): Promise<StatusReport> {
+export async function buildStatusReport(ctx: StatusReportDeps): Promise<StatusReport> {
   const stats = ctx.stats.snapshot();
   const [pendingApprovals, openEscalations] = await Promise.all([countPendingApprovals(ctx), countOpenEscalations(ctx)]);
   return {

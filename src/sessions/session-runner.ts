@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { AppError } from '../errors';
 import type { ConversationRef, Lock, Logger, Store } from '../ports';
 import { capHistory } from './history';
@@ -44,15 +45,15 @@ export class SessionRunner {
   private readonly lockTtlMs: number;
   private readonly lockWaitMs: number;
   private readonly maxStoredMessages: number;
-  /** Written through on every save; empty when the store is shared (another replica may have changed it). */
-  private readonly cache = new Map<string, SessionState>();
-  private readonly cacheSize: number;
+  /** Written through on every save, least recently saved evicted first; none when the store is shared (another replica may have changed it). */
+  private readonly cache: LRUCache<string, SessionState> | undefined;
 
   constructor(private readonly options: SessionRunnerOptions) {
     this.lockTtlMs = options.lockTtlMs ?? 30_000;
     this.lockWaitMs = options.lockWaitMs ?? 120_000;
     this.maxStoredMessages = options.maxStoredMessages ?? 80;
-    this.cacheSize = options.crossProcessLocks === false ? (options.cacheSize ?? 1_000) : 0;
+    const cacheSize = options.crossProcessLocks === false ? (options.cacheSize ?? 1_000) : 0;
+    this.cache = cacheSize > 0 ? new LRUCache({ max: cacheSize }) : undefined;
   }
 
   /** Queue `work` on the session (arrival order), then run it with the session loaded, locked and saved. */
@@ -85,7 +86,7 @@ export class SessionRunner {
   /** Whether this process knows the conversation is served: cached, or work for it is queued here. */
   knownLocally(conversation: ConversationRef): boolean {
     const id = sessionIdOf(conversation);
-    return this.cache.has(id) || this.queue.has(id);
+    return this.cache?.has(id) === true || this.queue.has(id);
   }
 
   /** Run `work` on the loaded session under the cross-replica lock, then save it. Call from inside `inOrder`. */
@@ -126,7 +127,7 @@ export class SessionRunner {
   /** Whether the conversation has a stored session. */
   async exists(conversation: ConversationRef): Promise<boolean> {
     const id = sessionIdOf(conversation);
-    return this.cache.has(id) || this.options.sessions.exists(id);
+    return this.cache?.has(id) === true || this.options.sessions.exists(id);
   }
 
   /** Sessions with work queued or running in this process. */
@@ -139,16 +140,13 @@ export class SessionRunner {
   }
 
   private takeCached(id: string): SessionState | undefined {
-    const session = this.cache.get(id);
-    this.cache.delete(id);
+    const session = this.cache?.get(id);
+    this.cache?.delete(id);
     return session;
   }
 
-  /** Re-inserted on every save, so the Map's order is least recently used first. */
   private remember(id: string, session: SessionState): void {
-    if (this.cacheSize <= 0) return;
-    this.cache.set(id, session);
-    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache?.set(id, session);
   }
 
   private async load(id: string): Promise<SessionState | undefined> {

@@ -8,6 +8,9 @@ import { estimateTokens } from '../agent/tokens';
 import { routeWithModel, routerPrompt } from './model-router';
 import { GENERAL_SPECIALIST, type RouteSource } from './specialist';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type RouteConversationDeps = Pick<EngineContext, 'model' | 'resilience' | 'budget' | 'audit' | 'logger' | 'clock' | 'specialists' | 'routerModel'>;
+
 /**
  * Route a conversation on its first message: the specialists' rules first;
  * when they do not decide, the router model (the offline model routes with
@@ -15,7 +18,7 @@ import { GENERAL_SPECIALIST, type RouteSource } from './specialist';
  * an exhausted budget routes to `general`. The route is stored in the
  * session and audited as a `route` event.
  */
-export async function routeConversation(ctx: EngineContext, session: SessionState, caller: Caller, text: string): Promise<void> {
+export async function routeConversation(ctx: RouteConversationDeps, session: SessionState, caller: Caller, text: string): Promise<void> {
   const directory = ctx.specialists;
   if (!directory) return;
   if (session.route) return rerouteByRules(ctx, session, caller, text);
@@ -43,7 +46,7 @@ export async function routeConversation(ctx: EngineContext, session: SessionStat
  * conversation to them (audited as a hand-over): a customer who changes the
  * subject is not stuck with the first specialist's tools.
  */
-function rerouteByRules(ctx: EngineContext, session: SessionState, caller: Caller, text: string): void {
+function rerouteByRules(ctx: RouteConversationDeps, session: SessionState, caller: Caller, text: string): void {
   const route = session.route!;
   const matched = ctx.specialists!.rules.match(text).filter((n) => n !== GENERAL_SPECIALIST);
   if (matched.length === 0 || matched.every((n) => route.specialists.includes(n))) return;
@@ -53,7 +56,7 @@ function rerouteByRules(ctx: EngineContext, session: SessionState, caller: Calle
 }
 
 /** One router-model call, budgeted and audited like any model call. */
-async function askRouter(ctx: EngineContext, session: SessionState, caller: Caller, text: string): Promise<{ specialists?: string[]; reason?: string }> {
+async function askRouter(ctx: RouteConversationDeps, session: SessionState, caller: Caller, text: string): Promise<{ specialists?: string[]; reason?: string }> {
   const directory = ctx.specialists!;
   const router = ctx.routerModel ?? ctx.model;
   const ledger = new BudgetLedger(ctx.budget, budgetUserKey(caller));

@@ -1,8 +1,11 @@
 import type { EngineContext } from '../engine-context';
 import type { CommandReply, ConversationRef } from '../ports';
 
+/** What this module's flows use of the engine context (callers pass the whole context). */
+export type RouteStatusDeps = Pick<EngineContext, 'sessions' | 'specialists'>;
+
 /** The `/support status` section naming who handles this conversation (and how it got there); undefined when not routed. */
-export async function routeSection(ctx: EngineContext, conversation: ConversationRef | undefined): Promise<CommandReply['sections'][number] | undefined> {
+export async function routeSection(ctx: RouteStatusDeps, conversation: ConversationRef | undefined): Promise<CommandReply['sections'][number] | undefined> {
   if (!ctx.specialists || !conversation || !(await ctx.sessions.exists(conversation))) return undefined;
   const route = await ctx.sessions.withSession(conversation, async (session) => session.route);
   if (!route) return undefined;

@@ -52,6 +52,16 @@ describe('session runner', () => {
     expect(await sessions.withSession(conversation, async (s) => s.history.length)).toBe(1);
   });
 
+  it('keeps at most cacheSize sessions in memory, dropping the least recently saved', async () => {
+    const sessions = new SessionRunner({ store, sessions: docs, logger: silentLogger(), now: () => 1, crossProcessLocks: false, cacheSize: 2 });
+    const thread = (threadId: string) => ({ ...conversation, threadId });
+    for (const id of ['A', 'B', 'C', 'B']) await sessions.withSession(thread(id), async (s) => void s.history.push({ role: 'user', content: id }));
+    expect(['A', 'B', 'C'].map((id) => sessions.knownLocally(thread(id)))).toEqual([false, true, true]);
+    // The evicted one is read back from the store, nothing lost.
+    expect(await sessions.withSession(thread('A'), async (s) => s.history.map((m) => m.content))).toEqual(['A']);
+    expect(['A', 'B', 'C'].map((id) => sessions.knownLocally(thread(id)))).toEqual([true, true, false]);
+  });
+
   it('does not cache when replicas share the store', async () => {
     const sessions = runner(true);
     await sessions.withSession(conversation, async (s) => void s.history.push({ role: 'user', content: 'hello' }));

@@ -95,6 +95,16 @@ describe('SlackRoleResolver against the simulated workspace', () => {
     expect((await r.resolve(IDS.admin)).role).toBe('admin');
   });
 
+  it('remembers at most maxEntries users, looking up again the least recently used', async () => {
+    const r = resolver({ maxEntries: 2 });
+    for (const user of [IDS.member, IDS.member2, IDS.member, IDS.admin]) await r.resolve(user);
+    expect(sim.callsTo('users.info')).toHaveLength(3);
+    await r.resolve(IDS.member); // kept: used more recently than member2
+    expect(sim.callsTo('users.info')).toHaveLength(3);
+    await r.resolve(IDS.member2); // dropped when admin arrived
+    expect(sim.callsTo('users.info')).toHaveLength(4);
+  });
+
   it('picks a display name from the profile', async () => {
     const caller = await resolver().identify(IDS.staff);
     expect(caller).toEqual({ userId: IDS.staff, platform: 'slack', displayName: 'Sam (Support)', role: 'staff', roleSource: 'slack:staff_usergroup' });
