@@ -1,12 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { classifyIntent, findOrderId } from '../../src/agent/offline-intents';
-import { createOfflineModel } from '../../src/agent/offline-model';
+import { OfflinePlanner } from '../../src/agent/offline-plan';
+import { createOfflineModel as createGenericOfflineModel, type OfflineModelOptions } from '../../src/agent/offline-model';
+import { helpdeskOfflineIntents } from '../../plugins/helpdesk/offline/intents';
+import { findOrderId } from '../../plugins/helpdesk/offline/rules';
 import { AppError } from '../../src/errors';
 import { hasRole } from '../../src/policy/roles';
 import type { ApprovalRequirement, Caller, ChatMessage, ModelClient, ToolDefinition } from '../../src/ports';
 import { defineTool, toolSpec } from '../../src/tools/define-tool';
 import { alice, bob, caller, openFixture, toolContext, type HelpdeskFixture } from '../helpdesk/helpdesk-fixture';
+
+/** The offline model with the demo helpdesk's intents, as `npm start` runs it. */
+const createOfflineModel = (options: OfflineModelOptions = {}) => createGenericOfflineModel({ intents: helpdeskOfflineIntents, ...options });
+const planner = new OfflinePlanner(helpdeskOfflineIntents);
 
 /** Stand-in for the engine's own hand-off tool, with the name and input the engine documents. */
 const escalateTool = defineTool({
@@ -334,7 +340,7 @@ const brokenLookUp = defineTool({
 });
 
 describe('offline intent rules', () => {
-  const kind = (text: string, previousReply?: string) => classifyIntent({ text, previousReply, earlierUserTexts: [] }).kind;
+  const kind = (text: string, previousReply?: string) => planner.classify({ text, previousReply, earlierUserTexts: [] }).intent.name;
   const refundOffer = 'You were charged twice.\n\nWould you like me to request a refund of $29.00 for the duplicate charge?';
 
   it.each([
