@@ -189,6 +189,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       tools,
       specialists,
       ...(plugins.instructions ? { instructions: plugins.instructions } : {}),
+      texts: plugins.texts,
       ...(routerModel ? { routerModel } : {}),
       ...(modelFor ? { modelFor } : {}),
       audit: auditLog,

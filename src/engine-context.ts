@@ -19,6 +19,8 @@ import type { TurnStats } from './turn-stats';
 /** Everything the engine's flows share; built once by `createEngine`. */
 export interface EngineContext {
   config: EngineConfig;
+  /** Plugins' `welcome` (answer to an empty message) and `help` ("Ask me" line of /support help). */
+  texts: { welcome?: string; help?: string };
   store: Store;
   sealer: Sealer;
   model: ModelClient;

@@ -60,6 +60,8 @@ export interface EngineOptions {
   productName?: string;
   /** Domain rules added to the system prompt (plugins' `prompts.system`). */
   instructions?: string;
+  /** What the bot says to an empty message and in `/support help` (plugins' `prompts`); generic by default. */
+  texts?: { welcome?: string; help?: string };
   /** Failed tool calls in one run before a human is brought in (default 2). */
   toolFailuresBeforeEscalation?: number;
   /** Resilience delays, shortened by tests. */
@@ -157,6 +159,7 @@ export function createEngine(options: EngineOptions): Engine {
   };
   const ctx: EngineContext = {
     config,
+    texts: options.texts ?? {},
     store,
     sealer,
     model,

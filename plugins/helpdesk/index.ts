@@ -83,6 +83,11 @@ const helpdeskPlugin = definePlugin({
   name: 'helpdesk',
   specialists: demoSpecialists,
   offlineIntents: helpdeskOfflineIntents,
+  prompts: {
+    welcome:
+      "Hi! I'm the support assistant. Ask me about an order (e.g. *Where is my order ORD-1001?*), billing and refunds, account access or app problems — or say *human* to reach a person.",
+    help: 'I can look up orders and invoices, search the help center, check service status, open tickets, and request refunds or password resets (a human approves those).',
+  },
   async start({ env, dataDir, now }) {
     const settings = refundPolicySettings.safeParse(env);
     if (!settings.success) {

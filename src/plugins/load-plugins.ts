@@ -27,6 +27,8 @@ export interface LoadedPlugins {
   knowledgeDirs: string[];
   /** Each plugin's system-prompt text, joined. */
   instructions: string;
+  /** The last plugin's `welcome` and `help` texts, if any gave them. */
+  texts: { welcome?: string; help?: string };
   /** Stop every started plugin, last first. */
   stop(): Promise<void>;
 }
@@ -80,6 +82,7 @@ export async function startPlugins(plugins: readonly Plugin[], context: PluginCo
     offlineIntents: [],
     knowledgeDirs: [],
     instructions: '',
+    texts: {},
     async stop() {
       for (const { name, stop } of stops.splice(0).reverse()) {
         await stop().catch((error: unknown) => context.logger.error({ plugin: name, err: String(error) }, 'plugin stop failed'));
@@ -110,6 +113,8 @@ export async function startPlugins(plugins: readonly Plugin[], context: PluginCo
         loaded.offlineIntents.push(...(part.offlineIntents ?? []));
         if (part.knowledge) loaded.knowledgeDirs.push(path.resolve(part.knowledge.dir));
         if (part.prompts?.system) prompts.push(part.prompts.system.trim());
+        if (part.prompts?.welcome) loaded.texts.welcome = part.prompts.welcome;
+        if (part.prompts?.help) loaded.texts.help = part.prompts.help;
       }
       loaded.names.push(plugin.name);
     }

@@ -15,8 +15,11 @@ export interface PluginParts {
   offlineIntents?: readonly OfflineIntent[];
   /** A help-center folder (Markdown, HTML, text) served by `search_knowledge_base` when KB_DIR is not set. */
   knowledge?: { dir: string };
-  /** Text added to the system prompt (the model's domain rules). */
-  prompts?: { system?: string };
+  /**
+   * Texts: `system` is added to the system prompt (the model's domain rules); `welcome` answers an
+   * empty message; `help` is the "Ask me" line of `/support help` (what the bot can do).
+   */
+  prompts?: { system?: string; welcome?: string; help?: string };
   /** Release what `start` opened (databases, connections); called once at shutdown, in reverse order. */
   stop?: () => Promise<void>;
 }
@@ -57,7 +60,7 @@ const partsShape = {
   specialists: z.array(specialistSchema).optional(),
   offlineIntents: z.array(z.custom<OfflineIntent>(isOfflineIntent, 'must be made with defineOfflineIntent({ name, plan, … })')).optional(),
   knowledge: z.strictObject({ dir: z.string().min(1) }).optional(),
-  prompts: z.strictObject({ system: z.string().optional() }).optional(),
+  prompts: z.strictObject({ system: z.string().optional(), welcome: z.string().min(1).optional(), help: z.string().min(1).optional() }).optional(),
   stop: fn('stop').optional(),
 };
 

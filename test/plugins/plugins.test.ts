@@ -138,15 +138,18 @@ describe('plugins (PLUGINS)', () => {
     }
   });
 
-  it('PLUGINS unset loads the demo helpdesk; PLUGINS=none and BUILTIN_TOOLS=none load nothing', async () => {
+  it('PLUGINS unset loads the demo helpdesk (its tools, welcome and help texts); PLUGINS=none and BUILTIN_TOOLS=none load nothing', async () => {
     const demo = await start({});
     expect((await say(demo.app, 'Where is my order ORD-1001?')).reply).toContain('ORD-1001');
+    expect((await say(demo.app, '  ', 'T-empty')).reply).toMatch(/Ask me about an order/);
+    expect((await demo.app.engine.command({ name: 'help', args: [], caller: alice })).text).toMatch(/I can look up orders and invoices/);
     await demo.app.close();
     for (const env of [{ PLUGINS: 'none' }, { BUILTIN_TOOLS: 'none' }]) {
       const bare = await start(env);
       const reply = (await say(bare.app, 'Where is my order ORD-1001?', `T-${JSON.stringify(env)}`)).reply ?? '';
       expect(reply).not.toContain('shipped');
       expect((await auditOf(bare.app)).some((e) => e.event === 'tool_call')).toBe(false);
+      expect((await bare.app.engine.command({ name: 'help', args: [], caller: alice })).text).not.toMatch(/orders/);
       await bare.app.close();
     }
     app = undefined;
@@ -165,6 +168,7 @@ describe('plugins (PLUGINS)', () => {
     ['a tool not made with defineTool', `export default { name: 'bad', tools: [{ name: 'x' }] };`, /Plugin \.\/bad is invalid: tools\.0: must be made with defineTool/],
     ['a misspelt part', `export default { name: 'bad', tool: [] };`, /Plugin \.\/bad is invalid: .*tool/],
     ['an offline intent without plan', `export default { name: 'bad', offlineIntents: [{ name: 'x' }] };`, /Plugin \.\/bad is invalid: offlineIntents\.0/],
+    ['an empty welcome text', `export default { name: 'bad', prompts: { welcome: '' } };`, /Plugin \.\/bad is invalid: prompts\.welcome/],
     ['an invalid specialist', `export default { name: 'bad', specialists: [{ name: 'x' }] };`, /Plugin \.\/bad is invalid: specialists\.0/],
   ])('a plugin with %s stops the start naming it', async (_what, source, message) => {
     await writePlugin('bad', source, 'index.mjs');
