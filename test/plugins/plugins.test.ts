@@ -205,6 +205,25 @@ describe('plugins (PLUGINS)', () => {
     await expect(start({ PLUGINS: 'helpdesk,helpdesk' })).rejects.toMatchObject({ message: 'Plugin helpdesk is listed twice' });
   });
 
+  it("a plugin's knowledge folder answers through the help-center search, with a citation; KB_DIR wins over it", async () => {
+    const dir = await writePlugin('docs', `export default { name: 'docs', knowledge: { dir: ${JSON.stringify(path.join(root, 'docs', 'kb'))} } };`, 'index.mjs');
+    await mkdir(path.join(dir, 'kb'));
+    await writeFile(path.join(dir, 'kb', 'warranty.md'), '---\ntitle: Warranty\nurl: https://help.example.com/warranty\n---\n# Refurbished laptops\nRefurbished laptops carry a 12-month warranty from the date of delivery.\n');
+    const { app: a, channel } = await start({ PLUGINS: './docs' });
+    await say(a, 'What warranty do refurbished laptops have?');
+    const reply = channel.texts().at(-1) ?? '';
+    expect(reply).toContain('12-month');
+    expect(reply).toContain('Sources: [Warranty › Refurbished laptops](https://help.example.com/warranty)');
+    await a.close();
+
+    const other = path.join(root, 'team-kb');
+    await mkdir(other);
+    await writeFile(path.join(other, 'shipping.md'), '---\ntitle: Shipping\n---\n# Times\nOrders ship within two days.\n');
+    const second = await start({ PLUGINS: './docs', KB_DIR: other });
+    await say(second.app, 'What warranty do refurbished laptops have?');
+    expect(second.channel.texts().at(-1)).not.toContain('12-month');
+  });
+
   it('REFUND_ADMIN_THRESHOLD_USD still decides who approves a refund', async () => {
     const { app: a, channel } = await start({ REFUND_ADMIN_THRESHOLD_USD: '10' });
     await say(a, 'Why was I charged twice?');
