@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { defineOfflineIntent } from '../../src/agent/offline-intent';
 import { OfflinePlanner } from '../../src/agent/offline-plan';
 import { createOfflineModel as createGenericOfflineModel, type OfflineModelOptions } from '../../src/agent/offline-model';
 import { helpdeskOfflineIntents } from '../../plugins/helpdesk/offline/intents';
@@ -386,5 +387,31 @@ describe('offline intent rules', () => {
     kind(`${'no thanks '.repeat(400)}x`, refundOffer);
     kind(`${'yes please '.repeat(400)}!`, refundOffer);
     expect(performance.now() - started).toBeLessThan(200);
+  });
+});
+
+describe('the generic offline machinery, without any plugin intents', () => {
+  const generic = new OfflinePlanner([]);
+  const kind = (text: string, previousReply?: string) => generic.classify({ text, previousReply, earlierUserTexts: [] }).intent.name;
+
+  it('understands only greetings, thanks, a person, yes/no and questions; domain requests are unknown', () => {
+    expect(kind('hello')).toBe('greeting');
+    expect(kind('I want to talk to a human')).toBe('escalate');
+    expect(kind('yes please', 'Anything else?\n\nWould you like me to bring in a person from our team?')).toBe('escalate');
+    expect(kind('what is your warranty policy?')).toBe('question');
+    expect(kind('I was charged twice')).toBe('unknown');
+  });
+
+  it('lists only the generic capabilities it has tools for', () => {
+    const step = generic.planStep({ text: 'hello', previousReply: undefined, earlierUserTexts: [], outcomes: [], pastResolutions: [] }, new Set(['escalate_to_human', 'look_up_order']));
+    expect(step).toEqual({ kind: 'answer', text: "Hi! I'm the support assistant. Here's what I can help with:\n- **A person from our team** whenever you prefer" });
+  });
+
+  it('rejects intents with a bad name, without a plan, or declared twice', () => {
+    const plan = () => ({ kind: 'answer' as const, text: 'x' });
+    expect(() => defineOfflineIntent({ name: 'Bad Name', plan })).toThrow(/snake_case/);
+    expect(() => defineOfflineIntent({ name: 'no_plan' } as unknown as Parameters<typeof defineOfflineIntent>[0])).toThrow(/needs a plan/);
+    const once = defineOfflineIntent({ name: 'twice', plan });
+    expect(() => new OfflinePlanner([once, once])).toThrow(/declared twice/);
   });
 });
