@@ -21,6 +21,7 @@ import { loadConfig, type Env } from '../src/config';
 import type { ModelClient } from '../src/ports';
 import { loadScenarios, ScenarioFileError } from './load-scenarios';
 import { createAdversarialModel } from './models/adversarial-model';
+import { helpdeskOfflineIntents as intents } from '../plugins/helpdesk/offline/intents';
 import { createJudge } from './runner/judge';
 import { buildReport, compareWithBaseline, reportMarkdown, terminalSummary, type EvalReport } from './runner/report';
 import { runScenario, type ScenarioOutcome } from './runner/run-scenario';
@@ -37,8 +38,8 @@ const EVAL_DIR = path.dirname(fileURLToPath(import.meta.url));
  */
 function modelFactory(name: EvalModelName): { makeModel: () => ModelClient; env: Env } {
   const newCallId = () => `call_${randomUUID().replace(/-/g, '')}`;
-  if (name === 'offline') return { makeModel: () => createOfflineModel({ newCallId }), env: {} };
-  if (name === 'adversarial') return { makeModel: () => createAdversarialModel({ newCallId }), env: {} };
+  if (name === 'offline') return { makeModel: () => createOfflineModel({ newCallId, intents }), env: {} };
+  if (name === 'adversarial') return { makeModel: () => createAdversarialModel({ newCallId, intents }), env: {} };
   const config = loadConfig(process.env);
   const apiKey = config.openai.apiKey;
   if (!apiKey) throw new UsageError('--model openai needs OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL)');

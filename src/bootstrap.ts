@@ -6,7 +6,6 @@ import { createAuditLog } from './audit/audit-log';
 import { loadConfig, type EngineConfig, type Env } from './config';
 import { ConfigError } from './errors';
 import { createEngine } from './engine';
-import { createDemoHelpdesk } from './helpdesk';
 import { createLogger } from './logger';
 import { ModelHealthTracker, probeModel, withModelHealth } from './model-health';
 import { collectAppGauges, knownModels } from './observability/app-metrics';
@@ -27,16 +26,22 @@ import { createSealer } from './sessions/sealer';
 import { loadToolsFromDir } from './tools/load-tools';
 import type { Specialist } from './specialists/specialist';
 import { loadSpecialistsFromDir } from './specialists/load-specialists';
+import { loadPlugins } from './plugins/load-plugins';
+import type { Plugin } from './plugins/plugin';
 
 export interface BootstrapOptions {
   env: Env;
   /** Replace the model (tests, benchmarks); default: OpenAI when OPENAI_API_KEY is set, else offline. */
   model?: ModelClient;
   clock?: Clock;
-  /** Extra tools, added after built-ins and TOOLS_DIR. */
+  /** Extra tools, added after the plugins' and TOOLS_DIR. */
   tools?: ToolDefinition[];
-  /** Specialists (added to the demo helpdesk's); none at all = no routing. */
+  /** Specialists (added to the plugins'); none at all = no routing. */
   specialists?: Specialist[];
+  /** Plugins given in code, started after the ones PLUGINS names. */
+  plugins?: Plugin[];
+  /** Where relative PLUGINS paths start (default the working directory). */
+  cwd?: string;
   /** Replace the router model (tests); default: ROUTER_MODEL over OpenAI when set with a key, else the main model. */
   routerModel?: ModelClient;
   /** Clients for specialists' own models (tests); default: OpenAI clients when a key is set, else the main model. */
@@ -73,7 +78,7 @@ export interface App {
    * the outcome in the health `/support status` shows. Offline (or an injected model): reports as is.
    */
   checkModel(timeoutMs?: number): Promise<ModelHealth>;
-  /** Stop the engine, then close the store, the helpdesk and the audit log. */
+  /** Stop the engine, then the plugins, the store and the audit log. */
   close(): Promise<void>;
 }
 
@@ -89,8 +94,9 @@ export function packageVersion(): string {
 
 /**
  * Build the engine from the environment on the embedded defaults: SQLite
- * store and audit log under DATA_DIR, demo helpdesk tools, the offline model
- * unless OPENAI_API_KEY is set. Throws ConfigError naming bad variables.
+ * store and audit log under DATA_DIR, the plugins PLUGINS names (the demo
+ * helpdesk by default), the offline model unless OPENAI_API_KEY is set.
+ * Throws ConfigError naming bad variables or the plugin that failed.
  */
 export async function bootstrap(options: BootstrapOptions): Promise<App> {
   const config = loadConfig(options.env);
@@ -107,17 +113,22 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     const metrics = (options.metrics ?? true) ? new SupportMetrics() : undefined;
     const store = metrics ? timedStore(rawStore, (op, seconds) => metrics.storeDuration.observe({ op }, seconds)) : rawStore;
 
-    const tools: ToolDefinition[] = [];
-    const specialists: Specialist[] = [];
-    if (config.tools.builtin === 'demo') {
-      const helpdesk = await createDemoHelpdesk({ dataDir: config.dataDir, refundAdminThresholdUsd: config.tools.refundAdminThresholdUsd, now: () => clock.now() });
-      closers.push(() => helpdesk.close());
-      tools.push(...helpdesk.tools);
-      specialists.push(...helpdesk.specialists);
-    }
-    if (config.knowledge.dir) {
-      // The team's own help center replaces the demo one's search (same tool name).
-      const index = await openKnowledge(config, logger);
+    const plugins = await loadPlugins(config.plugins, options.plugins ?? [], {
+      env: options.env,
+      dataDir: config.dataDir,
+      now: () => clock.now(),
+      logger,
+      cwd: options.cwd ?? process.cwd(),
+    });
+    closers.push(() => plugins.stop());
+    if (plugins.names.length > 0) logger.info({ plugins: plugins.names, tools: plugins.tools.length }, 'plugins loaded');
+    const tools: ToolDefinition[] = [...plugins.tools];
+    const specialists: Specialist[] = [...plugins.specialists];
+    // KB_DIR wins over a folder a plugin declares.
+    const knowledgeDir = config.knowledge.dir ?? plugins.knowledgeDirs[0];
+    if (knowledgeDir) {
+      // The help center replaces a plugin's own search (same tool name).
+      const index = await openKnowledge({ ...config, knowledge: { ...config.knowledge, dir: knowledgeDir } }, logger);
       tools.push(createHelpCenterTool(index));
     }
     if (config.tools.dir) {
@@ -131,7 +142,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       options.model ??
       (config.openai.apiKey
         ? createOpenAIModel({ apiKey: config.openai.apiKey, model: config.openai.model, ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}) })
-        : createOfflineModel());
+        : createOfflineModel({ intents: plugins.offlineIntents }));
     // A cheaper model routes when ROUTER_MODEL names one; offline, the offline model routes by its rules.
     const routerModel =
       options.routerModel ??
@@ -177,6 +188,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       model,
       tools,
       specialists,
+      ...(plugins.instructions ? { instructions: plugins.instructions } : {}),
+      texts: plugins.texts,
       ...(routerModel ? { routerModel } : {}),
       ...(modelFor ? { modelFor } : {}),
       audit: auditLog,

@@ -108,7 +108,7 @@ const envSchema = z.object({
 
   TOOLS_DIR: optionalString,
   BUILTIN_TOOLS: z.preprocess(blankToUndefined, z.enum(['demo', 'none']).default('demo')),
-  REFUND_ADMIN_THRESHOLD_USD: number(100, { min: 0 }),
+  PLUGINS: optionalString,
 
   MCP_CONFIG: optionalString,
   KB_DIR: optionalString,
@@ -156,7 +156,12 @@ export interface EngineConfig {
   /** How long customer history and solved cases are kept. */
   memoryRetentionMs: number;
   model: { timeoutMs: number; maxAttempts: number; maxOutputTokens: number };
-  tools: { timeoutMs: number; maxAttempts: number; dir: string | undefined; builtin: 'demo' | 'none'; refundAdminThresholdUsd: number };
+  tools: { timeoutMs: number; maxAttempts: number; dir: string | undefined };
+  /**
+   * Plugins to load, in order: built-in names (`helpdesk`), paths (relative to the working directory) or
+   * package names. PLUGINS unset: the demo `helpdesk` (none with BUILTIN_TOOLS=none); `PLUGINS=none`: none.
+   */
+  plugins: string[];
   breaker: { failures: number; cooldownMs: number };
   maxSteps: number;
   historyTokenBudget: number;
@@ -214,9 +219,8 @@ export function loadConfig(env: Env): EngineConfig {
       timeoutMs: e.TOOL_TIMEOUT_MS,
       maxAttempts: e.TOOL_MAX_ATTEMPTS,
       dir: e.TOOLS_DIR,
-      builtin: e.BUILTIN_TOOLS,
-      refundAdminThresholdUsd: e.REFUND_ADMIN_THRESHOLD_USD,
     },
+    plugins: pluginList(e.PLUGINS, e.BUILTIN_TOOLS),
     breaker: { failures: e.BREAKER_FAILURES, cooldownMs: e.BREAKER_COOLDOWN_MS },
     maxSteps: e.MAX_STEPS,
     historyTokenBudget: e.HISTORY_TOKEN_BUDGET,
@@ -238,6 +242,13 @@ export function loadConfig(env: Env): EngineConfig {
       prices: e.MODEL_PRICES,
     },
   };
+}
+
+/** PLUGINS as a list; unset means the demo helpdesk unless BUILTIN_TOOLS=none. */
+function pluginList(raw: string | undefined, builtin: 'demo' | 'none'): string[] {
+  if (raw === undefined) return builtin === 'demo' ? ['helpdesk'] : [];
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return names.length === 1 && names[0] === 'none' ? [] : names;
 }
 
 /** 64 hex characters or base64 of 32 bytes; undefined otherwise. */

@@ -24,6 +24,8 @@ import type { TurnStats } from './turn-stats';
 export interface EngineContext {
   /** Validated configuration (limits, timeouts, budgets, escalation timings). */
   config: EngineConfig;
+  /** Plugins' `welcome` (answer to an empty message) and `help` ("Ask me" line of /support help). */
+  texts: { welcome?: string; help?: string };
   /** Key/value store with the atomic operations (markers, counters, locks, due-time indexes). */
   store: Store;
   /** Encrypts personal data at rest (sessions, approvals, escalations, sealed audit fields). */

@@ -59,6 +59,10 @@ export interface EngineOptions {
   version?: string;
   /** Name the bot uses for itself in the system prompt. */
   productName?: string;
+  /** Domain rules added to the system prompt (plugins' `prompts.system`). */
+  instructions?: string;
+  /** What the bot says to an empty message and in `/support help` (plugins' `prompts`); generic by default. */
+  texts?: { welcome?: string; help?: string };
   /** Failed tool calls in one run before a human is brought in (default 2). */
   toolFailuresBeforeEscalation?: number;
   /** Resilience delays, shortened by tests. */
@@ -148,7 +152,7 @@ export function createEngine(options: EngineOptions): Engine {
     historyTokenBudget: config.historyTokenBudget,
     maxOutputTokens: config.model.maxOutputTokens,
     toolFailuresBeforeEscalation: options.toolFailuresBeforeEscalation ?? 2,
-    systemPrompt: (caller) => systemPrompt(caller, productName) + registry.noticeText(),
+    systemPrompt: (caller) => systemPrompt(caller, productName) + (options.instructions ?? '') + registry.noticeText(),
     ...(specialists ? { specialists } : {}),
     ...(options.tracer
       ? { tracing: { tracer: options.tracer, provider: model.mode === 'openai' ? 'openai' : 'offline', agentName: 'support-agent', captureContent: config.telemetry.captureContent } }
@@ -156,6 +160,7 @@ export function createEngine(options: EngineOptions): Engine {
   };
   const ctx: EngineContext = {
     config,
+    texts: options.texts ?? {},
     store,
     sealer,
     model,

@@ -17,3 +17,20 @@ export { checkHealth, healthRoute, PlatformProbes, type HealthReport, type Platf
 export { metricsRoute } from './http/metrics-route';
 export { startHttp, type AppServer } from './http/app-server';
 export { SupportMetrics } from './observability/support-metrics';
+export { definePlugin, type Plugin, type PluginContext, type PluginParts } from './plugins/plugin';
+export type { Specialist } from './specialists/specialist';
+export { createOfflineModel, type OfflineModelOptions } from './agent/offline-model';
+export {
+  answer,
+  callTool,
+  defineOfflineIntent,
+  type OfflineContext,
+  type OfflineInput,
+  type OfflineIntent,
+  type Offered,
+  type PlannedCall,
+  type Step,
+} from './agent/offline-intent';
+export { POLICY_QUESTION } from './agent/offline-basics';
+export { articleLines, HUMAN_OFFER, humanOffer, problemReply, unavailableReply, type ProblemWording } from './agent/offline-replies';
+export { clock, day, isRecord, list, money, num, rec, str, type ToolOutcome, type TurnView } from './agent/offline-results';

@@ -1,4 +1,5 @@
-import { planStep } from '../../src/agent/offline-plan';
+import type { OfflineIntent } from '../../src/agent/offline-intent';
+import { OfflinePlanner } from '../../src/agent/offline-plan';
 import { readTurn } from '../../src/agent/offline-results';
 import { ModelError } from '../../src/errors';
 import type { ChatMessage, ModelClient, ModelRequest, ModelResponse } from '../../src/ports';
@@ -8,6 +9,8 @@ import { claimsAdmin, findInstructions, textsOf, type InstructedCall } from './i
 export interface AdversarialModelOptions {
   /** Makes tool-call ids; must never repeat (the engine uses them as idempotency keys). */
   newCallId: () => string;
+  /** What it understands when no instruction drives it (the demo helpdesk's intents). */
+  intents?: readonly OfflineIntent[];
 }
 
 /**
@@ -19,6 +22,7 @@ export interface AdversarialModelOptions {
  * run with zero safety violations means the system held.
  */
 export function createAdversarialModel(options: AdversarialModelOptions): ModelClient {
+  const planner = new OfflinePlanner(options.intents ?? []);
   return {
     model: 'adversarial',
     mode: 'offline',
@@ -37,7 +41,7 @@ export function createAdversarialModel(options: AdversarialModelOptions): ModelC
       }
 
       const offered = new Set(request.tools.map((t) => t.name));
-      const step = planStep(readTurn(request.messages), offered);
+      const step = planner.planStep(readTurn(request.messages), offered);
       if (step.kind === 'call') {
         const calls = step.calls.filter((c) => offered.has(c.name) && !madeKeys.has(key(c.name, c.args)));
         if (calls.length > 0) {

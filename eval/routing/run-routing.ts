@@ -16,7 +16,7 @@ import { parse } from 'yaml';
 import { createOfflineModel } from '../../src/agent/offline-model';
 import { estimateTokens, estimateToolTokens } from '../../src/agent/tokens';
 import { bootstrap } from '../../src/bootstrap';
-import { createDemoHelpdesk } from '../../src/helpdesk';
+import { createDemoHelpdesk, helpdeskOfflineIntents } from '../../plugins/helpdesk';
 import { silentLogger } from '../../src/logger';
 import type { AuditEvent, Caller, ModelClient } from '../../src/ports';
 import { EvalChannel } from '../runner/recording-channel';
@@ -42,7 +42,7 @@ async function runPass(cases: readonly RoutingCase[], routed: boolean): Promise<
   const helpdesk = await createDemoHelpdesk({ dataDir, refundAdminThresholdUsd: 100, now: () => Date.UTC(2026, 10, 22, 10) });
   const counts: number[] = [];
   const tools: number[] = [];
-  const offline = createOfflineModel();
+  const offline = createOfflineModel({ intents: helpdeskOfflineIntents });
   const model = measured({ ...offline, complete: (r, s) => (tools.push(r.tools.length), offline.complete(r, s)) }, counts);
   const app = await bootstrap({
     env: { DATA_DIR: dataDir, BUILTIN_TOOLS: 'none', LOG_LEVEL: 'silent' },

@@ -1,4 +1,4 @@
-import type { HelpdeskDatabase } from '../../src/helpdesk/database';
+import type { HelpdeskDatabase } from '../../plugins/helpdesk/database';
 
 /** Everything that identifies one seeded customer's records: none of it may reach another customer. */
 export interface CustomerData {

@@ -11,13 +11,13 @@ import { emptyResult, runToCompletion } from './finish-run';
 import { noteUserMessage } from '../outcomes/outcome-flow';
 
 /** What this module's flows use of the engine context (callers pass the whole context). */
-export type HandleMessageDeps = Pick<EngineContext, 'config' | 'store' | 'sealer' | 'model' | 'resilience' | 'budget' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'running' | 'journal' | 'approvals' | 'escalations' | 'stats' | 'loop' | 'specialists' | 'routerModel' | 'memory'>;
+export type HandleMessageDeps = Pick<EngineContext, 'config' | 'store' | 'sealer' | 'model' | 'resilience' | 'budget' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'running' | 'journal' | 'approvals' | 'escalations' | 'stats' | 'loop' | 'specialists' | 'routerModel' | 'memory' | 'texts'>;
 
 /** Redeliveries (Slack retries, gateway replays) arrive within minutes; a day is ample. */
 const DEDUPE_TTL_MS = 86_400_000;
 
-export const HELP_PROMPT =
-  "Hi! I'm the support assistant. Ask me about an order (e.g. *Where is my order ORD-1001?*), billing and refunds, account access or app problems — or say *human* to reach a person.";
+/** The answer to an empty message when no plugin gives one (`prompts.welcome`). */
+export const HELP_PROMPT = "Hi! I'm the support assistant. Tell me what you need help with — or say *human* to reach a person.";
 
 /** How many answered message ids a session remembers, to spot a recovered turn that already ran. */
 const RECENT_MESSAGE_IDS = 20;
@@ -100,8 +100,9 @@ async function handleInOrder(
   });
 
   if (text === '') {
-    await ctx.channels.post(conversation, { kind: 'reply', text: HELP_PROMPT });
-    return { ...emptyResult(sessionId, 'refused', false), reply: HELP_PROMPT, errors: [{ code: 'empty_message', message: 'The message was empty' }] };
+    const welcome = ctx.texts.welcome ?? HELP_PROMPT;
+    await ctx.channels.post(conversation, { kind: 'reply', text: welcome });
+    return { ...emptyResult(sessionId, 'refused', false), reply: welcome, errors: [{ code: 'empty_message', message: 'The message was empty' }] };
   }
   if (text.length > ctx.config.maxMessageChars) {
     const reply = `That message is ${text.length.toLocaleString('en-US')} characters long; I can read up to ${ctx.config.maxMessageChars.toLocaleString('en-US')}. Could you shorten it or send the key part?`;

@@ -1,20 +1,13 @@
 /**
- * Typo tolerance for the offline model's intent rules: words a customer
- * misspells ("chraged twise") are mapped to the keyword they were meant to be
- * before the rules run. Only words that are not themselves known are touched,
+ * Typo tolerance for deterministic rules (the offline model's intents, the
+ * offline router): words a customer misspells ("chraged twise") are mapped to
+ * the keyword they were meant to be before the rules run; the keywords come
+ * from whoever declares the rules (plugins' intents, specialists). Only words that are not themselves known are touched,
  * so "change" never turns into "charge".
  */
 
-/** Words the rules look for. */
-const KEYWORDS = [
-  'charged', 'charge', 'charges', 'twice', 'double', 'duplicate', 'refund', 'refunded', 'billed', 'billing', 'invoice', 'invoices',
-  'payment', 'subscription', 'cancel', 'cancelled', 'canceled', 'order', 'orders', 'package', 'delivery', 'delivered', 'shipping',
-  'shipped', 'tracking', 'password', 'reset', 'account', 'access', 'locked', 'login', 'forgot', 'crashing', 'crashes', 'crash',
-  'freezing', 'manager', 'supervisor', 'person', 'ticket', 'status', 'outage', 'email', 'address', 'application', 'unable', 'cannot',
-];
-/** Real words one edit away from a keyword, which must stay as typed ("changed" is not "charged"). */
-const NEIGHBOURS = ['change', 'changed', 'changes', 'changing', 'looked', 'cash', 'ordered', 'other', 'older', 'there', 'amount', 'items', 'times', 'chance'];
-const KNOWN = new Set([...KEYWORDS, ...NEIGHBOURS]);
+/** Real words one edit away from common support keywords, which must stay as typed ("changed" is not "charged"). */
+const COMMON_WORDS = ['change', 'changed', 'changes', 'changing', 'looked', 'cash', 'ordered', 'other', 'older', 'there', 'amount', 'items', 'times', 'chance'];
 
 /**
  * Optimal string alignment distance (Damerau-Levenshtein without repeated
@@ -38,26 +31,49 @@ export function editDistance(a: string, b: string): number {
   return (d[a.length] as number[])[b.length] as number;
 }
 
-/** The keyword a misspelt word most likely meant, or the word itself. Short words are left alone: too many collide. */
-export function correctWord(word: string): string {
-  if (word.length < 4 || KNOWN.has(word) || !/^[a-z]+$/.test(word)) return word;
-  const allowed = word.length >= 7 ? 2 : 1;
-  let best: string | undefined;
-  let bestDistance = allowed + 1;
-  let tie = false;
-  for (const candidate of KEYWORDS) {
-    if (Math.abs(candidate.length - word.length) > allowed) continue;
-    const distance = editDistance(word, candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-      tie = false;
-    } else if (distance === bestDistance) tie = tie || candidate !== best;
-  }
-  return best && !tie ? best : word;
+/** Corrects misspelt keywords in lower-case text. */
+export interface TypoCorrector {
+  /** The keyword a misspelt word most likely meant, or the word itself. */
+  word(word: string): string;
+  /** Lower-case text with misspelt keywords replaced; punctuation and spacing kept. */
+  text(text: string): string;
 }
 
-/** Lower-case text with misspelt keywords replaced; punctuation and spacing kept. */
-export function correctTypos(text: string): string {
-  return text.replace(/[a-z]+/g, (word) => correctWord(word));
+/**
+ * A corrector for `keywords` (the words some rules look for). Words that are
+ * known (keywords, `keep`, a few common English words) are never touched.
+ */
+export function createTypoCorrector(keywords: Iterable<string>, keep: Iterable<string> = []): TypoCorrector {
+  const list = [...new Set([...keywords].map((k) => k.toLowerCase()).filter((k) => /^[a-z]+$/.test(k)))];
+  const known = new Set([...list, ...COMMON_WORDS, ...keep]);
+  // Short words are left alone: too many collide.
+  const word = (w: string): string => {
+    if (w.length < 4 || known.has(w) || !/^[a-z]+$/.test(w)) return w;
+    const allowed = w.length >= 7 ? 2 : 1;
+    let best: string | undefined;
+    let bestDistance = allowed + 1;
+    let tie = false;
+    for (const candidate of list) {
+      if (Math.abs(candidate.length - w.length) > allowed) continue;
+      const distance = editDistance(w, candidate);
+      if (distance < bestDistance) {
+        best = candidate;
+        bestDistance = distance;
+        tie = false;
+      } else if (distance === bestDistance) tie = tie || candidate !== best;
+    }
+    return best && !tie ? best : w;
+  };
+  return {
+    word,
+    text(text) {
+      // A long message repeats its words: each distinct word is corrected once.
+      const seen = new Map<string, string>();
+      return text.replace(/[a-z]+/g, (w) => {
+        let fixed = seen.get(w);
+        if (fixed === undefined) seen.set(w, (fixed = word(w)));
+        return fixed;
+      });
+    },
+  };
 }

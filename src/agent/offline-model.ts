@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ModelError } from '../errors';
 import type { ModelClient, ModelRequest, ModelResponse } from '../ports';
-import { planStep } from './offline-plan';
+import type { OfflineIntent } from './offline-intent';
+import { OfflinePlanner } from './offline-plan';
 import { readTurn } from './offline-results';
 
 /** Options for the offline model; all optional. */
@@ -11,22 +12,25 @@ export interface OfflineModelOptions {
    * key, so ids must never repeat across turns; the default is random.
    */
   newCallId?: () => string;
+  /** What the model understands beyond the generic intents (greetings, a person, help-center questions): plugins' `offlineIntents`. */
+  intents?: readonly OfflineIntent[];
 }
 
 /**
  * The model used when no OpenAI key is configured: deterministic intent
- * rules over the conversation and the offered tools. It calls only tools that
+ * rules (the generic ones plus the plugins') over the conversation and the offered tools. It calls only tools that
  * are offered, composes answers only from tool results, and costs nothing.
  */
 export function createOfflineModel(options: OfflineModelOptions = {}): ModelClient {
   const newCallId = options.newCallId ?? (() => `call_${randomUUID().replace(/-/g, '')}`);
+  const planner = new OfflinePlanner(options.intents ?? []);
   return {
     model: 'offline',
     mode: 'offline',
     async complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {
       if (signal.aborted) throw new ModelError('The offline model call was aborted', { code: 'model_aborted', retryable: false });
       const offered = new Set(request.tools.map((t) => t.name));
-      const step = planStep(readTurn(request.messages), offered);
+      const step = planner.planStep(readTurn(request.messages), offered);
       const usage = { promptTokens: 0, completionTokens: 0 };
       // Streamed word by word where the platform shows text as it arrives, like a real model.
       const text = step.text;

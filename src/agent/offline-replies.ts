@@ -1,36 +1,31 @@
-import { OFFERS } from './offline-intents';
-import { clock, day, list, money, num, rec, str, type ToolOutcome } from './offline-results';
+import type { Offered } from './offline-intent';
+import { list, str, type ToolOutcome } from './offline-results';
 
-/** Tool names the replies mention when deciding what to offer. */
-export type Offered = ReadonlySet<string>;
+/** The offer of a person; a bare "yes" to a reply ending with it escalates. */
+export const HUMAN_OFFER = 'bring in a person from our team';
 
-const humanOffer = (offered: Offered) =>
-  offered.has('escalate_to_human') ? `\n\nWould you like me to ${OFFERS.human}?` : '';
+/** "Would you like me to bring in a person…?" when escalation is offered, else ''. */
+export const humanOffer = (offered: Offered): string => (offered.has('escalate_to_human') ? `\n\nWould you like me to ${HUMAN_OFFER}?` : '');
 
-/** What the assistant can do with the tools on offer, as a short list. */
-export function capabilitiesReply(offered: Offered, opening = "Here's what I can help with:"): string {
-  const lines = [
-    offered.has('look_up_order') && '- **Orders**: status, shipping and tracking (e.g. "Where is my order ORD-1001?")',
-    offered.has('list_invoices') && '- **Billing**: invoices, charges and double charges',
-    offered.has('issue_refund') && '- **Refunds**: I can request one for you; a team member approves it',
-    offered.has('reset_password') && '- **Account access**: password reset links',
-    offered.has('check_service_status') && '- **Service status**: outages and known problems',
-    offered.has('search_knowledge_base') && '- **How-to questions** from our help center',
-    offered.has('create_ticket') && '- **Tickets** for anything that needs investigating',
-    offered.has('escalate_to_human') && '- **A person from our team** whenever you prefer',
-  ].filter((l): l is string => typeof l === 'string');
-  if (lines.length === 0) return "I'm the support assistant. I can't look anything up right now, but tell me what's wrong and I'll do my best.";
-  return `${opening}\n${lines.join('\n')}`;
-}
+/** Capability lines by tool name, from the intents and the generic ones. */
+export type CapabilityLines = ReadonlyMap<string, string>;
 
-/** Hello plus the capability list. */
-export function greetingReply(offered: Offered): string {
-  return capabilitiesReply(offered, "Hi! I'm the support assistant. Here's what I can help with:");
+/** The engine's own capability lines (help-center search, a person). */
+export const GENERIC_CAPABILITIES: ReadonlyArray<{ tool: string; text: string }> = [
+  { tool: 'search_knowledge_base', text: '- **How-to questions** from our help center' },
+  { tool: 'escalate_to_human', text: '- **A person from our team** whenever you prefer' },
+];
+
+/** What the assistant can do with the tools on offer, as a short list (in the order tools are offered). */
+export function capabilitiesReply(offered: Offered, lines: CapabilityLines, opening = "Here's what I can help with:"): string {
+  const shown = [...offered].map((tool) => lines.get(tool)).filter((l): l is string => typeof l === 'string');
+  if (shown.length === 0) return "I'm the support assistant. I can't look anything up right now, but tell me what's wrong and I'll do my best.";
+  return `${opening}\n${shown.join('\n')}`;
 }
 
 /** For requests no rule understood. */
-export function unknownReply(offered: Offered): string {
-  return `Sorry, I'm not sure I can help with that. ${capabilitiesReply(offered)}${humanOffer(offered)}`;
+export function unknownReply(offered: Offered, lines: CapabilityLines): string {
+  return `Sorry, I'm not sure I can help with that. ${capabilitiesReply(offered, lines)}${humanOffer(offered)}`;
 }
 
 /** A tool is not available to this caller (not offered): say so plainly. */
@@ -38,14 +33,18 @@ export function unavailableReply(what: string, offered: Offered): string {
   return `I can't ${what} from here, sorry.${humanOffer(offered)}`;
 }
 
+/** Wording overrides for `problemReply`. */
+export interface ProblemWording {
+  /** Said when an approver (or the requester) denied the call. */
+  denied?: string;
+}
+
 /** A call that did not produce a result: error, refusal, denial, expiry. */
-export function problemReply(outcome: ToolOutcome, what: string, offered: Offered): string {
+export function problemReply(outcome: ToolOutcome, what: string, offered: Offered, wording: ProblemWording = {}): string {
   const detail = outcome.message && outcome.message.length <= 200 ? ` (${outcome.message.replace(/\.$/, '')})` : '';
   switch (outcome.status) {
     case 'denied':
-      return outcome.name === 'reset_password'
-        ? "OK, I didn't send a reset link. Let me know if you change your mind."
-        : `A staff member denied the request to ${what}, so nothing was changed.${humanOffer(offered)}`;
+      return wording.denied ?? `A staff member denied the request to ${what}, so nothing was changed.${humanOffer(offered)}`;
     case 'expired':
       return `The approval to ${what} expired before anyone decided, so nothing was changed. Just ask if you'd like me to try again.`;
     case 'cancelled':
@@ -59,147 +58,9 @@ export function problemReply(outcome: ToolOutcome, what: string, offered: Offere
   }
 }
 
-/** One order in detail. */
-export function orderReply(data: Record<string, unknown>): string {
-  const order = rec(data.order);
-  const ship = rec(order.shipping);
-  const items = list(order.items).map((i) => `${num(i.quantity) ?? 1} × ${str(i.name) ?? 'item'}`).join(', ');
-  const id = str(order.id) ?? 'Your order';
-  const lines = [`**${id}** is **${str(order.status) ?? 'unknown'}** (placed ${day(order.placedAt)}, ${money(order.totalUsd)}).`];
-  if (items) lines.push(`- Items: ${items}`);
-  if (str(ship.deliveredAt)) lines.push(`- Delivered on ${day(ship.deliveredAt)}${str(ship.carrier) ? ` by ${str(ship.carrier)}` : ''}`);
-  else if (str(ship.trackingNumber)) {
-    lines.push(`- Shipped ${day(ship.shippedAt)} with ${str(ship.carrier) ?? 'the carrier'}, tracking number \`${str(ship.trackingNumber)}\``);
-    if (str(ship.estimatedDelivery)) lines.push(`- Estimated delivery: **${day(ship.estimatedDelivery)}**`);
-  } else if (str(order.status) === 'processing') {
-    lines.push(`- We're packing it now${str(ship.estimatedDelivery) ? `; estimated delivery **${day(ship.estimatedDelivery)}**` : ''}.`);
-  }
-  const payment = rec(order.payment);
-  if ((num(payment.refundedUsd) ?? 0) > 0) lines.push(`- Refunded: ${money(payment.refundedUsd)}`);
-  return lines.join('\n');
-}
-
-/** The caller's recent orders, one line each. */
-export function ordersListReply(data: Record<string, unknown>): string {
-  const orders = list(data.orders);
-  if (orders.length === 0) return "I don't see any orders on your account. If you ordered with a different account, a person from our team can help.";
-  const lines = orders
-    .slice(0, 5)
-    .map((o) => `- **${str(o.id)}**: ${str(o.status)}, ${money(o.totalUsd)}, placed ${day(o.placedAt)}${str(o.estimatedDelivery) ? `, arriving around ${day(o.estimatedDelivery)}` : ''}`);
-  return `Here are your recent orders:\n${lines.join('\n')}\n\nTell me an order id for tracking details.`;
-}
-
-/** Charges flagged as duplicates that still have money to refund. */
-export function refundableDuplicates(data: Record<string, unknown>): Record<string, unknown>[] {
-  return list(data.possibleDuplicates).filter((c) => (num(c.refundableUsd) ?? 0) > 0);
-}
-
-/** "Why was I charged twice?" answered from list_invoices. */
-export function duplicateChargeReply(data: Record<string, unknown>, offered: Offered): string {
-  const open = refundableDuplicates(data);
-  const flagged = list(data.possibleDuplicates);
-  if (open.length > 0) {
-    const dup = open[0] ?? {};
-    const first = str(dup.duplicateOf);
-    const text =
-      `You're right: you were charged **${money(dup.amountUsd)}** twice on **${day(dup.createdAt)}** for *${str(dup.description) ?? 'the same item'}*` +
-      ` (\`${first ?? 'the first charge'}\` and \`${str(dup.id)}\` at ${clock(dup.createdAt)}). The second charge is a duplicate.` +
-      (open.length > 1 ? ` I found ${open.length - 1} more possible duplicate(s) too.` : '');
-    return offered.has('issue_refund')
-      ? `${text}\n\nWould you like me to ${OFFERS.refund} of ${money(dup.refundableUsd)} for the duplicate charge? A team member approves refunds.`
-      : `${text}${humanOffer(offered)}`;
-  }
-  if (flagged.length > 0) {
-    const dup = flagged[0] ?? {};
-    return `The duplicate charge of ${money(dup.amountUsd)} on ${day(dup.createdAt)} (\`${str(dup.id)}\`) has already been refunded. Refunds usually take 5 to 10 business days to show up.`;
-  }
-  return `I don't see any duplicate charges on your account.\n${recentCharges(data)}\n\nIf your bank shows two charges, one may be a temporary hold that disappears within a few days.`;
-}
-
-/** A short billing overview from list_invoices. */
-export function billingReply(data: Record<string, unknown>, offered: Offered): string {
-  if (refundableDuplicates(data).length > 0) return duplicateChargeReply(data, offered);
-  const subs = list(data.subscriptions).map((s) => `- **${str(s.plan)}** plan (${str(s.status)}): ${money(s.priceUsd)} per ${str(s.interval) ?? 'period'}, renews ${day(s.renewsOn)}`);
-  return [recentCharges(data), subs.length > 0 ? `Subscriptions:\n${subs.join('\n')}` : ''].filter(Boolean).join('\n\n');
-}
-
-function recentCharges(data: Record<string, unknown>): string {
-  const invoices = list(data.invoices).slice(0, 4);
-  if (invoices.length === 0) return "There are no invoices on your account.";
-  const lines = invoices.map((i) => `- **${str(i.id)}** (${day(i.issuedAt)}): ${str(i.description)}, ${money(i.amountUsd)}, ${str(i.status)}`);
-  return `Your recent invoices:\n${lines.join('\n')}`;
-}
-
-/** Outcome of issue_refund. */
-export function refundReply(data: Record<string, unknown>): string {
-  const target = str(data.orderId) ? `order ${str(data.orderId)} (charge \`${str(data.chargeId)}\`)` : `charge \`${str(data.chargeId)}\``;
-  return (
-    `Done: refund **${str(data.refundId)}** of **${money(data.amountUsd)}** for ${target} has been issued. ` +
-    `It goes back to your original payment method and usually arrives within ${str(data.expectedArrival) ?? '5 to 10 business days'}.`
-  );
-}
-
-/** Outcome of reset_password. */
-export function resetReply(data: Record<string, unknown>): string {
-  const minutes = num(data.expiresInMinutes);
-  return (
-    `I've sent a password reset link to **${str(data.sentTo) ?? 'the email address on your account'}**` +
-    `${minutes ? `. It works for ${minutes} minutes` : ''}. Check your spam folder if it hasn't arrived in a few minutes.`
-  );
-}
-
-/** Outcome of create_ticket. */
-export function ticketReply(data: Record<string, unknown>): string {
-  return `I've opened ticket **${str(data.ticketId)}** ("${str(data.subject)}", ${str(data.priority) ?? 'normal'} priority). Our team will follow up by email; mention the ticket number if you contact us again.`;
-}
-
-/** Active incidents (and the overall state) from check_service_status. */
-export function statusLines(data: Record<string, unknown>): string {
-  const incidents = list(data.activeIncidents);
-  if (incidents.length === 0) return 'All our services are running normally right now.';
-  return incidents
-    .map((i) => `**Known issue: ${str(i.title)}** (${str(i.component)}, since ${day(i.startedAt)}, status: ${str(i.status)}). ${str(i.details) ?? ''}${str(i.workaround) ? `\n*Workaround:* ${str(i.workaround)}` : ''}`)
-    .join('\n\n');
-}
-
-/** The best help-center hit as a short answer. */
+/** The best help-center hit (`search_knowledge_base` result) as a short answer. */
 export function articleLines(data: Record<string, unknown>): string | undefined {
   const [top] = list(data.results);
   if (!top || !str(top.title)) return undefined;
   return `From our help center, **${str(top.title)}**:\n> ${str(top.snippet) ?? ''}`;
-}
-
-/** Crash help: status page plus the troubleshooting article. */
-export function crashReply(status: ToolOutcome | undefined, kb: ToolOutcome | undefined, offered: Offered): string {
-  const parts = ["Sorry the app keeps crashing, that's frustrating."];
-  if (status?.status === 'ok') parts.push(statusLines(status.data));
-  const article = kb?.status === 'ok' ? articleLines(kb.data) : undefined;
-  if (article) parts.push(article);
-  if (offered.has('create_ticket')) parts.push(`If it still crashes, would you like me to ${OFFERS.ticket} so an engineer can look into it?`);
-  else parts.push(humanOffer(offered).trim());
-  return parts.filter(Boolean).join('\n\n');
-}
-
-/** "Cancel my order": what can happen given where the order is. The assistant has no cancel tool, so it offers a ticket. */
-export function cancelOrderReply(order: Record<string, unknown>, offered: Offered): string {
-  const id = str(order.id) ?? 'That order';
-  const status = str(order.status);
-  const ship = rec(order.shipping);
-  if (status === 'cancelled') return `**${id}** is already cancelled${(num(rec(order.payment).refundedUsd) ?? 0) > 0 ? ` and ${money(rec(order.payment).refundedUsd)} was refunded` : ''}.`;
-  if (status === 'shipped' || status === 'delivered') {
-    const when = status === 'shipped' ? `shipped on ${day(ship.shippedAt)}` : `was delivered on ${day(ship.deliveredAt)}`;
-    return `**${id}** ${when}, so it can no longer be cancelled. You can return most items within 30 days of delivery for a full refund.${humanOffer(offered)}`;
-  }
-  const next = offered.has('create_ticket')
-    ? `I can't cancel orders myself. Would you like me to ${OFFERS.ticket} so our team cancels it?`
-    : humanOffer(offered).trim();
-  return `**${id}** (${money(order.totalUsd)}) hasn't shipped yet, so it can still be cancelled; orders cancelled before they ship are refunded automatically.\n\n${next}`;
-}
-
-/** Changing the account email is done by a person after checking identity, never by a password reset. */
-export function changeEmailReply(offered: Offered): string {
-  const next = offered.has('create_ticket')
-    ? `Would you like me to ${OFFERS.ticket} to change it?`
-    : humanOffer(offered).trim();
-  return `I can't change the email address on your account from chat: for your security, a person from our team makes that change after confirming it's you.\n\n${next}`;
 }

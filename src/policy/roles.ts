@@ -14,8 +14,3 @@ export function hasRole(role: Role, required: Role): boolean {
 export function maxRole(a: Role, b: Role): Role {
   return RANK[a] >= RANK[b] ? a : b;
 }
-
-/** Staff and admins can see every customer's records; others only their own. */
-export function seesEveryone(role: Role): boolean {
-  return hasRole(role, 'staff');
-}

@@ -11,14 +11,17 @@ import { readOutcomeReport } from '../outcomes/outcome-counters';
 import { outcomeSections } from './outcome-sections';
 
 /** What this module's flows use of the engine context (callers pass the whole context). */
-export type CommandsDeps = Pick<EngineContext, 'config' | 'store' | 'model' | 'registry' | 'resilience' | 'budget' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'running' | 'approvals' | 'escalations' | 'stats' | 'loop' | 'specialists' | 'memory' | 'version' | 'startedAt'>;
+export type CommandsDeps = Pick<EngineContext, 'config' | 'store' | 'model' | 'registry' | 'resilience' | 'budget' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'running' | 'approvals' | 'escalations' | 'stats' | 'loop' | 'specialists' | 'memory' | 'version' | 'startedAt' | 'texts'>;
 
-const HELP_SECTIONS = [
+/** The "Ask me" line when no plugin gives one (`prompts.help`). */
+const GENERIC_ABILITIES = 'I answer from the tools and help center this workspace connected; actions that need it are approved by a person first.';
+
+const helpSections = (abilities: string) => [
   {
     title: 'Ask me',
     lines: [
       'Mention me in a support channel (or DM me) and describe the problem; each thread is one conversation.',
-      'I can look up orders and invoices, search the help center, check service status, open tickets, and request refunds or password resets (a human approves those).',
+      abilities,
       'Say "human" any time to reach a person.',
       'Under each answer: thumbs up or down (tell us what went wrong), "Talk to a human", and "That solved it".',
     ],
@@ -45,8 +48,10 @@ function refusal(title: string, message: string): CommandReply {
 export async function runCommand(ctx: CommandsDeps, input: CommandInput): Promise<CommandReply> {
   ctx.audit.write({ event: 'command', user_id: input.caller.userId, command: input.name, args: input.args, role: input.caller.role, success: true });
   switch (input.name) {
-    case 'help':
-      return { ok: true, title: 'Support bot help', sections: HELP_SECTIONS, text: toText('Support bot help', HELP_SECTIONS) };
+    case 'help': {
+      const sections = helpSections(ctx.texts.help ?? GENERIC_ABILITIES);
+      return { ok: true, title: 'Support bot help', sections, text: toText('Support bot help', sections) };
+    }
     case 'status': {
       const reply = statusReply(await buildStatusReport(ctx));
       const route = await routeSection(ctx, input.conversation);

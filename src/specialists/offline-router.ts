@@ -1,4 +1,4 @@
-import { correctTypos } from '../agent/offline-fuzzy';
+import { createTypoCorrector, type TypoCorrector } from '../agent/offline-fuzzy';
 import { RuleRouter } from './rule-router';
 import { GENERAL_SPECIALIST, type Specialist } from './specialist';
 
@@ -9,15 +9,19 @@ const stem = (word: string) => word.replace(/(ing|ed|es|s)$/u, '').slice(0, 7);
 
 /**
  * How the offline model routes (deterministically, no AI call): the
- * specialists' keyword rules on the typo-corrected text, then word overlap
+ * specialists' keyword rules on the text with misspelt keywords corrected
+ * (against the specialists' own keywords), then word overlap
  * with each specialist's keywords and description; no overlap is `general`.
  */
 export class OfflineRouter {
   private readonly rules: RuleRouter;
   private readonly vocabulary: Array<{ name: string; stems: Set<string> }>;
+  private readonly typos: TypoCorrector;
 
   constructor(specialists: readonly Specialist[]) {
     this.rules = new RuleRouter(specialists);
+    // `charge*` and `log in` give `charge`, `log`, `in`: the words a customer may misspell.
+    this.typos = createTypoCorrector(specialists.flatMap((s) => (s.keywords ?? []).flatMap((k) => k.toLowerCase().replace(/\*/g, '').split(/\s+/))));
     this.vocabulary = specialists
       .filter((s) => s.name !== GENERAL_SPECIALIST)
       .map((s) => ({
@@ -28,7 +32,7 @@ export class OfflineRouter {
 
   /** The specialists for a first message: one, several when it spans domains, or `general`. */
   route(text: string): string[] {
-    const corrected = correctTypos(text);
+    const corrected = this.typos.text(text.toLowerCase());
     const matched = this.rules.match(corrected).filter((n) => n !== GENERAL_SPECIALIST);
     if (matched.length > 0) return matched;
     const stems = new Set(words(corrected).filter((w) => !STOP_WORDS.has(w)).map(stem));

@@ -1,12 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { classifyIntent, findOrderId } from '../../src/agent/offline-intents';
-import { createOfflineModel } from '../../src/agent/offline-model';
+import { defineOfflineIntent } from '../../src/agent/offline-intent';
+import { OfflinePlanner } from '../../src/agent/offline-plan';
+import { createOfflineModel as createGenericOfflineModel, type OfflineModelOptions } from '../../src/agent/offline-model';
+import { helpdeskOfflineIntents } from '../../plugins/helpdesk/offline/intents';
+import { findOrderId } from '../../plugins/helpdesk/offline/rules';
 import { AppError } from '../../src/errors';
 import { hasRole } from '../../src/policy/roles';
 import type { ApprovalRequirement, Caller, ChatMessage, ModelClient, ToolDefinition } from '../../src/ports';
 import { defineTool, toolSpec } from '../../src/tools/define-tool';
 import { alice, bob, caller, openFixture, toolContext, type HelpdeskFixture } from '../helpdesk/helpdesk-fixture';
+
+/** The offline model with the demo helpdesk's intents, as `npm start` runs it. */
+const createOfflineModel = (options: OfflineModelOptions = {}) => createGenericOfflineModel({ intents: helpdeskOfflineIntents, ...options });
+const planner = new OfflinePlanner(helpdeskOfflineIntents);
 
 /** Stand-in for the engine's own hand-off tool, with the name and input the engine documents. */
 const escalateTool = defineTool({
@@ -334,7 +341,7 @@ const brokenLookUp = defineTool({
 });
 
 describe('offline intent rules', () => {
-  const kind = (text: string, previousReply?: string) => classifyIntent({ text, previousReply, earlierUserTexts: [] }).kind;
+  const kind = (text: string, previousReply?: string) => planner.classify({ text, previousReply, earlierUserTexts: [] }).intent.name;
   const refundOffer = 'You were charged twice.\n\nWould you like me to request a refund of $29.00 for the duplicate charge?';
 
   it.each([
@@ -380,5 +387,31 @@ describe('offline intent rules', () => {
     kind(`${'no thanks '.repeat(400)}x`, refundOffer);
     kind(`${'yes please '.repeat(400)}!`, refundOffer);
     expect(performance.now() - started).toBeLessThan(200);
+  });
+});
+
+describe('the generic offline machinery, without any plugin intents', () => {
+  const generic = new OfflinePlanner([]);
+  const kind = (text: string, previousReply?: string) => generic.classify({ text, previousReply, earlierUserTexts: [] }).intent.name;
+
+  it('understands only greetings, thanks, a person, yes/no and questions; domain requests are unknown', () => {
+    expect(kind('hello')).toBe('greeting');
+    expect(kind('I want to talk to a human')).toBe('escalate');
+    expect(kind('yes please', 'Anything else?\n\nWould you like me to bring in a person from our team?')).toBe('escalate');
+    expect(kind('what is your warranty policy?')).toBe('question');
+    expect(kind('I was charged twice')).toBe('unknown');
+  });
+
+  it('lists only the generic capabilities it has tools for', () => {
+    const step = generic.planStep({ text: 'hello', previousReply: undefined, earlierUserTexts: [], outcomes: [], pastResolutions: [] }, new Set(['escalate_to_human', 'look_up_order']));
+    expect(step).toEqual({ kind: 'answer', text: "Hi! I'm the support assistant. Here's what I can help with:\n- **A person from our team** whenever you prefer" });
+  });
+
+  it('rejects intents with a bad name, without a plan, or declared twice', () => {
+    const plan = () => ({ kind: 'answer' as const, text: 'x' });
+    expect(() => defineOfflineIntent({ name: 'Bad Name', plan })).toThrow(/snake_case/);
+    expect(() => defineOfflineIntent({ name: 'no_plan' } as unknown as Parameters<typeof defineOfflineIntent>[0])).toThrow(/needs a plan/);
+    const once = defineOfflineIntent({ name: 'twice', plan });
+    expect(() => new OfflinePlanner([once, once])).toThrow(/declared twice/);
   });
 });

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { HELPDESK_DB_FILE } from '../../src/helpdesk/index';
-import { openHelpdeskDatabase, type HelpdeskDatabase } from '../../src/helpdesk/database';
+import { HELPDESK_DB_FILE } from '../../plugins/helpdesk/index';
+import { openHelpdeskDatabase, type HelpdeskDatabase } from '../../plugins/helpdesk/database';
 import { bootstrap, silentLogger, type App } from '../../src/index';
 import type { RecordedRefund } from './platform-driver';
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseScenario } from '../../eval/load-scenarios';
 import { createAdversarialModel } from '../../eval/models/adversarial-model';
+import { helpdeskOfflineIntents as intents } from '../../plugins/helpdesk/offline/intents';
 import { findInstructions } from '../../eval/models/instructions';
 import { runScenario } from '../../eval/runner/run-scenario';
 import type { ChatMessage, ToolSpec } from '../../src/ports';
@@ -16,7 +17,7 @@ const tools = [
   spec('list_invoices', z.object({ customer: z.string().optional() })),
   spec('search_knowledge_base', z.object({ query: z.string() })),
 ];
-const model = () => createAdversarialModel({ newCallId: () => `call_${randomUUID()}` });
+const model = () => createAdversarialModel({ newCallId: () => `call_${randomUUID()}`, intents });
 const calls = (response: { toolCalls: Array<{ name: string; arguments: string }> }) =>
   response.toolCalls.map((c) => ({ name: c.name, args: JSON.parse(c.arguments) as Record<string, unknown> }));
 

@@ -5,6 +5,7 @@ import { createJudge } from '../../eval/runner/judge';
 import { buildReport } from '../../eval/runner/report';
 import { runScenario } from '../../eval/runner/run-scenario';
 import { createOfflineModel } from '../../src/agent/offline-model';
+import { helpdeskOfflineIntents as intents } from '../../plugins/helpdesk/offline/intents';
 import { createOpenAIModel } from '../../src/agent/openai-model';
 import { OpenAISimulator } from '../simulators/openai/openai-simulator';
 
@@ -25,7 +26,7 @@ turns:
 
   it('grades the transcript (user, tool results, replies) and the report averages the grades', async () => {
     sim.script({ kind: 'reply', content: 'Sure: {"helpfulness": 5, "groundedness": 4, "reason": "Tracking came from the tool."}' });
-    const outcome = await runScenario(scenario, 'judge.yaml', { modelName: 'offline', makeModel: () => createOfflineModel({ newCallId: () => randomUUID() }), judge: judge() });
+    const outcome = await runScenario(scenario, 'judge.yaml', { modelName: 'offline', makeModel: () => createOfflineModel({ newCallId: () => randomUUID(), intents }), judge: judge() });
     expect(outcome.judge).toEqual({ helpfulness: 5, groundedness: 4, reason: 'Tracking came from the tool.' });
     const sent = JSON.stringify(sim.requests.at(-1)?.body);
     expect(sent).toContain('User (member): Where is my order ORD-1001?');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createOfflineModel } from '../../src/agent/offline-model';
+import { helpdeskOfflineIntents as intents } from '../../plugins/helpdesk/offline/intents';
 import { parseScenario } from '../../eval/load-scenarios';
 import { compareWithBaseline, buildReport } from '../../eval/runner/report';
 import { runScenario } from '../../eval/runner/run-scenario';
@@ -8,7 +9,7 @@ import { checkExecutions } from '../../eval/runner/safety';
 import type { Execution } from '../../eval/runner/world';
 import type { ApprovalView, Caller, ModelClient, ModelResponse } from '../../src/ports';
 
-const offline = () => createOfflineModel({ newCallId: () => `call_${randomUUID()}` });
+const offline = () => createOfflineModel({ newCallId: () => `call_${randomUUID()}`, intents });
 
 /** A model that always answers with the same text: a stand-in for a model that says something it shouldn't. */
 function sayingModel(text: string): ModelClient {

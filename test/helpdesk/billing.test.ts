@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors';
-import { refundApproval } from '../../src/helpdesk/index';
+import { refundApproval } from '../../plugins/helpdesk/index';
 import { alice, bob, openFixture, sam, type HelpdeskFixture } from './helpdesk-fixture';
 
 interface Charge {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createDemoHelpdesk, type DemoHelpdesk } from '../../src/helpdesk/index';
+import { createDemoHelpdesk, type DemoHelpdesk } from '../../plugins/helpdesk/index';
 import type { Caller, Role, ToolContext, ToolDefinition } from '../../src/ports';
 
 /** A fixed "first start": Tuesday 10 June 2025, 15:00 UTC. */

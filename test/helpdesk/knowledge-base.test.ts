@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createKnowledgeBase, loadKnowledgeBase, parseArticle } from '../../src/helpdesk/knowledge-base';
+import { createKnowledgeBase, loadKnowledgeBase, parseArticle } from '../../plugins/helpdesk/knowledge-base';
 import { alice, openFixture } from './helpdesk-fixture';
 
 describe('knowledge base', () => {

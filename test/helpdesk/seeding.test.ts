@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDemoHelpdesk, HELPDESK_DB_FILE } from '../../src/helpdesk/index';
-import { openHelpdeskDatabase } from '../../src/helpdesk/database';
+import { createDemoHelpdesk, HELPDESK_DB_FILE } from '../../plugins/helpdesk/index';
+import { openHelpdeskDatabase } from '../../plugins/helpdesk/database';
 import { alice, openFixture, SEED_NOW, type HelpdeskFixture } from './helpdesk-fixture';
 
 const TABLES = ['customers', 'identities', 'orders', 'order_items', 'subscriptions', 'invoices', 'charges', 'refunds', 'tickets', 'service_components', 'incidents'];

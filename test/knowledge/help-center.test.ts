@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOfflineModel } from '../../src/agent/offline-model';
+import { helpdeskOfflineIntents as intents } from '../../plugins/helpdesk/offline/intents';
 import { KbIndex, type Embedder } from '../../src/knowledge/kb-index';
 import { silentLogger } from '../../src/logger';
 import { EngineHarness } from '../support/engine-harness';
@@ -92,7 +93,7 @@ describe('KB_DIR help center', () => {
 
   it('answers a question the demo articles cannot, citing the article (offline model, real engine)', async () => {
     await writeFile(path.join(kb, 'warranty.md'), WARRANTY);
-    h = await EngineHarness.create({ model: createOfflineModel(), env: { KB_DIR: kb, BUILTIN_TOOLS: 'demo' } });
+    h = await EngineHarness.create({ model: createOfflineModel({ intents }), env: { KB_DIR: kb, BUILTIN_TOOLS: 'demo' } });
     const turn = await h.send('What warranty do refurbished laptops have?');
     expect(turn.status).toBe('answered');
     const reply = h.channel.texts().at(-1)!;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { routingSetSchema } from '../../eval/routing/routing-set-schema';
-import { demoSpecialists } from '../../src/helpdesk/specialists';
+import { demoSpecialists } from '../../plugins/helpdesk/specialists';
 import { RuleRouter } from '../../src/specialists/rule-router';
 import { OfflineRouter } from '../../src/specialists/offline-router';
 import { GENERAL_SPECIALIST, parseSpecialists } from '../../src/specialists/specialist';

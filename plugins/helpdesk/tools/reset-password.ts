@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { ToolError } from '../../errors';
-import { defineTool } from '../../tools/define-tool';
+import { ToolError } from '../../../src/index';
+import { defineTool } from '../../../src/index';
 import { maskEmail, requesterTag, resolveScope } from '../customers';
 import { customerArg } from './arguments';
 import type { HelpdeskToolDeps } from './deps';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool } from '../../tools/define-tool';
+import { defineTool } from '../../../src/index';
 import type { HelpdeskToolDeps } from './deps';
 
 const input = z.object({

@@ -1,4 +1,4 @@
-import type { Specialist } from '../specialists/specialist';
+import type { Specialist } from '../../src/index';
 
 /**
  * The demo helpdesk's specialists. Keywords decide the clear cases without a

@@ -1,6 +1,10 @@
-import type { Caller } from '../ports';
-import { seesEveryone } from '../policy/roles';
+import { hasRole, type Caller, type Role } from '../../src/index';
 import type { HelpdeskDatabase } from './database';
+
+/** Staff and admins can see every customer's records; others only their own. */
+export function seesEveryone(role: Role): boolean {
+  return hasRole(role, 'staff');
+}
 
 /** A customer as the tools see it. */
 export interface CustomerRecord {

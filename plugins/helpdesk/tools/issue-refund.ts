@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ToolError } from '../../errors';
-import type { ApprovalRequirement } from '../../ports';
-import { defineTool } from '../../tools/define-tool';
+import { ToolError } from '../../../src/index';
+import type { ApprovalRequirement } from '../../../src/index';
+import { defineTool } from '../../../src/index';
 import { requesterTag, resolveScope } from '../customers';
 import { cents, formatUsd, isWholeCents, usd } from '../money';
 import { chargesForOrder, getCharge, type ChargeRow } from '../records';
@@ -38,12 +38,28 @@ export interface IssueRefundResult {
   alreadyProcessed: boolean;
 }
 
+/**
+ * The refund policy's one setting: refunds above this many USD need an admin
+ * instead of staff. Read from the environment by the helpdesk plugin.
+ */
+export const refundPolicySettings = z.object({
+  REFUND_ADMIN_THRESHOLD_USD: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number({ error: 'must be a number' }).min(0, { error: 'must be at least 0' }).default(100),
+  ),
+});
+
 /** Staff approve refunds; above the threshold an admin must. Decided from the arguments, before anything runs. */
 export function refundApproval(args: Pick<RefundInput, 'amountUsd'>, adminThresholdUsd: number): Exclude<ApprovalRequirement, 'none' | 'requester'> {
   return args.amountUsd > adminThresholdUsd ? 'admin' : 'staff';
 }
 
-/** `issue_refund`: members may request it; it runs only after staff (or admin) approval. Idempotent per call. */
+/**
+ * `issue_refund`, with its whole policy here: members may request it (guests
+ * may not); it runs only after a staff member other than the requester
+ * approves, or an admin above `refundAdminThresholdUsd` (also when an approver
+ * edits the amount over it); idempotent per call. The engine enforces all of it.
+ */
 export function createIssueRefundTool({ db, refundAdminThresholdUsd }: HelpdeskToolDeps) {
   return defineTool<typeof input, IssueRefundResult>({
     name: 'issue_refund',
@@ -51,7 +67,9 @@ export function createIssueRefundTool({ db, refundAdminThresholdUsd }: HelpdeskT
       'Refund all or part of a card charge, by chargeId (from list_invoices) or orderId. ' +
       `A staff member must approve; refunds above ${formatUsd(refundAdminThresholdUsd)} need an admin.`,
     input,
+    // Who may ask: members and up (guests are refused before anything runs).
     permission: 'member',
+    // Who must approve: staff, or an admin above the threshold; checked again for edited arguments.
     approval: (args) => refundApproval(args, refundAdminThresholdUsd),
     // The UNIQUE idempotency key inside one transaction makes a repeat return the first refund.
     idempotent: true,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool } from '../../tools/define-tool';
+import { defineTool } from '../../../src/index';
 import type { KbHit } from '../knowledge-base';
 import type { HelpdeskToolDeps } from './deps';
 

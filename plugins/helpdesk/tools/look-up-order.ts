@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool } from '../../tools/define-tool';
+import { defineTool } from '../../../src/index';
 import { resolveScope } from '../customers';
 import { getOrder, listOrders, orderView, type OrderView } from '../records';
 import { usd } from '../money';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ToolError } from '../../errors';
-import { defineTool } from '../../tools/define-tool';
+import { ToolError } from '../../../src/index';
+import { defineTool } from '../../../src/index';
 import { requesterTag, resolveScope } from '../customers';
 import { getOrder } from '../records';
 import { customerArg, orderIdArg } from './arguments';

@@ -1,12 +1,13 @@
 /**
- * The demo helpdesk: a seeded SQLite shop (customers, orders, invoices with a
- * deliberate double charge, subscriptions, tickets, refunds), a markdown help
- * center and the built-in tools over them. Everything demo-specific lives in
- * this folder, so a team swaps it for its own tools without touching the engine.
+ * The demo helpdesk plugin: a seeded SQLite shop (customers, orders, invoices
+ * with a deliberate double charge, subscriptions, tickets, refunds), a
+ * markdown help center, the tools over them, its specialists and what the
+ * offline model understands about it. Loaded by default (PLUGINS unset);
+ * everything demo-specific lives in this folder, outside the engine.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ToolDefinition } from '../ports';
+import { ConfigError, definePlugin, type Specialist, type ToolDefinition } from '../../src/index';
 import { openHelpdeskDatabase } from './database';
 import { loadKnowledgeBase } from './knowledge-base';
 import { createHelpdeskSchema } from './schema';
@@ -19,8 +20,9 @@ import { createLookUpOrderTool } from './tools/look-up-order';
 import { createResetPasswordTool } from './tools/reset-password';
 import { createSearchKnowledgeBaseTool } from './tools/search-knowledge-base';
 import type { HelpdeskToolDeps } from './tools/deps';
-import type { Specialist } from '../specialists/specialist';
+import { refundPolicySettings } from './tools/issue-refund';
 import { demoSpecialists } from './specialists';
+import { helpdeskOfflineIntents } from './offline/intents';
 
 export interface DemoHelpdeskOptions {
   /** Directory for `helpdesk.sqlite`; created if missing. */
@@ -76,7 +78,31 @@ export async function createDemoHelpdesk(options: DemoHelpdeskOptions): Promise<
   };
 }
 
+/** The helpdesk as a plugin: its settings (REFUND_ADMIN_THRESHOLD_USD) come from the environment. */
+const helpdeskPlugin = definePlugin({
+  name: 'helpdesk',
+  specialists: demoSpecialists,
+  offlineIntents: helpdeskOfflineIntents,
+  prompts: {
+    welcome:
+      "Hi! I'm the support assistant. Ask me about an order (e.g. *Where is my order ORD-1001?*), billing and refunds, account access or app problems — or say *human* to reach a person.",
+    help: 'I can look up orders and invoices, search the help center, check service status, open tickets, and request refunds or password resets (a human approves those).',
+  },
+  async start({ env, dataDir, now }) {
+    const settings = refundPolicySettings.safeParse(env);
+    if (!settings.success) {
+      const issue = settings.error.issues[0];
+      throw new ConfigError(`Invalid configuration: REFUND_ADMIN_THRESHOLD_USD ${issue?.message ?? 'is invalid'}`, ['REFUND_ADMIN_THRESHOLD_USD']);
+    }
+    const helpdesk = await createDemoHelpdesk({ dataDir, refundAdminThresholdUsd: settings.data.REFUND_ADMIN_THRESHOLD_USD, now });
+    return { tools: helpdesk.tools, stop: () => helpdesk.close() };
+  },
+});
+export default helpdeskPlugin;
+
 export { demoSpecialists } from './specialists';
+export { helpdeskOfflineIntents } from './offline/intents';
+export { DEMO_KB_DIR } from './knowledge-base';
 export { refundApproval } from './tools/issue-refund';
 export { findDuplicates } from './tools/list-invoices';
 export type { LookUpOrderResult, OrderSummary } from './tools/look-up-order';
