@@ -15,3 +15,5 @@ export { checkHealth, healthRoute, PlatformProbes, type HealthReport, type Platf
 export { metricsRoute } from './http/metrics-route';
 export { startHttp, type AppServer } from './http/app-server';
 export { SupportMetrics } from './observability/support-metrics';
+export { ChannelSettings, type ChannelBehaviour, type RespondMode } from './channel-config/channel-settings';
+export { loadAgentConfig, type AgentConfig } from './channel-config/agent-config';
