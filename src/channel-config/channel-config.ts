@@ -40,11 +40,11 @@ const entrySchema = z
     mcp: names.optional(),
     knowledge: z.boolean({ error: 'must be true or false' }).optional(),
     respond: z.enum(['mentions', 'all'], { error: 'must be mentions or all' }).optional(),
-    oncall: z.union([idValue, z.array(idValue)]).optional(),
+    oncall: z.preprocess((v) => (v === undefined || Array.isArray(v) ? v : [v]), z.array(idValue).optional()),
   })
   .strict();
 
-const channelsSchema = z.record(z.string(), z.union([entrySchema, z.null().transform((): z.infer<typeof entrySchema> => ({}))]), { error: 'must be a map of channel ids (and default) to settings' });
+const channelsSchema = z.record(z.string(), z.preprocess((v) => v ?? {}, entrySchema), { error: 'must be a map of channel ids (and default) to settings' });
 
 /**
  * The `channels:` section: `default` and one entry per platform channel id,
@@ -77,7 +77,7 @@ export function parseChannelConfig(file: ConfigFile, mcpServers: readonly string
       problems.push(`${where}.mcp: unknown MCP server(s) ${unknown.join(', ')} (${known})`);
     }
     const oncall = new Map<string, string>();
-    for (const value of raw.oncall === undefined ? [] : [raw.oncall].flat()) {
+    for (const value of raw.oncall ?? []) {
       const target = parseChannelRef(value);
       if (typeof target === 'string') problems.push(`${where}.oncall: ${target}`);
       else if (ref && target.platform !== ref.platform) problems.push(`${where}.oncall: "${value}" is a ${target.platform} channel, but ${key} is a ${ref.platform} channel`);
