@@ -158,7 +158,7 @@ async function main(): Promise<number> {
     if (platforms.slack) {
       // Loaded only when used: the platform SDKs take about a second each to import.
       const { startSlack } = await import('./slack');
-      const slack = await startSlack({ engine, env, logger, server });
+      const slack = await startSlack({ engine, env, logger, server, channels: app.channels });
       running.push({ name: 'slack', stop: () => slack.stop() });
       server.platforms.set('slack', slack.connected);
       logger.info({ port: slack.port }, 'slack started');
