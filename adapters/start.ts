@@ -165,7 +165,7 @@ async function main(): Promise<number> {
     }
     if (platforms.discord) {
       const { startDiscord } = await import('./discord');
-      const discord = await startDiscord({ engine, env, logger });
+      const discord = await startDiscord({ engine, env, logger, channels: app.channels });
       running.push({ name: 'discord', stop: () => discord.stop() });
       server.platforms.set('discord', discord.connected);
     }
