@@ -158,14 +158,14 @@ async function main(): Promise<number> {
     if (platforms.slack) {
       // Loaded only when used: the platform SDKs take about a second each to import.
       const { startSlack } = await import('./slack');
-      const slack = await startSlack({ engine, env, logger, server });
+      const slack = await startSlack({ engine, env, logger, server, channels: app.channels });
       running.push({ name: 'slack', stop: () => slack.stop() });
       server.platforms.set('slack', slack.connected);
       logger.info({ port: slack.port }, 'slack started');
     }
     if (platforms.discord) {
       const { startDiscord } = await import('./discord');
-      const discord = await startDiscord({ engine, env, logger });
+      const discord = await startDiscord({ engine, env, logger, channels: app.channels });
       running.push({ name: 'discord', stop: () => discord.stop() });
       server.platforms.set('discord', discord.connected);
     }

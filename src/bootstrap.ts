@@ -17,7 +17,10 @@ import { createStore } from './sessions/create-store';
 import { resolveEncryptionKey } from './sessions/encryption-key';
 import { RedisTurnOrder } from './sessions/redis-turn-order';
 import { startOtlpTracing } from './telemetry/otlp-tracing';
-import { loadMcpConfig } from './mcp/mcp-config';
+import { loadAgentConfig } from './channel-config/agent-config';
+import { ChannelSettings } from './channel-config/channel-settings';
+import { KNOWLEDGE_TOOL_GROUP } from './channel-config/channel-tools';
+import { CODE_TOOL_GROUP } from './tools/registry';
 import { KbIndex } from './knowledge/kb-index';
 import { createOpenAIEmbedder } from './knowledge/openai-embedder';
 import { createHelpCenterTool } from './knowledge/search-help-center-tool';
@@ -68,6 +71,8 @@ export interface App {
   audit: AuditSink;
   /** What `/metrics` serves; undefined when metrics are off. */
   metrics: SupportMetrics | undefined;
+  /** Per-channel behaviour from the agent configuration file (adapters read `respondMode`). */
+  channels: ChannelSettings;
   /** How the encryption key was obtained (for the start-up banner). */
   keyOrigin: 'env' | 'file' | 'generated';
   version: string;
@@ -104,6 +109,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   await mkdir(config.dataDir, { recursive: true });
   const { key, origin } = await resolveEncryptionKey({ configured: config.encryptionKey, required: config.encryptionKeyRequired, dataDir: config.dataDir });
   const clock = options.clock ?? { now: () => Date.now() };
+  // Read before anything opens, so a bad file stops the start at once.
+  const agentConfig = config.agentConfig ? await loadAgentConfig(config.agentConfig.file, options.env, config.agentConfig.variable) : undefined;
   const closers: Array<() => Promise<void>> = [];
   try {
     const rawStore = await createStore(config.storeUrl, options.storeNamespace ? { namespace: options.storeNamespace } : {});
@@ -122,20 +129,22 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     });
     closers.push(() => plugins.stop());
     if (plugins.names.length > 0) logger.info({ plugins: plugins.names, tools: plugins.tools.length }, 'plugins loaded');
-    const tools: ToolDefinition[] = [...plugins.tools];
+    // Tools by group, in order (a later tool replaces an earlier one of the same name); channels enable groups by name.
+    const toolGroups: Array<{ group: string; tools: ToolDefinition[] }> = [...plugins.toolGroups];
     const specialists: Specialist[] = [...plugins.specialists];
     // KB_DIR wins over a folder a plugin declares.
     const knowledgeDir = config.knowledge.dir ?? plugins.knowledgeDirs[0];
     if (knowledgeDir) {
       // The help center replaces a plugin's own search (same tool name).
       const index = await openKnowledge({ ...config, knowledge: { ...config.knowledge, dir: knowledgeDir } }, logger);
-      tools.push(createHelpCenterTool(index));
+      toolGroups.push({ group: KNOWLEDGE_TOOL_GROUP, tools: [createHelpCenterTool(index)] });
     }
     if (config.tools.dir) {
-      tools.push(...(await loadToolsFromDir(config.tools.dir)));
+      toolGroups.push({ group: 'tools_dir', tools: await loadToolsFromDir(config.tools.dir) });
       specialists.push(...(await loadSpecialistsFromDir(config.tools.dir)));
     }
-    tools.push(...(options.tools ?? []));
+    toolGroups.push({ group: CODE_TOOL_GROUP, tools: options.tools ?? [] });
+    const tools = toolGroups.flatMap((g) => g.tools);
     specialists.push(...(options.specialists ?? []));
 
     const rawModel =
@@ -168,9 +177,10 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       ? await RedisTurnOrder.open({ url: config.storeUrl, logger, ...(options.storeNamespace ? { namespace: options.storeNamespace } : {}) })
       : undefined;
     if (turnOrder) closers.push(() => turnOrder.close());
-    const mcp = config.mcpConfigPath
-      ? new McpToolSource({ config: await loadMcpConfig(config.mcpConfigPath, options.env), logger, version, timeoutMs: config.tools.timeoutMs })
+    const mcp = agentConfig && Object.keys(agentConfig.mcp.servers).length > 0
+      ? new McpToolSource({ config: agentConfig.mcp, logger, version, timeoutMs: config.tools.timeoutMs })
       : undefined;
+    const channels = agentConfig?.channels ?? ChannelSettings.DEFAULT;
     if (mcp) {
       closers.push(() => mcp.close());
       // Bounded by each server's connect timeout; servers that are late join when they answer.
@@ -186,7 +196,9 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       store,
       sealer: createSealer(key),
       model,
-      tools,
+      tools: [],
+      toolGroups,
+      channels,
       specialists,
       ...(plugins.instructions ? { instructions: plugins.instructions } : {}),
       texts: plugins.texts,
@@ -212,6 +224,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       model,
       audit: auditLog,
       metrics,
+      channels,
       keyOrigin: origin,
       version,
       flushTraces: async () => tracing?.flush(),

@@ -21,7 +21,14 @@ import type {
 export class ChannelRouter {
   private readonly channels = new Map<string, Channel>();
 
-  constructor(private readonly deps: { logger: Logger; audit: AuditSink }) {}
+  constructor(
+    private readonly deps: {
+      logger: Logger;
+      audit: AuditSink;
+      /** The on-call channel for escalations from this conversation's channel; undefined = the platform's own. */
+      oncallFor?: (conversation: ConversationRef) => string | undefined;
+    },
+  ) {}
 
   attach(channel: Channel): void {
     this.channels.set(channel.platform, channel);
@@ -67,8 +74,11 @@ export class ChannelRouter {
     await this.call(view.conversation.platform, 'updateApproval', (c) => c.updateApproval(ref, view));
   }
 
+  /** Escalations go to the on-call channel of the conversation's channel when it has one (`channels:` `oncall`). */
   async notifyOncall(view: EscalationView): Promise<MessageRef | undefined> {
-    return this.call(view.conversation.platform, 'notifyOncall', (c) => c.notifyOncall(view));
+    const target = this.deps.oncallFor?.(view.conversation);
+    const routed = target === undefined ? view : { ...view, oncallChannelId: target };
+    return this.call(view.conversation.platform, 'notifyOncall', (c) => c.notifyOncall(routed));
   }
 
   async updateOncall(ref: MessageRef | undefined, view: EscalationView): Promise<void> {

@@ -110,6 +110,7 @@ const envSchema = z.object({
   BUILTIN_TOOLS: z.preprocess(blankToUndefined, z.enum(['demo', 'none']).default('demo')),
   PLUGINS: optionalString,
 
+  AGENT_CONFIG: optionalString,
   MCP_CONFIG: optionalString,
   KB_DIR: optionalString,
   EMBEDDINGS_MODEL: optionalString,
@@ -173,8 +174,11 @@ export interface EngineConfig {
   knowledge: { dir: string | undefined; embeddingsModel: string | undefined; indexFile: string };
   /** Quiet time after an answer without escalation before the conversation counts as resolved. */
   resolvedAfterMs: number;
-  /** YAML or JSON file naming MCP servers and the policy their tools run under. */
-  mcpConfigPath: string | undefined;
+  /**
+   * The agent configuration file (YAML or JSON): MCP servers and their tools' policy, per-channel
+   * behaviour. Named by AGENT_CONFIG, or MCP_CONFIG as before; `variable` is the one that named it.
+   */
+  agentConfig: { file: string; variable: 'AGENT_CONFIG' | 'MCP_CONFIG' } | undefined;
   /** OpenTelemetry traces: exported over OTLP/HTTP only when an endpoint is set. */
   telemetry: { otlpEndpoint: string | undefined; serviceName: string; captureContent: boolean };
   /** On SIGTERM/SIGINT, how long in-flight work may take before the process gives up and exits non-zero. */
@@ -230,7 +234,7 @@ export function loadConfig(env: Env): EngineConfig {
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     knowledge: { dir: e.KB_DIR === undefined ? undefined : path.resolve(e.KB_DIR), embeddingsModel: e.EMBEDDINGS_MODEL, indexFile: path.join(dataDir, 'kb-index.json') },
     resolvedAfterMs: Math.round(e.RESOLVED_AFTER_HOURS * 3_600_000),
-    mcpConfigPath: e.MCP_CONFIG === undefined ? undefined : path.resolve(e.MCP_CONFIG),
+    agentConfig: agentConfigFile(e.AGENT_CONFIG, e.MCP_CONFIG),
     telemetry: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME, captureContent: e.OTEL_CAPTURE_CONTENT },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     budget: {
@@ -249,6 +253,15 @@ function pluginList(raw: string | undefined, builtin: 'demo' | 'none'): string[]
   if (raw === undefined) return builtin === 'demo' ? ['helpdesk'] : [];
   const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
   return names.length === 1 && names[0] === 'none' ? [] : names;
+}
+
+/** AGENT_CONFIG, or MCP_CONFIG (its earlier name); both may name the same file, not two. */
+function agentConfigFile(agent: string | undefined, mcp: string | undefined): EngineConfig['agentConfig'] {
+  if (agent !== undefined && mcp !== undefined && path.resolve(agent) !== path.resolve(mcp)) {
+    throw new ConfigError('AGENT_CONFIG and MCP_CONFIG name different files: put MCP servers and channels in one file and set one of them', ['AGENT_CONFIG', 'MCP_CONFIG']);
+  }
+  if (agent !== undefined) return { file: path.resolve(agent), variable: 'AGENT_CONFIG' };
+  return mcp === undefined ? undefined : { file: path.resolve(mcp), variable: 'MCP_CONFIG' };
 }
 
 /** 64 hex characters or base64 of 32 bytes; undefined otherwise. */

@@ -13,6 +13,8 @@ import { BudgetGuard, type BudgetAlert } from './budget/budget-guard';
 import { buildCostReport } from './budget/cost-report';
 import { PriceTable } from './budget/prices';
 import { ChannelRouter } from './channel-router';
+import { ChannelSettings } from './channel-config/channel-settings';
+import { ChannelTools, ENGINE_TOOL_GROUP } from './channel-config/channel-tools';
 import type { EngineConfig } from './config';
 import type { EngineContext } from './engine-context';
 import { describeError } from './errors';
@@ -73,6 +75,13 @@ export interface EngineOptions {
   turnOrder?: TurnOrder;
   /** Tools that come and go at run time (MCP servers). */
   toolSources?: readonly ToolSource[];
+  /**
+   * Tools by group (a plugin such as `helpdesk`, `tools_dir`, `knowledge`), added after `tools`
+   * (group `code`) in order; channels enable groups by these names.
+   */
+  toolGroups?: ReadonlyArray<{ group: string; tools: readonly ToolDefinition[] }>;
+  /** Per-channel tool sources and on-call channels (AGENT_CONFIG `channels:`); default: every tool everywhere. */
+  channels?: ChannelSettings;
   /** OpenTelemetry tracer; without it no span is made. */
   tracer?: Tracer;
   /** How often to look for turns orphaned by a stopped replica (each look scans open turns). Default 60 s. */
@@ -101,10 +110,13 @@ export function createEngine(options: EngineOptions): Engine {
   });
   // Alerts read the audit trail as it is written, like the metrics do.
   const audit = observedAudit(options.audit, (event) => alerts.observe(event));
-  const channels = new ChannelRouter({ logger, audit });
+  const channelSettings = options.channels ?? ChannelSettings.DEFAULT;
+  const channels = new ChannelRouter({ logger, audit, oncallFor: (conversation) => channelSettings.oncallFor(conversation) });
   const turns = new TurnObserver({ audit, logger, now });
   const specialistList = options.specialists && options.specialists.length > 0 ? parseSpecialists(options.specialists) : undefined;
-  const registry = new ToolRegistry([...options.tools, escalateTool, ...(specialistList ? [createTransferTool(specialistList.map((s) => s.name))] : [])]);
+  const registry = new ToolRegistry(options.tools);
+  for (const { group, tools } of options.toolGroups ?? []) registry.setGroup(group, tools);
+  registry.setGroup(ENGINE_TOOL_GROUP, [escalateTool, ...(specialistList ? [createTransferTool(specialistList.map((s) => s.name))] : [])]);
   const resilience = createResilience({
     model: config.model,
     tools: config.tools,
@@ -138,6 +150,9 @@ export function createEngine(options: EngineOptions): Engine {
   const sharedStore = options.sharedStore ?? true;
   const journal = new TurnJournal({ store, sealer, owner: newId('replica'), now, shared: sharedStore });
   const unsubscribe = (options.toolSources ?? []).map((source) => source.subscribe((group, tools, notice) => registry.setGroup(group, tools, notice)));
+  // Sources publish their groups on subscribe, so every name a channel uses exists by now (or never will).
+  const channelTools = channelSettings.offersEverything ? undefined : new ChannelTools({ settings: channelSettings, registry });
+  channelTools?.check();
   const productName = options.productName ?? 'the support assistant';
   const specialists = specialistList ? new SpecialistDirectory({ specialists: specialistList, registry, audit, now, ...(options.modelFor ? { modelFor: options.modelFor } : {}) }) : undefined;
   const loop: LoopDeps = {
@@ -154,6 +169,7 @@ export function createEngine(options: EngineOptions): Engine {
     toolFailuresBeforeEscalation: options.toolFailuresBeforeEscalation ?? 2,
     systemPrompt: (caller) => systemPrompt(caller, productName) + (options.instructions ?? '') + registry.noticeText(),
     ...(specialists ? { specialists } : {}),
+    ...(channelTools ? { channelTools } : {}),
     ...(options.tracer
       ? { tracing: { tracer: options.tracer, provider: model.mode === 'openai' ? 'openai' : 'offline', agentName: 'support-agent', captureContent: config.telemetry.captureContent } }
       : {}),

@@ -34,3 +34,5 @@ export {
 export { POLICY_QUESTION } from './agent/offline-basics';
 export { articleLines, HUMAN_OFFER, humanOffer, problemReply, unavailableReply, type ProblemWording } from './agent/offline-replies';
 export { clock, day, isRecord, list, money, num, rec, str, type ToolOutcome, type TurnView } from './agent/offline-results';
+export { ChannelSettings, type ChannelBehaviour, type RespondMode } from './channel-config/channel-settings';
+export { loadAgentConfig, type AgentConfig } from './channel-config/agent-config';

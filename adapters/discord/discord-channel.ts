@@ -130,9 +130,9 @@ export class DiscordChannel implements Channel {
     await this.edit(ref, approvalMessage(view));
   }
 
-  /** Escalation notice with a Claim button in the on-call channel. */
+  /** Escalation notice with a Claim button in the on-call channel (the conversation channel's own, when it names one). */
   async notifyOncall(view: EscalationView): Promise<MessageRef | undefined> {
-    const channelId = this.oncallChannel('escalation');
+    const channelId = view.oncallChannelId ?? this.oncallChannel('escalation');
     return channelId === undefined ? undefined : this.create(channelId, oncallMessage(view));
   }
 

@@ -14,10 +14,15 @@ export const DISCORD_INTENTS = [
   GatewayIntentBits.DirectMessages,
 ] as const;
 
-/** A discord.js client configured for the support bot (not logged in). */
-export function createDiscordClient(config: DiscordConfig): Client {
+/**
+ * A discord.js client configured for the support bot (not logged in). Without
+ * `messageContent` it asks for no privileged intent: guild messages then arrive
+ * with text only when they mention the bot.
+ */
+export function createDiscordClient(config: DiscordConfig, options: { messageContent?: boolean } = {}): Client {
+  const messageContent = options.messageContent ?? true;
   return new Client({
-    intents: [...DISCORD_INTENTS],
+    intents: DISCORD_INTENTS.filter((intent) => messageContent || intent !== GatewayIntentBits.MessageContent),
     // DM channels are not cached until a DM arrives; partials let those events through.
     partials: [Partials.Channel, Partials.Message],
     rest: config.apiUrl === undefined ? {} : { api: config.apiUrl },

@@ -1,6 +1,6 @@
 import { Events, RESTEvents, type Client } from 'discord.js';
 import { ConfigError, PlatformError, describeError } from '../../src/index';
-import type { Engine, Logger } from '../../src/index';
+import type { ChannelBehaviour, Engine, Logger } from '../../src/index';
 import { discordConfigFromEnv, type DiscordConfig } from './config';
 import { DiscordChannel } from './discord-channel';
 import { createDiscordClient } from './discord-client';
@@ -27,6 +27,8 @@ export interface StartDiscordOptions {
   readyTimeoutMs?: number;
   /** How long `stop()` waits for messages being handled (default 10 s). */
   drainTimeoutMs?: number;
+  /** Per-channel behaviour (AGENT_CONFIG `channels:`): channels with an entry are served, `respond: all` ones answer every question. */
+  channels?: ChannelBehaviour;
 }
 
 /** A running Discord adapter. */
@@ -40,12 +42,35 @@ export interface DiscordAdapter {
 /**
  * Connect the bot to Discord and route its events to the engine. Resolves
  * once the gateway is ready and guilds are cached; rejects with a
- * `ConfigError` for a bad token or a disabled Message Content intent.
+ * `ConfigError` for a bad token. Without the Message Content intent (Discord
+ * closes the gateway with 4014) it connects again without it and warns: the
+ * bot then reads only mentions and DMs, so `respond: all` channels answer
+ * mentions only and follow-ups in threads need a mention.
  */
 export async function startDiscord(options: StartDiscordOptions): Promise<DiscordAdapter> {
   const config = discordConfigFromEnv(options.env);
   const logger = options.logger.child({ platform: 'discord' });
-  const client = createDiscordClient(config);
+  try {
+    return await connect(options, config, logger, true);
+  } catch (error) {
+    if (!(error instanceof MessageContentRefusedError)) throw error;
+    const respondAll = [...servedChannels(config, options.channels)].filter((id) => options.channels?.respondMode('discord', id) === 'all');
+    logger.warn(
+      { respondAllChannels: respondAll },
+      'Discord refused the Message Content intent (enable it under Bot → Privileged Gateway Intents in the Developer Portal): answering mentions and DMs only; respond: all channels answer mentions only and follow-ups in threads need a mention',
+    );
+    return connect(options, config, logger, false);
+  }
+}
+
+/** Channels where the bot serves questions: DISCORD_SUPPORT_CHANNELS and channels with their own entry, never an on-call channel. */
+function servedChannels(config: DiscordConfig, channels: ChannelBehaviour | undefined): Set<string> {
+  const oncall = new Set([...(config.oncallChannelId ? [config.oncallChannelId] : []), ...(channels?.oncallIds('discord') ?? [])]);
+  return new Set([...config.supportChannelIds, ...(channels?.channelIds('discord') ?? [])].filter((id) => !oncall.has(id)));
+}
+
+async function connect(options: StartDiscordOptions, config: DiscordConfig, logger: Logger, messageContent: boolean): Promise<DiscordAdapter> {
+  const client = createDiscordClient(config, { messageContent });
   const roles = new DiscordRoleResolver({
     client,
     staffRoleIds: config.staffRoleIds,
@@ -55,7 +80,17 @@ export async function startDiscord(options: StartDiscordOptions): Promise<Discor
     now: options.now,
   });
   const channel = new DiscordChannel({ rest: client.rest, oncallChannelId: config.oncallChannelId, logger, typingIntervalMs: options.typingIntervalMs, roles, now: options.now });
-  const onMessage = createMessageHandler({ engine: options.engine, roles, channel, supportChannelIds: config.supportChannelIds, logger });
+  const served = servedChannels(config, options.channels);
+  const channels = options.channels;
+  const onMessage = createMessageHandler({
+    engine: options.engine,
+    roles,
+    channel,
+    supportChannelIds: served,
+    respondsToAll: (channelId) => messageContent && channels?.respondMode('discord', channelId) === 'all',
+    readsContent: messageContent,
+    logger,
+  });
   const onInteraction = createInteractionHandler({ engine: options.engine, roles, logger });
 
   let stopping = false;
@@ -82,8 +117,8 @@ export async function startDiscord(options: StartDiscordOptions): Promise<Discor
     await client.destroy();
     throw loginError(error);
   }
-  checkSetup(client, config, logger);
-  logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord connected');
+  checkSetup(client, config, served, logger);
+  logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, messageContent }, 'discord connected');
 
   return {
     connected: () => !stopping && client.isReady(),
@@ -152,13 +187,16 @@ function waitUntilReady(client: Client, timeoutMs: number): Promise<void> {
 function gatewayCloseError(code: number): Error {
   if (code === 4004) return new ConfigError('Discord rejected DISCORD_BOT_TOKEN (gateway close 4004)', ['DISCORD_BOT_TOKEN']);
   if (code === 4014) {
-    return new ConfigError(
+    return new MessageContentRefusedError(
       'Discord refused the Message Content intent (gateway close 4014): enable it in the Developer Portal under Bot → Privileged Gateway Intents',
       ['DISCORD_BOT_TOKEN'],
     );
   }
   return new PlatformError(`discord_gateway_${code}`, `Discord closed the gateway with code ${code}`);
 }
+
+/** Gateway close 4014: the Message Content intent is not enabled for this application. */
+class MessageContentRefusedError extends ConfigError {}
 
 function loginError(error: unknown): Error {
   if ((error as { code?: unknown } | null)?.code === 'TokenInvalid') {
@@ -168,9 +206,9 @@ function loginError(error: unknown): Error {
 }
 
 /** Warn about configuration that will quietly do nothing. */
-function checkSetup(client: Client, config: DiscordConfig, logger: Logger): void {
-  if (config.supportChannelIds.size === 0) logger.warn({}, 'DISCORD_SUPPORT_CHANNELS is empty: only DMs will be served');
-  for (const id of config.supportChannelIds) {
+function checkSetup(client: Client, config: DiscordConfig, served: ReadonlySet<string>, logger: Logger): void {
+  if (served.size === 0) logger.warn({}, 'DISCORD_SUPPORT_CHANNELS is empty (and no channel has its own entry in AGENT_CONFIG): only DMs will be served');
+  for (const id of served) {
     if (!client.channels.cache.has(id)) logger.warn({ channelId: id }, 'support channel not visible to the bot (wrong id, or missing View Channel)');
   }
   if (config.oncallChannelId !== undefined && !client.channels.cache.has(config.oncallChannelId)) {

@@ -13,6 +13,13 @@ export interface MessageHandlerOptions {
   channel: DiscordChannel;
   /** Channels where a mention opens a support thread. */
   supportChannelIds: ReadonlySet<string>;
+  /** Support channels where every question opens a thread, mention or not (`respond: all`). */
+  respondsToAll?: (channelId: string) => boolean;
+  /**
+   * Whether the bot has the Message Content intent (default true). Without it Discord blanks the
+   * text of guild messages that do not mention the bot, so those are skipped, not answered empty.
+   */
+  readsContent?: boolean;
   logger: Logger;
 }
 
@@ -24,8 +31,9 @@ const THREAD_NAME_LIMIT = 100;
  * - a mention in a support channel opens a thread from that message, which becomes the session;
  * - messages in a thread the engine is already part of need no mention;
  * - a mention inside a support channel's existing thread starts serving that thread;
+ * - in a support channel set to `respond: all`, every question (see {@link isQuestion}) opens a thread too;
  * - DMs are always served, each DM channel its own session.
- * Bots (including ourselves), webhooks and system messages are ignored.
+ * Bots (including ourselves), webhooks and system messages (joins, pins, thread notices) are ignored.
  */
 export function createMessageHandler(options: MessageHandlerOptions): (message: Message) => Promise<void> {
   const { engine, roles, supportChannelIds, logger } = options;
@@ -55,6 +63,8 @@ export function createMessageHandler(options: MessageHandlerOptions): (message: 
     }
 
     const mentioned = message.mentions.users.has(botId);
+    // Text blanked by Discord (no Message Content intent): nothing to answer.
+    if (!mentioned && options.readsContent === false && text === '') return;
     const channel = message.channel;
     let conversation: ConversationRef;
     let followUp = false;
@@ -64,7 +74,8 @@ export function createMessageHandler(options: MessageHandlerOptions): (message: 
       // Not called here: the engine decides in arrival order whether the thread is one it serves.
       followUp = !(mentioned && supportChannelIds.has(channel.parentId));
     } else {
-      if (!mentioned || !supportChannelIds.has(channel.id)) return;
+      if (!supportChannelIds.has(channel.id)) return;
+      if (!mentioned && !(options.respondsToAll?.(channel.id) && isQuestion(message, text, botId))) return;
       try {
         const thread = await message.startThread({ name: threadName(text, message.member?.displayName ?? message.author.username) });
         conversation = threadConversation(message.guildId, channel.id, thread.id);
@@ -78,6 +89,17 @@ export function createMessageHandler(options: MessageHandlerOptions): (message: 
     const grant = roles.fromGuildMember(message.member);
     await deliver(message, conversation, discordCaller(message.author, grant, message.member), text, followUp);
   };
+}
+
+/**
+ * A question in a `respond: all` channel: a person's new top-level message with
+ * text, not addressed to someone else (starting with their or a role's mention,
+ * @here/@everyone) and not a reply to another person's message.
+ */
+export function isQuestion(message: Message, text: string, botId: string): boolean {
+  if (text === '' || /^(<@[!&]?\d+>|@here|@everyone)/.test(text)) return false;
+  const repliedTo = message.mentions.repliedUser;
+  return message.reference === null || repliedTo === null || repliedTo.id === botId;
 }
 
 /** Message text without the bot's mention (`<@id>` or the legacy `<@!id>`). */

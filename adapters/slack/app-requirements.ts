@@ -35,6 +35,7 @@ export const SLACK_METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = 
 /** Bot events the adapter subscribes to, with the scope each needs. */
 export const SLACK_EVENT_SCOPES: Readonly<Record<string, string>> = {
   app_mention: 'app_mentions:read',
+  // Thread follow-ups without a mention, and every question in channels set to `respond: all` (AGENT_CONFIG).
   'message.channels': 'channels:history',
   'message.groups': 'groups:history',
   'message.im': 'im:history',

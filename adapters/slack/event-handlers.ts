@@ -27,7 +27,10 @@ const userMessageSchema = z.object({
 
 type UserMessage = z.infer<typeof userMessageSchema>;
 
-/** Mentions, follow-ups in active threads, and DMs become engine turns. */
+/**
+ * Mentions, follow-ups in active threads, DMs, and in channels set to
+ * `respond: all` every question (see {@link isQuestion}) become engine turns.
+ */
 export function registerEventHandlers(app: App, deps: HandlerDeps): void {
   const mention = botMention(deps.identity.userId);
   app.event('app_mention', async ({ event }) => {
@@ -47,12 +50,28 @@ export function registerEventHandlers(app: App, deps: HandlerDeps): void {
     if (!dm) {
       // Slack also sends app_mention for this post; that event answers it (same message id either way).
       if (mention.foundIn(message.text)) return;
-      // Top-level channel chatter is not for us.
-      if (message.thread_ts === undefined) return;
+      if (message.thread_ts === undefined) {
+        // Top-level channel chatter is not for us, unless the channel asks for every question.
+        if (!deps.respondsToAll?.(message.channel) || !isQuestion(message)) return;
+        deps.work.run('message', () => deliver(deps, mention, message, false, false, true));
+        return;
+      }
     }
     // A thread reply without a mention: the engine decides, in arrival order, whether the thread is ours.
     deps.work.run('message', () => deliver(deps, mention, message, dm, !dm));
   });
+}
+
+/**
+ * A question in a `respond: all` channel: a person's new top-level message
+ * with text (isPersonWriting already left out bots, edits, joins and other
+ * subtypes), not one addressed to someone else (it starts with their mention).
+ */
+function isQuestion(message: UserMessage): boolean {
+  if (message.edited !== undefined) return false;
+  const text = (message.text ?? '').trim();
+  // <@U…> a person, <!subteam^S…> a user group, <!here> and friends: people are being asked, not the bot.
+  return text !== '' && !/^<(@[UW][A-Z0-9]+|!subteam\^[A-Z0-9]+|!here|!channel|!everyone)[|>]/.test(text);
 }
 
 function isPersonWriting(message: UserMessage, deps: HandlerDeps): message is UserMessage & { user: string } {

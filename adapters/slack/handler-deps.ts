@@ -14,4 +14,6 @@ export interface HandlerDeps {
   identity: SlackIdentity;
   work: BackgroundWork;
   logger: Logger;
+  /** Whether every question in this channel is for the bot (`respond: all`), not only mentions. */
+  respondsToAll?: (channelId: string) => boolean;
 }

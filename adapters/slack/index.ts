@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { ConfigError, PlatformError, pathOf } from '../../src/index';
-import type { Engine, Logger, RouteHandler } from '../../src/index';
+import type { ChannelBehaviour, Engine, Logger, RouteHandler } from '../../src/index';
 import { registerActionHandlers } from './action-handlers';
 import { SLACK_EVENTS_PATH } from './app-requirements';
 import { BackgroundWork } from './background-work';
@@ -49,6 +49,8 @@ export interface SlackAdapterOptions {
   streaming?: boolean;
   /** Buffering and limits of streamed replies (see {@link SlackChannelOptions.streamTuning}). */
   streamTuning?: SlackChannelOptions['streamTuning'];
+  /** Per-channel behaviour (AGENT_CONFIG `channels:`): channels set to `respond: all` answer every question. Default: mentions everywhere. */
+  channels?: ChannelBehaviour;
 }
 
 /** A running (or startable) Slack adapter. */
@@ -141,7 +143,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       const processEvent = app.processEvent.bind(app);
       app.processEvent = (event) => work.track(processEvent(event));
       // Listeners and the engine's channel are in place before the first request can arrive.
-      const deps = { engine, channel, roles, api, identity, work, logger };
+      const deps = { engine, channel, roles, api, identity, work, logger, respondsToAll: respondsToAll(options.channels, config.oncallChannel, logger) };
       registerEventHandlers(app, deps);
       registerAssistantHandlers(app, deps, config.suggestedPrompts);
       registerActionHandlers(app, deps);
@@ -224,15 +226,31 @@ export async function startSlack(options: {
   logger: Logger;
   /** The process's HTTP server to mount on, instead of opening PORT itself. */
   server?: SlackAdapterOptions['server'];
+  /** Per-channel behaviour (AGENT_CONFIG `channels:`). */
+  channels?: ChannelBehaviour;
 }): Promise<{ stop(): Promise<void>; port: number; connected(): boolean }> {
   const adapter = createSlackAdapter({
     engine: options.engine,
     config: slackConfigFromEnv(options.env),
     logger: options.logger,
     ...(options.server ? { server: options.server } : {}),
+    ...(options.channels ? { channels: options.channels } : {}),
   });
   const { port } = await adapter.start();
   return { port, stop: () => adapter.stop(), connected: () => adapter.connected() };
+}
+
+/**
+ * Whether a channel's top-level messages are questions for the bot (`respond: all`).
+ * Never in an on-call channel: staff talk there, and the bot's own notices land there.
+ */
+function respondsToAll(channels: ChannelBehaviour | undefined, oncallChannel: string | undefined, logger: Logger): (channelId: string) => boolean {
+  if (!channels) return () => false;
+  const oncall = new Set([...(oncallChannel ? [oncallChannel] : []), ...channels.oncallIds('slack')]);
+  for (const id of oncall) {
+    if (channels.respondMode('slack', id) === 'all') logger.warn({ channel: id }, 'respond: all ignored in an on-call channel; it answers mentions only');
+  }
+  return (channelId) => !oncall.has(channelId) && channels.respondMode('slack', channelId) === 'all';
 }
 
 async function whoAmI(api: SlackApi): Promise<SlackIdentity> {

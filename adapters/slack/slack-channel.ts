@@ -203,15 +203,17 @@ export class SlackChannel implements Channel {
     await this.api.update({ channel: messageRef.channelId, ts: messageRef.messageId, ...renderApproval(view) });
   }
 
-  /** {@link Channel.notifyOncall}: the notice with a permalink and Claim / Hand back buttons. */
+  /** {@link Channel.notifyOncall}: the notice with a permalink and Claim / Hand back buttons, in the conversation's on-call channel. */
   async notifyOncall(view: EscalationView): Promise<MessageRef | undefined> {
-    if (this.oncallChannel === undefined) {
+    // The conversation's channel may name its own on-call channel (AGENT_CONFIG `channels:`).
+    const target = view.oncallChannelId ?? this.oncallChannel;
+    if (target === undefined) {
       this.logger.warn({ escalationId: view.id }, 'slack escalation not posted: SLACK_ONCALL_CHANNEL is not set');
       return undefined;
     }
     const message = renderOncall(view, await this.permalinkFor(view));
-    const ts = await this.api.postMessage({ channel: this.oncallChannel, ...message });
-    return ref(this.oncallChannel, ts);
+    const ts = await this.api.postMessage({ channel: target, ...message });
+    return ref(target, ts);
   }
 
   /** {@link Channel.updateOncall}: e.g. "Claimed by @someone". */

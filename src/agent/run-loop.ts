@@ -12,6 +12,7 @@ import { trimHistory } from '../sessions/history';
 import type { SessionState } from '../sessions/session-state';
 import type { ToolRegistry } from '../tools/registry';
 import type { SpecialistDirectory } from '../specialists/specialist-directory';
+import type { ChannelTools } from '../channel-config/channel-tools';
 import { TRANSFER_TOOL_NAME } from '../specialists/transfer-tool';
 import { memoryPrompt } from '../memory/memory-flow';
 import { estimateMessageTokens, estimateTokens, estimateToolTokens } from './tokens';
@@ -40,6 +41,10 @@ export interface LoopDeps {
   tracing?: AgentTracing;
   /** Routed conversations see only their specialists' tools and instructions; absent = every tool. */
   specialists?: SpecialistDirectory;
+  /** Each channel offers only its tool sources (AGENT_CONFIG `channels:`); absent = every tool everywhere. */
+  channelTools?: ChannelTools;
+  /** Set per step from `channelTools`: why a tool may not run in this conversation. */
+  refuse?: (toolName: string) => string | undefined;
 }
 
 /** Progress of one run; carried across an approval pause. */
@@ -97,7 +102,7 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
     const step = run.steps;
     // Per step: a transfer in the previous step changes the tools and instructions of this one.
     const view = deps.specialists?.view(session);
-    const stepDeps = view ? { ...deps, registry: view.registry, ...(view.model ? { model: view.model } : {}) } : deps;
+    const stepDeps = channelScoped(deps, session, view ? { ...deps, registry: view.registry, ...(view.model ? { model: view.model } : {}) } : deps);
     const specs = stepDeps.registry.allSpecs();
     const messages = [{ role: 'system' as const, content: deps.systemPrompt(caller) + (view?.instructions ?? '') + memoryPrompt(session.memory) }, ...trimHistory(session.history, deps.historyTokenBudget)];
     const promptTokens = estimateTokens(messages) + estimateToolTokens(specs);
@@ -225,6 +230,23 @@ export async function runLoop(deps: LoopDeps, run: RunProgress): Promise<LoopOut
   }
   session.history.push({ role: 'assistant', content: FALLBACK_REPLIES.maxSteps });
   return { kind: 'max_steps', reply: FALLBACK_REPLIES.maxSteps };
+}
+
+/**
+ * The step's tools as the conversation's channel sees them: only its sources
+ * are offered, and a call to a tool it does not enable is refused (audited),
+ * even one the registry has.
+ */
+function channelScoped(deps: LoopDeps, session: SessionState, stepDeps: LoopDeps): LoopDeps {
+  const channelTools = deps.channelTools;
+  if (!channelTools) return stepDeps;
+  const registry = channelTools.restrict(session.conversation, stepDeps.registry);
+  if (registry === stepDeps.registry) return stepDeps;
+  const refuse = (name: string) =>
+    deps.registry.get(name) !== undefined && !channelTools.allows(session.conversation, name)
+      ? `${name} is not available in this channel. Tools are chosen per channel by the workspace and cannot be enabled from the conversation. Use the tools provided, or offer a human.`
+      : undefined;
+  return { ...stepDeps, registry, refuse };
 }
 
 /** Remember what a tool's output cites, for the answer's "Sources" line. */

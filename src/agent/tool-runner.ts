@@ -24,6 +24,8 @@ export interface ToolRunnerDeps {
   now: () => number;
   /** Records side-effecting executions; without it nothing is journaled (read-only setups, unit tests). */
   journal?: ExecutionJournal;
+  /** Why a tool may not run in this conversation whatever the role (not enabled in its channel); undefined = it may. */
+  refuse?: (toolName: string) => string | undefined;
 }
 
 export interface ToolCallScope {
@@ -108,6 +110,8 @@ export async function runToolCall(deps: ToolRunnerDeps, call: ModelToolCall, sco
     return { kind: 'done', call, record, content, failed, ...(args && typeof args === 'object' ? { args: args as Record<string, unknown> } : {}) };
   };
 
+  const refusal = deps.refuse?.(call.name);
+  if (refusal !== undefined) return finish('refused', asContent({ refused: refusal }), call.arguments, false, 'not_enabled_in_channel');
   const tool = deps.registry.get(call.name);
   if (!tool) {
     return finish('invalid', asContent({ error: `Unknown tool "${call.name}". Use only the tools provided.` }), call.arguments);

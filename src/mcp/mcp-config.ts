@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { readConfigFile, type ConfigFile } from '../channel-config/config-file';
 import { ConfigError } from '../errors';
 
 const approval = z.enum(['none', 'requester', 'staff', 'admin']);
@@ -38,8 +37,10 @@ const toolRule = z
 
 export const mcpConfigSchema = z
   .object({
-    servers: z.record(serverName, z.unknown()),
+    servers: z.record(serverName, z.unknown()).default({}),
     tools: z.array(toolRule).default([]),
+    /** Per-channel behaviour, read by src/channel-config (same file). */
+    channels: z.unknown().optional(),
   })
   .strict();
 
@@ -51,52 +52,27 @@ export interface McpConfig {
 }
 
 /**
- * Read MCP_CONFIG (YAML or JSON). `${NAME}` anywhere in a string is replaced
- * by that environment variable, so secrets stay out of the file; a missing
- * one stops the start naming it (never its value).
+ * Read MCP_CONFIG (YAML or JSON): the MCP servers and the policy their tools
+ * run under. `${NAME}` references are filled from `env` (see readConfigFile).
  */
-export async function loadMcpConfig(file: string, env: Record<string, string | undefined>): Promise<McpConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new ConfigError(`MCP_CONFIG: cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, ['MCP_CONFIG']);
-  }
-  let raw: unknown;
-  try {
-    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (cause) {
-    throw new ConfigError(`MCP_CONFIG: ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(cause as Error).message}`, ['MCP_CONFIG']);
-  }
-  const missing = new Set<string>();
-  const resolved = interpolate(raw, env, missing);
-  if (missing.size > 0) {
-    throw new ConfigError(`MCP_CONFIG: ${file} refers to unset environment variable(s) ${[...missing].join(', ')}`, ['MCP_CONFIG', ...missing]);
-  }
-  const parsed = mcpConfigSchema.safeParse(resolved);
-  if (!parsed.success) throw new ConfigError(`MCP_CONFIG: ${file}: ${describe(parsed.error)}`, ['MCP_CONFIG']);
+export async function loadMcpConfig(file: string, env: Record<string, string | undefined>, variable = 'MCP_CONFIG'): Promise<McpConfig> {
+  return parseMcpConfig(await readConfigFile(file, env, variable));
+}
+
+/** The MCP part of the configuration file (`servers`, `tools`); throws a ConfigError naming what is wrong. */
+export function parseMcpConfig(file: ConfigFile): McpConfig {
+  const parsed = mcpConfigSchema.safeParse(file.data ?? {});
+  if (!parsed.success) throw new ConfigError(`${file.where}: ${describeIssues(parsed.error)}`, [file.variable]);
   const servers: Record<string, McpServerConfig> = {};
   for (const [name, value] of Object.entries(parsed.data.servers)) {
     const server = serverSchema.safeParse(value);
-    if (!server.success) throw new ConfigError(`MCP_CONFIG: ${file}: servers.${name}: ${describe(server.error)} (give either command/args/env or url/headers)`, ['MCP_CONFIG']);
+    if (!server.success) throw new ConfigError(`${file.where}: servers.${name}: ${describeIssues(server.error)} (give either command/args/env or url/headers)`, [file.variable]);
     servers[name] = server.data as McpServerConfig;
   }
   return { servers, tools: parsed.data.tools };
 }
 
-function describe(error: z.ZodError): string {
+/** zod issues as `path: message; …`. */
+export function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-}
-
-function interpolate(value: unknown, env: Record<string, string | undefined>, missing: Set<string>): unknown {
-  if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Z_][A-Z0-9_]*)\}/gi, (_, name: string) => {
-      const v = env[name];
-      if (v === undefined || v === '') missing.add(name);
-      return v ?? '';
-    });
-  }
-  if (Array.isArray(value)) return value.map((v) => interpolate(v, env, missing));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, missing)]));
-  return value;
 }

@@ -21,6 +21,8 @@ const INDEX_FILES = ['index.ts', 'index.mts', 'index.js', 'index.mjs'];
 export interface LoadedPlugins {
   names: string[];
   tools: ToolDefinition[];
+  /** Each plugin's tools as one group named after it (channels enable groups by name). */
+  toolGroups: Array<{ group: string; tools: ToolDefinition[] }>;
   specialists: Specialist[];
   offlineIntents: OfflineIntent[];
   /** Help-center folders the plugins declared, in order. */
@@ -78,6 +80,7 @@ export async function startPlugins(plugins: readonly Plugin[], context: PluginCo
   const loaded: LoadedPlugins = {
     names: [],
     tools: [],
+    toolGroups: [],
     specialists: [],
     offlineIntents: [],
     knowledgeDirs: [],
@@ -106,9 +109,11 @@ export async function startPlugins(plugins: readonly Plugin[], context: PluginCo
         throw new ConfigError(`Plugin ${plugin.name} is invalid: start() returned ${firstIssue(parsed.error)}`, ['PLUGINS']);
       }
       const parts = [plugin, started as Plugin];
+      const group = { group: plugin.name, tools: [] as ToolDefinition[] };
       for (const part of parts) {
         if (part.stop) stops.push({ name: plugin.name, stop: part.stop });
         loaded.tools.push(...(part.tools ?? []));
+        group.tools.push(...(part.tools ?? []));
         loaded.specialists.push(...(part.specialists ?? []));
         loaded.offlineIntents.push(...(part.offlineIntents ?? []));
         if (part.knowledge) loaded.knowledgeDirs.push(path.resolve(part.knowledge.dir));
@@ -117,6 +122,7 @@ export async function startPlugins(plugins: readonly Plugin[], context: PluginCo
         if (part.prompts?.help) loaded.texts.help = part.prompts.help;
       }
       loaded.names.push(plugin.name);
+      if (group.tools.length > 0) loaded.toolGroups.push(group);
     }
   } catch (error) {
     await loaded.stop();

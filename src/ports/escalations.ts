@@ -38,6 +38,8 @@ export interface EscalationView {
   createdAt: number;
   /** How many times on-call has been notified (1 on first notice). */
   notifications: number;
+  /** Where to post the notice when the conversation's channel has its own on-call channel; undefined = the platform's. */
+  oncallChannelId?: string;
 }
 
 /** What claiming did: the updated view, or why it was refused. */

@@ -45,6 +45,17 @@ describe('start-up', () => {
     expect(run.stderr).not.toMatch(STACK_FRAME);
   }, 30_000);
 
+  it('an agent configuration file naming a tool group nobody provides exits 1 naming AGENT_CONFIG, the entry and the groups there are', async () => {
+    const workspace = makeWorkspace();
+    writeFileSync(path.join(workspace.cwd, 'agent.yaml'), 'channels:\n  C0BILLING:\n    tools: [billing]\n    respond: all\n');
+    const run = await runConsole(['hello'], { workspace, env: { AGENT_CONFIG: 'agent.yaml' } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('support-agent cannot start: AGENT_CONFIG: ');
+    expect(run.stderr).toContain('channels.slack:C0BILLING.tools: unknown tool group "billing" (tool groups here: helpdesk, code; MCP servers: none)');
+    expect(run.stderr).toContain('Fix AGENT_CONFIG (environment or .env)');
+    expect(run.stderr).not.toMatch(STACK_FRAME);
+  }, 30_000);
+
   it('reads .env from the working directory; real environment variables win over it', async () => {
     const workspace = makeWorkspace();
     writeFileSync(path.join(workspace.cwd, '.env'), 'CONSOLE_USER=carol\nCONSOLE_ROLE=admin\nBUDGET_USER_DAILY_USD=5\n');

@@ -1,3 +1,4 @@
+import { GatewayIntentBits } from 'discord.js';
 import { describe, expect, it, vi } from 'vitest';
 import { discordConfigFromEnv, isDiscordConfigured, startDiscord } from '../../adapters/discord/index';
 import { ConfigError } from '../../src/errors';
@@ -110,11 +111,15 @@ describe('startDiscord', () => {
     }
   });
 
-  it('explains a disabled Message Content intent (gateway close 4014)', async () => {
+  it('without the Message Content intent (gateway close 4014) connects again without it, and says how to enable it', async () => {
     const sim = await DiscordSimulator.start({ privilegedIntents: false });
+    const logger = new CapturingLogger();
     try {
-      const attempt = startDiscord({ engine: new FakeEngine(), env: sim.env(), logger: new CapturingLogger(), readyTimeoutMs: 5_000 });
-      await expect(attempt).rejects.toThrow(/Message Content intent.*Developer Portal/);
+      const adapter = await startDiscord({ engine: new FakeEngine(), env: sim.env(), logger, readyTimeoutMs: 5_000 });
+      expect(adapter.connected()).toBe(true);
+      expect(sim.gateway.intents & GatewayIntentBits.MessageContent).toBe(0);
+      expect(logger.dump()).toMatch(/Message Content intent.*Developer Portal.*answering mentions and DMs only/);
+      await adapter.stop();
     } finally {
       await sim.close();
     }

@@ -76,8 +76,8 @@ export interface RefundEngine {
   close(): Promise<void>;
 }
 
-/** Platform end-to-end tests share this engine so both adapters are held to the same behaviour. */
-export async function startRefundEngine(name: string): Promise<RefundEngine> {
+/** Platform end-to-end tests share this engine so both adapters are held to the same behaviour. `env` adds settings (AGENT_CONFIG). */
+export async function startRefundEngine(name: string, env: Record<string, string> = {}): Promise<RefundEngine> {
   const dataDir = await mkdtemp(path.join(tmpdir(), `${name}-e2e-`));
   const clock = new ManualClock(Date.UTC(2030, 0, 1, 12));
   const refunds: string[] = [];
@@ -97,7 +97,7 @@ export async function startRefundEngine(name: string): Promise<RefundEngine> {
   });
   const model = new KeywordModel();
   const app = await bootstrap({
-    env: { DATA_DIR: dataDir, BUILTIN_TOOLS: 'none', LOG_LEVEL: 'silent', APPROVAL_TTL_MINUTES: '15' },
+    env: { DATA_DIR: dataDir, BUILTIN_TOOLS: 'none', LOG_LEVEL: 'silent', APPROVAL_TTL_MINUTES: '15', ...env },
     model,
     clock,
     tools: [refundTool],
