@@ -5,7 +5,8 @@
  * 2 on a command line it cannot run.
  */
 import { existsSync } from 'node:fs';
-import { AppError, loadConfig, type Env } from '../src/index';
+import { loadConfig, type Env } from '../src/config';
+import { AppError } from '../src/errors';
 import { openReadModel } from '../src/ops/open-read-model';
 import { parseOpsArgs, UsageError } from './cli-args';
 import { OPS_USAGE, runOpsCommand } from './commands';
