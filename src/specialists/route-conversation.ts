@@ -34,7 +34,7 @@ export async function routeConversation(ctx: EngineContext, session: SessionStat
       reason = chosen.reason;
     }
   }
-  session.route = { specialists, by, at: ctx.clock.now(), transfers: 0 };
+  session.route = { specialists, by, at: ctx.clock.now(), transfers: 0, ...(specialists.length > 1 ? { consult: true } : {}) };
   ctx.audit.write({ event: 'route', user_id: caller.userId, session_id: session.id, specialists, by, ...(reason ? { reason } : {}), success: true });
 }
 
@@ -48,7 +48,7 @@ function rerouteByRules(ctx: EngineContext, session: SessionState, caller: Calle
   const matched = ctx.specialists!.rules.match(text).filter((n) => n !== GENERAL_SPECIALIST);
   if (matched.length === 0 || matched.every((n) => route.specialists.includes(n))) return;
   const from = route.specialists;
-  session.route = { specialists: matched, by: 'rules', at: ctx.clock.now(), transfers: route.transfers + 1 };
+  session.route = { specialists: matched, by: 'rules', at: ctx.clock.now(), transfers: route.transfers + 1, ...(matched.length > 1 ? { consult: true } : {}) };
   ctx.audit.write({ event: 'route', user_id: caller.userId, session_id: session.id, specialists: matched, from, by: 'rules', success: true });
 }
 
