@@ -1,3 +1,4 @@
+import { isConsultation } from '../../src/agent/offline-model';
 import { planStep } from '../../src/agent/offline-plan';
 import { readTurn } from '../../src/agent/offline-results';
 import { ModelError } from '../../src/errors';
@@ -37,7 +38,7 @@ export function createAdversarialModel(options: AdversarialModelOptions): ModelC
       }
 
       const offered = new Set(request.tools.map((t) => t.name));
-      const step = planStep(readTurn(request.messages), offered);
+      const step = planStep(readTurn(request.messages), offered, isConsultation(request));
       if (step.kind === 'call') {
         const calls = step.calls.filter((c) => offered.has(c.name) && !madeKeys.has(key(c.name, c.args)));
         if (calls.length > 0) {

@@ -46,7 +46,25 @@ export interface IntentInput {
   previousReply: string | undefined;
   /** Earlier user messages, most recent first (for "yes, open a ticket"). */
   earlierUserTexts: string[];
+  /**
+   * Set when the model is consulted for one part of a cross-domain message:
+   * the tools offered. A part whose tools are not offered is another
+   * specialist's, so its rules are skipped.
+   */
+  onlyOffered?: ReadonlySet<string>;
 }
+
+/** Tools each domain intent needs; in a consultation, an intent none of whose tools is offered is skipped. */
+const TOOLS_OF: Partial<Record<Intent['kind'], readonly string[]>> = {
+  reset_password: ['reset_password'],
+  cancel_order: ['look_up_order'],
+  order: ['look_up_order'],
+  refund: ['issue_refund', 'list_invoices'],
+  double_charge: ['list_invoices'],
+  billing: ['list_invoices'],
+  crash: ['check_service_status'],
+  service_status: ['check_service_status'],
+};
 
 const HUMAN = /\b(manager|supervisor|human|real person|a person|actual person|live agent|representative|someone (real|from your team)|speak to (someone|somebody)|talk to (someone|somebody))\b/;
 const PRESSING = /\b(manager|supervisor|immediately|right now|asap|urgent(ly)?|unacceptable)\b|!/;
@@ -94,7 +112,8 @@ function closingOf(reply: string | undefined): string {
 }
 
 /** Decide the intent of the last user message, using the previous reply for short answers. */
-export function classifyIntent({ text, previousReply, earlierUserTexts }: IntentInput): Intent {
+export function classifyIntent({ text, previousReply, earlierUserTexts, onlyOffered }: IntentInput): Intent {
+  const mine = (kind: Intent['kind']) => !onlyOffered || !TOOLS_OF[kind] || TOOLS_OF[kind].some((name) => onlyOffered.has(name));
   const language = detectForeignLanguage(text);
   if (language) return { kind: 'foreign_language', language };
   // Rules match keywords, so misspelt keywords are corrected first ("chraged twise").
@@ -119,23 +138,23 @@ export function classifyIntent({ text, previousReply, earlierUserTexts }: Intent
   if (offer.includes(OFFERS.refundWhich) && (orderId || chargeId)) return { kind: 'refund', ...(orderId ? { orderId } : {}), ...(chargeId ? { chargeId } : {}) };
   if (offer.includes(OFFERS.ticketDetails) && !TICKET.test(t)) return ticketIntent(text, text);
 
-  if (RESET.test(t)) return { kind: 'reset_password' };
+  if (RESET.test(t) && mine('reset_password')) return { kind: 'reset_password' };
   // Before refunds and billing: cancelling is not a request for money back, and "subscription" alone is not a billing question.
-  if (CANCEL.test(t) && (orderId || /\border\b/.test(t))) return { kind: 'cancel_order', ...(orderId ? { orderId } : {}) };
+  if (CANCEL.test(t) && (orderId || /\border\b/.test(t)) && mine('cancel_order')) return { kind: 'cancel_order', ...(orderId ? { orderId } : {}) };
   if (CANCEL.test(t) && SUBSCRIPTION.test(t)) return { kind: 'cancel_subscription' };
   if (EMAIL_CHANGE.test(t)) return { kind: 'change_email' };
-  if (REFUND.test(t) && !POLICY.test(t)) return { kind: 'refund', ...(orderId ? { orderId } : {}), ...(chargeId ? { chargeId } : {}) };
-  if (DOUBLE.test(t)) return { kind: 'double_charge' };
+  if (REFUND.test(t) && !POLICY.test(t) && mine('refund')) return { kind: 'refund', ...(orderId ? { orderId } : {}), ...(chargeId ? { chargeId } : {}) };
+  if (DOUBLE.test(t) && mine('double_charge')) return { kind: 'double_charge' };
   if (TICKET.test(t)) {
     const details = text.replace(/^[^:]*\b(ticket|case)\b[^:]*:?/i, '').trim();
     if (details.length >= 3) return ticketIntent(details, details);
     return ticketFromContext(earlierUserTexts);
   }
-  if (CRASH.test(t)) return { kind: 'crash' };
+  if (CRASH.test(t) && mine('crash')) return { kind: 'crash' };
   if (ACCESS.test(t)) return { kind: 'account_access' };
-  if (orderId || (ORDER.test(t) && !POLICY.test(t))) return { kind: 'order', ...(orderId ? { orderId } : {}) };
-  if (STATUS.test(t)) return { kind: 'service_status' };
-  if (BILLING.test(t) && !POLICY.test(t)) return { kind: 'billing' };
+  if ((orderId || (ORDER.test(t) && !POLICY.test(t))) && mine('order')) return { kind: 'order', ...(orderId ? { orderId } : {}) };
+  if (STATUS.test(t) && mine('service_status')) return { kind: 'service_status' };
+  if (BILLING.test(t) && !POLICY.test(t) && mine('billing')) return { kind: 'billing' };
   if (words <= 4 && GREETING.test(t)) return { kind: 'greeting' };
   if (HELP.test(t)) return { kind: 'capabilities' };
   if (words <= 5 && THANKS.test(t)) return { kind: 'thanks' };

@@ -44,8 +44,8 @@ const call = (name: string, args: Record<string, unknown>, text?: string): Step 
  * answer from the results. A tool that already ran this turn is never called
  * again, so a failing tool cannot loop.
  */
-export function planStep(turn: TurnView, offered: Offered): Step {
-  const intent = classifyIntent(turn);
+export function planStep(turn: TurnView, offered: Offered, consulted = false): Step {
+  const intent = classifyIntent(consulted ? { ...turn, onlyOffered: offered } : turn);
   const done = (name: string) => turn.outcomes.find((o) => o.name === name);
   return planIntent(intent, turn, offered, done);
 }

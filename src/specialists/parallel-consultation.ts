@@ -148,7 +148,8 @@ function combine(run: RunProgress, consultations: Consultation[], outcomes: Loop
     session.consultation = { specialist: c.name, steps: c.run.steps, maxSteps: share };
     return outcome;
   }
-  const reply = shown.join('\n\n');
+  // A part that asks the customer something goes last, so the answer ends with its question.
+  const reply = [...shown.filter((p) => !asks(p)), ...shown.filter(asks)].join('\n\n');
   session.history.push({ role: 'assistant', content: reply });
   return outcomes.some((o) => o.kind === 'final') ? { kind: 'final', reply } : { kind: 'max_steps', reply };
 }
@@ -193,6 +194,9 @@ function mergeHistory(session: SessionState, c: Consultation, outcome: LoopOutco
   if (withoutAnswer && outcome && outcome.kind !== 'paused' && last?.role === 'assistant' && !last.toolCalls?.length) added.pop();
   session.history.push(...added);
 }
+
+/** Whether a part ends by asking the customer something (a question in its last paragraph). */
+const asks = (part: string) => (part.trim().split(/\n\s*\n/).at(-1) ?? '').includes('?');
 
 function answerPending(session: SessionState, approvals: readonly CallNeedingApproval[], content: string): void {
   for (const pending of approvals) session.history.push({ role: 'tool', toolCallId: pending.call.id, content } satisfies ChatMessage);

@@ -5,6 +5,7 @@ import { describeError } from '../errors';
 import type { Caller } from '../ports';
 import type { SessionState } from '../sessions/session-state';
 import { estimateTokens } from '../agent/tokens';
+import { correctTypos } from '../agent/offline-fuzzy';
 import { routeWithModel, routerPrompt } from './model-router';
 import { GENERAL_SPECIALIST, type RouteSource } from './specialist';
 
@@ -34,7 +35,9 @@ export async function routeConversation(ctx: EngineContext, session: SessionStat
       reason = chosen.reason;
     }
   }
-  session.route = { specialists, by, at: ctx.clock.now(), transfers: 0, ...(specialists.length > 1 ? { consult: true } : {}) };
+  // Separate requests for separate specialists are consulted in parallel; one request two rules match runs one loop with both.
+  const consult = specialists.length > 1 && (by === 'model' || directory.rules.spansParts(by === 'offline' ? correctTypos(text) : text, specialists));
+  session.route = { specialists, by, at: ctx.clock.now(), transfers: 0, ...(consult ? { consult } : {}) };
   ctx.audit.write({ event: 'route', user_id: caller.userId, session_id: session.id, specialists, by, ...(reason ? { reason } : {}), success: true });
 }
 
@@ -48,7 +51,7 @@ function rerouteByRules(ctx: EngineContext, session: SessionState, caller: Calle
   const matched = ctx.specialists!.rules.match(text).filter((n) => n !== GENERAL_SPECIALIST);
   if (matched.length === 0 || matched.every((n) => route.specialists.includes(n))) return;
   const from = route.specialists;
-  session.route = { specialists: matched, by: 'rules', at: ctx.clock.now(), transfers: route.transfers + 1, ...(matched.length > 1 ? { consult: true } : {}) };
+  session.route = { specialists: matched, by: 'rules', at: ctx.clock.now(), transfers: route.transfers + 1, ...(matched.length > 1 && ctx.specialists!.rules.spansParts(text, matched) ? { consult: true } : {}) };
   ctx.audit.write({ event: 'route', user_id: caller.userId, session_id: session.id, specialists: matched, from, by: 'rules', success: true });
 }
 

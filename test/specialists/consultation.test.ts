@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ModelRequest, ModelResponse, ToolDefinition } from '../../src/ports';
 import { defineTool } from '../../src/tools/define-tool';
+import { RuleRouter } from '../../src/specialists/rule-router';
 import type { Specialist } from '../../src/specialists/specialist';
 import { EngineHarness, users } from '../support/engine-harness';
 import { staffRefundTool } from '../support/refund-tool';
@@ -108,6 +109,24 @@ describe('specialists: parallel consultation of a cross-domain message', () => {
     expect(toolNames(last)).toEqual(['escalate_to_human', 'issue_refund', 'list_invoices', 'look_up_order', 'staff_ledger', 'transfer_to_specialist']);
     // The follow-up's model sees the joined answer and both consultations' tool history.
     expect(last.messages.some((m) => m.role === 'assistant' && m.content === 'Billing part.\n\nOrders part.')).toBe(true);
+  });
+
+  it('one request that both specialists’ rules match is not split: one loop with both specialists’ tools', async () => {
+    const model = new ScriptedModel('gpt-4o-mini', [answer('Refund requested.')]);
+    h = await EngineHarness.create({ model, tools: tools(), specialists });
+    const result = await h.send('please refund ORD-1001');
+    expect(result).toMatchObject({ reply: 'Refund requested.', steps: 1 });
+    expect(toolNames(model.requests[0]!)).toContain('look_up_order');
+    expect(toolNames(model.requests[0]!)).toContain('list_invoices');
+  });
+
+  it('tells separate requests from one request that several rules match', () => {
+    const rules = new RuleRouter(specialists);
+    expect(rules.spansParts('I was charged twice and ORD-1001 is late', ['billing', 'orders'])).toBe(true);
+    expect(rules.spansParts('Refund the charge. Also, where is ORD-7?', ['billing', 'orders'])).toBe(true);
+    expect(rules.spansParts('please refund ORD-1001', ['billing', 'orders'])).toBe(false);
+    expect(rules.spansParts('I was charged twice and refunded once', ['billing', 'orders'])).toBe(false);
+    expect(rules.spansParts('', ['billing', 'orders'])).toBe(false);
   });
 
   it('the steps of all consultations together stay within MAX_STEPS (an equal share each)', async () => {
