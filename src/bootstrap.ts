@@ -19,7 +19,7 @@ import { resolveEncryptionKey } from './sessions/encryption-key';
 import { RedisTurnOrder } from './sessions/redis-turn-order';
 import { startOtlpTracing } from './telemetry/otlp-tracing';
 import { loadMcpConfig } from './mcp/mcp-config';
-import { KbIndex } from './knowledge/kb-index';
+import { KbIndex, type Embedder } from './knowledge/kb-index';
 import { createOpenAIEmbedder } from './knowledge/openai-embedder';
 import { createHelpCenterTool } from './knowledge/search-help-center-tool';
 import { McpToolSource } from './mcp/mcp-tool-source';
@@ -115,9 +115,10 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       tools.push(...helpdesk.tools);
       specialists.push(...helpdesk.specialists);
     }
+    const embedder = embedderFrom(config);
     if (config.knowledge.dir) {
       // The team's own help center replaces the demo one's search (same tool name).
-      const index = await openKnowledge(config, logger);
+      const index = await openKnowledge(config, logger, embedder);
       tools.push(createHelpCenterTool(index));
     }
     if (config.tools.dir) {
@@ -177,6 +178,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       model,
       tools,
       specialists,
+      ...(embedder ? { embedder } : {}),
       ...(routerModel ? { routerModel } : {}),
       ...(modelFor ? { modelFor } : {}),
       audit: auditLog,
@@ -221,15 +223,18 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   }
 }
 
+/** The embeddings client when EMBEDDINGS_MODEL is set (it needs OPENAI_API_KEY); used by the help center and solved cases. */
+export function embedderFrom(config: EngineConfig): Embedder | undefined {
+  const { embeddingsModel } = config.knowledge;
+  if (!embeddingsModel) return undefined;
+  if (!config.openai.apiKey) throw new ConfigError('EMBEDDINGS_MODEL needs OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server)', ['EMBEDDINGS_MODEL', 'OPENAI_API_KEY']);
+  return createOpenAIEmbedder({ apiKey: config.openai.apiKey, model: embeddingsModel, ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}) });
+}
+
 /** Load (or rebuild) the KB_DIR index, with embeddings when EMBEDDINGS_MODEL and an OpenAI key are set. */
-export async function openKnowledge(config: EngineConfig, logger: Logger): Promise<KbIndex> {
-  const { dir, embeddingsModel, indexFile } = config.knowledge;
+export async function openKnowledge(config: EngineConfig, logger: Logger, embedder = embedderFrom(config)): Promise<KbIndex> {
+  const { dir, indexFile } = config.knowledge;
   if (!dir) throw new ConfigError('KB_DIR is not set', ['KB_DIR']);
-  if (embeddingsModel && !config.openai.apiKey) throw new ConfigError('EMBEDDINGS_MODEL needs OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server)', ['EMBEDDINGS_MODEL', 'OPENAI_API_KEY']);
-  const embedder =
-    embeddingsModel && config.openai.apiKey
-      ? createOpenAIEmbedder({ apiKey: config.openai.apiKey, model: embeddingsModel, ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}) })
-      : undefined;
   const index = await KbIndex.open({ dir, indexFile, logger, ...(embedder ? { embedder } : {}) });
   logger.info({ dir, chunks: index.stats.chunks, files: index.stats.files, rebuilt: index.stats.rebuilt, ms: Math.round(index.stats.buildMs) }, 'help center indexed');
   return index;
