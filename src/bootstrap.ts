@@ -51,6 +51,8 @@ export interface BootstrapOptions {
   retryInitialDelayMs?: number;
   /** Collect Prometheus metrics (default true; benchmarks compare without). */
   metrics?: boolean;
+  /** Cross-domain messages: parallel consultations (default) or one union loop (benchmarks compare). */
+  crossDomain?: 'parallel' | 'union';
 }
 
 /** A running engine with everything it owns. */
@@ -179,6 +181,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       tools,
       specialists,
       ...(embedder ? { embedder } : {}),
+      ...(options.crossDomain ? { crossDomain: options.crossDomain } : {}),
       ...(routerModel ? { routerModel } : {}),
       ...(modelFor ? { modelFor } : {}),
       audit: auditLog,

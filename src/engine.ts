@@ -81,6 +81,8 @@ export interface EngineOptions {
   modelFor?: (name: string) => ModelClient | undefined;
   /** EMBEDDINGS_MODEL's client: solved cases are then ranked by BM25 and vector similarity together. */
   embedder?: Embedder;
+  /** How a message with separate requests for several specialists runs: `parallel` consultations (default) or one `union` loop (benchmarks compare). */
+  crossDomain?: 'parallel' | 'union';
 }
 
 const SESSION_TTL_MS = 30 * 86_400_000;
@@ -137,7 +139,7 @@ export function createEngine(options: EngineOptions): Engine {
   const journal = new TurnJournal({ store, sealer, owner: newId('replica'), now, shared: sharedStore });
   const unsubscribe = (options.toolSources ?? []).map((source) => source.subscribe((group, tools, notice) => registry.setGroup(group, tools, notice)));
   const productName = options.productName ?? 'the support assistant';
-  const specialists = specialistList ? new SpecialistDirectory({ specialists: specialistList, registry, audit, now, ...(options.modelFor ? { modelFor: options.modelFor } : {}) }) : undefined;
+  const specialists = specialistList ? new SpecialistDirectory({ specialists: specialistList, registry, audit, now, ...(options.modelFor ? { modelFor: options.modelFor } : {}), ...(options.crossDomain === 'union' ? { consultInParallel: false } : {}) }) : undefined;
   const loop: LoopDeps = {
     model,
     registry,

@@ -43,7 +43,7 @@ export async function runTurn(deps: LoopDeps, run: RunProgress): Promise<LoopOut
     delete route.consult;
     const names = route.specialists.filter((n) => directory.get(n));
     const share = consultationSteps(deps.maxSteps - run.steps, names.length);
-    if (names.length > 1 && share >= MIN_STEPS_PER_CONSULTATION) return consultInParallel(deps, run, names, share);
+    if (directory.consultsInParallel && names.length > 1 && share >= MIN_STEPS_PER_CONSULTATION) return consultInParallel(deps, run, names, share);
   }
   return runLoop(deps, run);
 }

@@ -36,6 +36,8 @@ export interface SpecialistDirectoryOptions {
   modelFor?: (name: string) => ModelClient | undefined;
   /** Views for parallel consultations: one specialist answers only its part, and cannot transfer. */
   consultation?: boolean;
+  /** False: separate requests for several specialists run in one loop with the union of their tools (for comparison). Default true. */
+  consultInParallel?: boolean;
 }
 
 export class SpecialistDirectory {
@@ -61,6 +63,11 @@ export class SpecialistDirectory {
 
   get(name: string): Specialist | undefined {
     return this.byName.get(name);
+  }
+
+  /** Whether separate requests for several specialists are consulted in parallel. */
+  get consultsInParallel(): boolean {
+    return this.options.consultInParallel ?? true;
   }
 
   /** The same specialists as parallel consultations see them (built once). */
