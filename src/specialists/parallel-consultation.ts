@@ -1,6 +1,7 @@
 import { budgetUserKey } from '../budget/budget-guard';
 import { runLoop, type LoopDeps, type LoopOutcome, type RunProgress } from '../agent/run-loop';
 import type { CallNeedingApproval } from '../agent/tool-runner';
+import { newId } from '../ids';
 import type { ChatMessage, ModelClient } from '../ports';
 import type { SessionState } from '../sessions/session-state';
 import { ConsultationLedger, SharedRequestSpend } from './consultation-ledger';
@@ -208,14 +209,13 @@ function answerPending(session: SessionState, approvals: readonly CallNeedingApp
  * would give two different calls the same key.
  */
 function withOwnCallIds(model: ModelClient, name: string): ModelClient {
-  let seq = 0;
   return {
     model: model.model,
     mode: model.mode,
     ...(model.health ? { health: () => model.health!() } : {}),
     async complete(request, signal) {
       const response = await model.complete(request, signal);
-      return { ...response, toolCalls: response.toolCalls.map((call) => (call.id ? call : { ...call, id: `call_${name}_${Date.now().toString(36)}_${(seq += 1)}` })) };
+      return { ...response, toolCalls: response.toolCalls.map((call) => (call.id ? call : { ...call, id: newId(`call_${name}`) })) };
     },
   };
 }

@@ -140,6 +140,38 @@ describe('specialists: parallel consultation of a cross-domain message', () => {
     expect(result.reply).toContain("couldn't finish");
   });
 
+  it('a side effect both consultations ask for runs once for each, even when the model gives no call ids (ids are idempotency keys)', async () => {
+    const notes: string[] = [];
+    // Declared idempotent: it de-duplicates on ctx.idempotencyKey, as the README asks of such tools.
+    const seen = new Map<string, { noted: string }>();
+    const note = defineTool({
+      name: 'add_note',
+      description: 'Add a note to the account',
+      input: z.object({ text: z.string() }),
+      permission: 'member',
+      idempotent: true,
+      execute: async ({ text }, ctx) => {
+        const earlier = seen.get(ctx.idempotencyKey);
+        if (earlier) return earlier;
+        notes.push(text);
+        seen.set(ctx.idempotencyKey, { noted: text });
+        return { noted: text };
+      },
+    });
+    const withNotes: Specialist[] = [
+      { ...specialists[0]!, tools: ['add_note'] },
+      { ...specialists[1]!, tools: ['add_note'] },
+    ];
+    const { model } = perSpecialist({
+      billing: [callTools({ name: 'add_note', args: { text: 'billing' }, id: '' }), (r) => answer(JSON.stringify(lastToolResult(r)))],
+      orders: [callTools({ name: 'add_note', args: { text: 'orders' }, id: '' }), (r) => answer(JSON.stringify(lastToolResult(r)))],
+    });
+    h = await EngineHarness.create({ model, tools: [note], specialists: withNotes });
+    const result = await h.send('I was charged twice and ORD-1001 is late');
+    expect(notes.sort()).toEqual(['billing', 'orders']);
+    expect(result.reply).toBe('{"noted":"billing"}\n\n{"noted":"orders"}');
+  });
+
   it('roles are still checked for every call in a consultation', async () => {
     const { model } = perSpecialist({ billing: [callTools({ name: 'staff_ledger' }), answer('Could not read the ledger.')], orders: [answer('Orders part.')] });
     h = await EngineHarness.create({ model, tools: tools(), specialists });
