@@ -120,6 +120,15 @@ describe('specialists: parallel consultation of a cross-domain message', () => {
     expect(toolNames(model.requests[0]!)).toContain('list_invoices');
   });
 
+  it('when the router model names two specialists, they are consulted in parallel', async () => {
+    const router = new ScriptedModel('router-mini', [answer('{"specialists":["billing","orders"],"reason":"two problems"}')]);
+    const { model, seen } = perSpecialist({ billing: [answer('Billing part.')], orders: [answer('Orders part.')] });
+    h = await EngineHarness.create({ model, routerModel: router, tools: tools(), specialists });
+    const result = await h.send('money went missing from my account, plus the parcel never showed up');
+    expect(result.reply).toBe('Billing part.\n\nOrders part.');
+    expect([seen.billing?.length, seen.orders?.length]).toEqual([1, 1]);
+  });
+
   it('tells separate requests from one request that several rules match', () => {
     const rules = new RuleRouter(specialists);
     expect(rules.spansParts('I was charged twice and ORD-1001 is late', ['billing', 'orders'])).toBe(true);
