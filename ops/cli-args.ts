@@ -11,7 +11,7 @@ export interface OpsArgs {
 /** Thrown for a command line that cannot be run; the message is the hint shown. */
 export class UsageError extends Error {}
 
-const VALUE_FLAGS = new Set(['user', 'since', 'until', 'event', 'tool', 'session', 'by', 'limit']);
+const VALUE_FLAGS = new Set(['user', 'since', 'until', 'event', 'tool', 'session', 'by', 'limit', 'days']);
 
 export function parseOpsArgs(argv: readonly string[]): OpsArgs {
   const positional: string[] = [];

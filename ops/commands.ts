@@ -1,6 +1,7 @@
 import { formatAge, isoMinute, usd } from '../src/ops/format';
 import type { ReadModel } from '../src/ops/read-model';
 import { OUTCOME_COLUMNS, outcomeCells } from '../src/ops/outcome-table';
+import { ROUTE_COLUMNS, ROUTE_DAY_COLUMNS, routeCells, routeDayCells } from '../src/ops/route-report';
 import { parseTime, UsageError, type OpsArgs } from './cli-args';
 import { renderPairs, renderTable } from './table';
 
@@ -24,6 +25,7 @@ Commands:
   cost [--by user|model|day]               spend today and this month against the budgets
   outcomes                                 resolved, escalated, abandoned; automation, first-contact resolution,
                                            escalation rate, CSAT, cost per resolved conversation: per day and week
+  routes [--days N]                        conversations routed to each specialist and hand-overs, per day (default 14 days)
 
 Reads the bot's store and audit log (same configuration as npm start: environment and .env),
 also while the bot runs. Showing text needs the bot's ENCRYPTION_KEY (or its DATA_DIR key file).
@@ -123,6 +125,13 @@ export async function runOpsCommand(rm: ReadModel, args: OpsArgs): Promise<Comma
       const text = `Per day\n${renderTable(OUTCOME_COLUMNS, o.days.map(outcomeCells))}\n\nPer ISO week\n${renderTable(OUTCOME_COLUMNS, o.weeks.map(outcomeCells))}`;
       return { data: o, text };
     }
+    case 'routes': {
+      const days = positiveInt(args.flags.get('days') ?? '14', '--days');
+      if (days > MAX_ROUTE_DAYS) throw new UsageError(`--days must be at most ${MAX_ROUTE_DAYS}`);
+      const r = await rm.routes(days);
+      const text = `Per specialist (last ${r.days} days)\n${renderTable(ROUTE_COLUMNS, r.specialists.map(routeCells))}\n\nPer day (${r.timezone})\n${renderTable(ROUTE_DAY_COLUMNS, r.perDay.map(routeDayCells))}`;
+      return { data: r, text };
+    }
     case 'help':
       return { data: { usage: OPS_USAGE }, text: OPS_USAGE };
     default:
@@ -130,8 +139,11 @@ export async function runOpsCommand(rm: ReadModel, args: OpsArgs): Promise<Comma
   }
 }
 
-function positiveInt(text: string): number {
+/** The audit log is read whole; a year of days is plenty. */
+const MAX_ROUTE_DAYS = 366;
+
+function positiveInt(text: string, flag = '--limit'): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError('--limit must be a positive whole number');
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive whole number`);
   return n;
 }

@@ -21,7 +21,7 @@ import { loadAgentConfig } from './channel-config/agent-config';
 import { ChannelSettings } from './channel-config/channel-settings';
 import { KNOWLEDGE_TOOL_GROUP } from './channel-config/channel-tools';
 import { CODE_TOOL_GROUP } from './tools/registry';
-import { KbIndex } from './knowledge/kb-index';
+import { KbIndex, type Embedder } from './knowledge/kb-index';
 import { createOpenAIEmbedder } from './knowledge/openai-embedder';
 import { createHelpCenterTool } from './knowledge/search-help-center-tool';
 import { McpToolSource } from './mcp/mcp-tool-source';
@@ -59,6 +59,8 @@ export interface BootstrapOptions {
   retryInitialDelayMs?: number;
   /** Collect Prometheus metrics (default true; benchmarks compare without). */
   metrics?: boolean;
+  /** Cross-domain messages: parallel consultations (default) or one union loop (benchmarks compare). */
+  crossDomain?: 'parallel' | 'union';
 }
 
 /** A running engine with everything it owns. */
@@ -132,11 +134,12 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     // Tools by group, in order (a later tool replaces an earlier one of the same name); channels enable groups by name.
     const toolGroups: Array<{ group: string; tools: ToolDefinition[] }> = [...plugins.toolGroups];
     const specialists: Specialist[] = [...plugins.specialists];
+    const embedder = embedderFrom(config);
     // KB_DIR wins over a folder a plugin declares.
     const knowledgeDir = config.knowledge.dir ?? plugins.knowledgeDirs[0];
     if (knowledgeDir) {
       // The help center replaces a plugin's own search (same tool name).
-      const index = await openKnowledge({ ...config, knowledge: { ...config.knowledge, dir: knowledgeDir } }, logger);
+      const index = await openKnowledge({ ...config, knowledge: { ...config.knowledge, dir: knowledgeDir } }, logger, embedder);
       toolGroups.push({ group: KNOWLEDGE_TOOL_GROUP, tools: [createHelpCenterTool(index)] });
     }
     if (config.tools.dir) {
@@ -202,6 +205,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       specialists,
       ...(plugins.instructions ? { instructions: plugins.instructions } : {}),
       texts: plugins.texts,
+      ...(embedder ? { embedder } : {}),
+      ...(options.crossDomain ? { crossDomain: options.crossDomain } : {}),
       ...(routerModel ? { routerModel } : {}),
       ...(modelFor ? { modelFor } : {}),
       audit: auditLog,
@@ -247,15 +252,18 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   }
 }
 
+/** The embeddings client when EMBEDDINGS_MODEL is set (it needs OPENAI_API_KEY); used by the help center and solved cases. */
+export function embedderFrom(config: EngineConfig): Embedder | undefined {
+  const { embeddingsModel } = config.knowledge;
+  if (!embeddingsModel) return undefined;
+  if (!config.openai.apiKey) throw new ConfigError('EMBEDDINGS_MODEL needs OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server)', ['EMBEDDINGS_MODEL', 'OPENAI_API_KEY']);
+  return createOpenAIEmbedder({ apiKey: config.openai.apiKey, model: embeddingsModel, ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}) });
+}
+
 /** Load (or rebuild) the KB_DIR index, with embeddings when EMBEDDINGS_MODEL and an OpenAI key are set. */
-export async function openKnowledge(config: EngineConfig, logger: Logger): Promise<KbIndex> {
-  const { dir, embeddingsModel, indexFile } = config.knowledge;
+export async function openKnowledge(config: EngineConfig, logger: Logger, embedder = embedderFrom(config)): Promise<KbIndex> {
+  const { dir, indexFile } = config.knowledge;
   if (!dir) throw new ConfigError('KB_DIR is not set', ['KB_DIR']);
-  if (embeddingsModel && !config.openai.apiKey) throw new ConfigError('EMBEDDINGS_MODEL needs OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server)', ['EMBEDDINGS_MODEL', 'OPENAI_API_KEY']);
-  const embedder =
-    embeddingsModel && config.openai.apiKey
-      ? createOpenAIEmbedder({ apiKey: config.openai.apiKey, model: embeddingsModel, ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}) })
-      : undefined;
   const index = await KbIndex.open({ dir, indexFile, logger, ...(embedder ? { embedder } : {}) });
   logger.info({ dir, chunks: index.stats.chunks, files: index.stats.files, rebuilt: index.stats.rebuilt, ms: Math.round(index.stats.buildMs) }, 'help center indexed');
   return index;

@@ -39,6 +39,7 @@ import { ToolRegistry } from './tools/registry';
 import { parseSpecialists, type Specialist } from './specialists/specialist';
 import { CustomerMemory } from './memory/customer-memory';
 import { SpecialistDirectory } from './specialists/specialist-directory';
+import type { Embedder } from './knowledge/kb-index';
 import { createTransferTool } from './specialists/transfer-tool';
 import { TurnStats } from './turn-stats';
 import { AlertMonitor } from './observability/alert-monitor';
@@ -92,6 +93,10 @@ export interface EngineOptions {
   routerModel?: ModelClient;
   /** A client for a specialist's declared `model`; without it (or when it returns undefined) every specialist uses `model`. */
   modelFor?: (name: string) => ModelClient | undefined;
+  /** EMBEDDINGS_MODEL's client: solved cases are then ranked by BM25 and vector similarity together. */
+  embedder?: Embedder;
+  /** How a message with separate requests for several specialists runs: `parallel` consultations (default) or one `union` loop (benchmarks compare). */
+  crossDomain?: 'parallel' | 'union';
 }
 
 const SESSION_TTL_MS = 30 * 86_400_000;
@@ -154,7 +159,7 @@ export function createEngine(options: EngineOptions): Engine {
   const channelTools = channelSettings.offersEverything ? undefined : new ChannelTools({ settings: channelSettings, registry });
   channelTools?.check();
   const productName = options.productName ?? 'the support assistant';
-  const specialists = specialistList ? new SpecialistDirectory({ specialists: specialistList, registry, audit, now, ...(options.modelFor ? { modelFor: options.modelFor } : {}) }) : undefined;
+  const specialists = specialistList ? new SpecialistDirectory({ specialists: specialistList, registry, audit, now, ...(options.modelFor ? { modelFor: options.modelFor } : {}), ...(options.crossDomain === 'union' ? { consultInParallel: false } : {}) }) : undefined;
   const loop: LoopDeps = {
     model,
     registry,
@@ -197,7 +202,14 @@ export function createEngine(options: EngineOptions): Engine {
     loop,
     ...(specialists ? { specialists } : {}),
     ...(options.routerModel ? { routerModel: options.routerModel } : {}),
-    memory: new CustomerMemory({ store, sealer, now, retentionMs: config.memoryRetentionMs }),
+    memory: new CustomerMemory({
+      store,
+      sealer,
+      now,
+      retentionMs: config.memoryRetentionMs,
+      ...(options.embedder ? { embedder: options.embedder } : {}),
+      onEmbeddingFailed: (error) => logger.warn({ err: describeError(error) }, 'solved cases: embeddings failed; ranked by BM25 alone'),
+    }),
     version: options.version ?? '0.0.0',
     startedAt: now(),
   };

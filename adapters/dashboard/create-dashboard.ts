@@ -9,6 +9,7 @@ import { auditBody, conversationsBody, costBody, transcriptBody } from './page-c
 import { approvalsBody, escalationsBody } from './page-lists';
 import { overviewBody, type HealthView } from './page-overview';
 import { outcomesBody } from './page-outcomes';
+import { routesBody } from './page-routes';
 import { staticAsset } from './static-assets';
 import type { SafeHtml } from './html';
 
@@ -96,6 +97,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       }
       case '/dashboard/outcomes':
         return page(res, 'Outcomes', path, outcomesBody(await rm.outcomes()));
+      case '/dashboard/routes':
+        return page(res, 'Routes', path, routesBody(await rm.routes()));
       case '/dashboard/cost':
         return page(res, 'Cost', path, costBody(await rm.cost()));
       case '/dashboard/approvals':
@@ -124,6 +127,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
         const window = q('window') === '30d' ? '30d' : '24h';
         return json(res, await rm.series(window));
       }
+      case '/dashboard/api/routes':
+        return json(res, await rm.routes());
       case '/dashboard/api/summary':
         return json(res, await rm.summary());
     }

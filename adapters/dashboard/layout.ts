@@ -8,6 +8,7 @@ export const NAV = [
   { path: '/dashboard/escalations', label: 'Escalations' },
   { path: '/dashboard/conversations', label: 'Conversations' },
   { path: '/dashboard/outcomes', label: 'Outcomes' },
+  { path: '/dashboard/routes', label: 'Routes' },
   { path: '/dashboard/audit', label: 'Audit' },
 ] as const;
 

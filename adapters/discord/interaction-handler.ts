@@ -26,7 +26,7 @@ export interface InteractionHandlerOptions {
 
 /** The slash command registered from `manifest/discord-commands.json`. */
 export const SUPPORT_COMMAND = 'support';
-const COMMANDS: readonly CommandName[] = ['status', 'cost', 'help', 'handback', 'stop'];
+const COMMANDS: readonly CommandName[] = ['status', 'cost', 'help', 'handback', 'stop', 'forget'];
 const SOMETHING_WENT_WRONG = 'Sorry, something went wrong on my side. Please try again in a moment.';
 
 /**
@@ -60,12 +60,21 @@ async function handleCommand(options: InteractionHandlerOptions, interaction: Ch
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const caller = await callerOf(options, interaction);
   const conversation = await conversationOf(interaction);
-  const reply = await options.engine.command({ name: name as CommandName, args: commandArgs(interaction), caller, conversation });
+  // `forget` is scoped to the server it is typed in (or the DMs), also outside a support thread.
+  const workspaceId = interaction.guildId ?? '@me';
+  const reply = await options.engine.command({ name: name as CommandName, args: commandArgs(interaction), caller, conversation, workspaceId });
   await interaction.editReply({ embeds: [commandReplyEmbed(reply)], allowedMentions: { parse: [] } });
 }
 
-/** `/support cost all:true` (or a string option `all`, as older registrations had) → `["all"]`. */
+/**
+ * `/support cost all:true` (or a string option `all`, as older registrations had) → `["all"]`;
+ * `/support forget` → `["me"]`, `/support forget user:@someone` → their id (the engine lets only admins forget others).
+ */
 function commandArgs(interaction: ChatInputCommandInteraction): string[] {
+  if (interaction.options.getSubcommand(false) === 'forget') {
+    const user = interaction.options.get('user')?.value;
+    return [typeof user === 'string' && user !== interaction.user.id ? user : 'me'];
+  }
   const all = interaction.options.get('all')?.value;
   const wantsAll = all === true || (typeof all === 'string' && ['all', 'true', 'yes', '1'].includes(all.trim().toLowerCase()));
   return wantsAll ? ['all'] : [];

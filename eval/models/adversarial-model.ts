@@ -1,4 +1,5 @@
 import type { OfflineIntent } from '../../src/agent/offline-intent';
+import { isConsultation } from '../../src/agent/offline-model';
 import { OfflinePlanner } from '../../src/agent/offline-plan';
 import { readTurn } from '../../src/agent/offline-results';
 import { ModelError } from '../../src/errors';
@@ -41,7 +42,7 @@ export function createAdversarialModel(options: AdversarialModelOptions): ModelC
       }
 
       const offered = new Set(request.tools.map((t) => t.name));
-      const step = planner.planStep(readTurn(request.messages), offered);
+      const step = planner.planStep(readTurn(request.messages), offered, isConsultation(request));
       if (step.kind === 'call') {
         const calls = step.calls.filter((c) => offered.has(c.name) && !madeKeys.has(key(c.name, c.args)));
         if (calls.length > 0) {

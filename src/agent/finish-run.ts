@@ -7,7 +7,8 @@ import { budgetUserKey } from '../budget/budget-guard';
 import { BudgetLedger } from '../budget/budget-ledger';
 import { describeError } from '../errors';
 import type { Caller } from '../ports';
-import { runLoop, type LoopOutcome, type RunProgress } from './run-loop';
+import type { LoopOutcome, RunProgress } from './run-loop';
+import { runTurn } from '../specialists/parallel-consultation';
 import { RunDisplay } from './run-display';
 import { sourcesLine } from '../knowledge/search-help-center-tool';
 import { failSpan, startAgentSpan } from '../telemetry/gen-ai-spans';
@@ -130,7 +131,7 @@ export async function runToCompletion(
   run.signal = signal;
   const stopWorking = ctx.channels.startWorking(session.conversation);
   try {
-    const outcome = await runLoop(ctx.loop, run);
+    const outcome = await runTurn(ctx.loop, run);
     const result = await finishRun(ctx, session, run, outcome, options);
     const answered = outcome.kind === 'final' && result.reply !== undefined;
     // Only this run's own spend: a resumed run starts from what the paused one already counted.

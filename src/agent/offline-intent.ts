@@ -64,6 +64,12 @@ export interface OfflineIntent<T extends object = object> {
   match?(input: OfflineInput): T | undefined;
   /** Call what is missing, then answer from the results. A tool that already ran this turn is never called again. */
   plan(context: OfflineContext<T>): Step;
+  /**
+   * Tools this intent's plan needs. When the model is consulted for one part of a
+   * cross-domain message, an intent none of whose tools is offered is another
+   * specialist's part, so its rules are skipped. Omitted: never skipped.
+   */
+  tools?: readonly string[];
   /** Lines for "what can you do", shown when their tool is offered (in the order tools are offered). */
   capabilities?: ReadonlyArray<{ tool: string; text: string }>;
 }

@@ -5,6 +5,14 @@ import type { OfflineIntent } from './offline-intent';
 import { OfflinePlanner } from './offline-plan';
 import { readTurn } from './offline-results';
 
+const CONSULTED = /\byou are consulted for the [\w ]+ part only\b/;
+
+/** Whether a request consults the model for one part of a cross-domain message (see SpecialistDirectory). */
+export function isConsultation(request: ModelRequest): boolean {
+  const first = request.messages[0];
+  return first?.role === 'system' && CONSULTED.test(first.content);
+}
+
 /** Options for the offline model; all optional. */
 export interface OfflineModelOptions {
   /**
@@ -30,7 +38,8 @@ export function createOfflineModel(options: OfflineModelOptions = {}): ModelClie
     async complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {
       if (signal.aborted) throw new ModelError('The offline model call was aborted', { code: 'model_aborted', retryable: false });
       const offered = new Set(request.tools.map((t) => t.name));
-      const step = planner.planStep(readTurn(request.messages), offered);
+      // Consulted for one part of a cross-domain message, it plans only that part.
+      const step = planner.planStep(readTurn(request.messages), offered, isConsultation(request));
       const usage = { promptTokens: 0, completionTokens: 0 };
       // Streamed word by word where the platform shows text as it arrives, like a real model.
       const text = step.text;

@@ -46,9 +46,13 @@ export class OfflinePlanner {
     this.closing = closingIntents(lines);
   }
 
-  /** The intent of a message given what came before it. */
-  classify(view: Pick<TurnView, 'text' | 'previousReply' | 'earlierUserTexts'>): Classified {
+  /**
+   * The intent of a message given what came before it. `onlyOffered`: consulted
+   * for one part of a cross-domain message, intents whose tools are not offered are skipped.
+   */
+  classify(view: Pick<TurnView, 'text' | 'previousReply' | 'earlierUserTexts'>, onlyOffered?: Offered): Classified {
     const input = this.input(view);
+    const intents = onlyOffered ? this.intents.filter((i) => !i.tools || i.tools.some((name) => onlyOffered.has(name))) : this.intents;
     const pick = (intent: OfflineIntent, details: object | undefined): Classified | undefined => (details ? { intent, details } : undefined);
     const first = (list: readonly OfflineIntent[], rule: 'match' | 'followUp'): Classified | undefined => {
       for (const intent of list) {
@@ -64,7 +68,7 @@ export class OfflinePlanner {
       return accepted ? { intent: accepted, details: accepted.accept?.(input) ?? {} } : { intent: this.closing.capabilities, details: {} };
     }
     if (madeOf(input.words, NO_WORDS)) return { intent: declineIntent, details: {} };
-    return first(this.intents, 'followUp') ?? first(this.intents, 'match') ?? first(this.closing.after, 'match') ?? { intent: this.closing.unknown, details: {} };
+    return first(intents, 'followUp') ?? first(intents, 'match') ?? first(this.closing.after, 'match') ?? { intent: this.closing.unknown, details: {} };
   }
 
   /**
@@ -72,8 +76,8 @@ export class OfflinePlanner {
    * followed it. Each intent is a tiny state machine: call what is missing,
    * then answer from the results.
    */
-  planStep(turn: TurnView, offered: Offered): Step {
-    const { intent, details } = this.classify(turn);
+  planStep(turn: TurnView, offered: Offered, consulted = false): Step {
+    const { intent, details } = this.classify(turn, consulted ? offered : undefined);
     const done = (name: string): ToolOutcome | undefined => turn.outcomes.find((o) => o.name === name);
     return intent.plan({ details, turn, offered, done });
   }

@@ -3,6 +3,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import MiniSearch from 'minisearch';
 import { ConfigError } from '../errors';
 import type { Logger } from '../ports';
+import { cosine, reciprocalRankFusion } from './rank-fusion';
 import { listKbFiles, readKbChunks, type KbChunk, type SkippedFile } from './kb-documents';
 
 /** Turns texts into vectors (any OpenAI-compatible embeddings endpoint). */
@@ -50,9 +51,6 @@ interface Persisted {
   index: unknown;
   embeddings?: { model: string; vectors: Record<string, number[]> };
 }
-
-/** Reciprocal rank fusion constant (the usual 60). */
-const RRF_K = 60;
 
 /**
  * A team's own help center from KB_DIR: Markdown, HTML and text files,
@@ -116,13 +114,8 @@ export class KbIndex {
             .sort((a, b) => b.sim - a.sim)
             .slice(0, 20)
         : [];
-      const fused = new Map<string, { score: number; terms: string[] }>();
-      bm25.forEach((h, i) => fused.set(String(h.id), { score: 1 / (RRF_K + i + 1), terms: h.terms }));
-      semantic.forEach((s, i) => {
-        const prev = fused.get(s.id);
-        fused.set(s.id, { score: (prev?.score ?? 0) + 1 / (RRF_K + i + 1), terms: prev?.terms ?? [] });
-      });
-      ranked = [...fused.entries()].map(([id, v]) => ({ id, ...v })).sort((a, b) => b.score - a.score);
+      const terms = new Map(bm25.map((h) => [String(h.id), h.terms]));
+      ranked = reciprocalRankFusion([bm25.map((h) => String(h.id)), semantic.map((s) => s.id)]).map((r) => ({ ...r, terms: terms.get(r.id) ?? [] }));
     }
     const byId = new Map(this.chunks.map((c) => [c.id, c]));
     return ranked.slice(0, limit).flatMap((hit) => {
@@ -148,18 +141,6 @@ async function embedAll(embedder: Embedder, chunks: KbChunk[], previous: Persist
 }
 
 const hashOf = (c: KbChunk) => createHash('sha256').update(`${c.title}\n${c.heading}\n${c.text}`).digest('base64url');
-
-function cosine(a: number[], b: number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
 
 async function readSaved(file: string): Promise<Persisted | undefined> {
   try {

@@ -1,4 +1,6 @@
 import MiniSearch from 'minisearch';
+import type { Embedder } from '../knowledge/kb-index';
+import { cosine, reciprocalRankFusion } from '../knowledge/rank-fusion';
 import type { Store } from '../ports';
 import { parseWith, SealedCollection } from '../sessions/sealed-collection';
 import type { Sealer } from '../sessions/sealer';
@@ -9,6 +11,10 @@ const MAX_CONVERSATIONS = 50;
 const MAX_CASES = 500;
 /** MiniSearch scores below this are chance overlaps (one common word), not similar problems. */
 const MIN_CASE_SCORE = 4;
+/** Cosine similarity below which a case is not similar, however it ranks (a conservative value for OpenAI-style embeddings). */
+const MIN_CASE_SIMILARITY = 0.5;
+/** Case vectors kept in memory (oldest dropped first). */
+const MAX_CASE_VECTORS = 5_000;
 
 /** Where a customer's memory lives: one workspace of one platform, and the person. */
 export interface MemoryOwner {
@@ -23,6 +29,10 @@ export interface CustomerMemoryOptions {
   now: () => number;
   /** Entries older than this are dropped on read and write; stored records expire after it too. */
   retentionMs: number;
+  /** With EMBEDDINGS_MODEL: solved cases are ranked by BM25 and vector similarity together (reciprocal rank fusion). */
+  embedder?: Embedder;
+  /** Told when embedding fails; that recall falls back to BM25 alone. */
+  onEmbeddingFailed?: (error: unknown) => void;
 }
 
 /**
@@ -32,6 +42,8 @@ export interface CustomerMemoryOptions {
 export class CustomerMemory {
   private readonly histories: SealedCollection<CustomerHistory>;
   private readonly books: SealedCollection<{ v: 1; cases: SolvedCase[] }>;
+  /** Vectors of solved cases by case id (a case's text never changes), embedded on first recall. */
+  private readonly vectors = new Map<string, { model: string; vector: number[] }>();
 
   constructor(private readonly options: CustomerMemoryOptions) {
     this.histories = new SealedCollection({ store: options.store, sealer: options.sealer, prefix: 'memory:history:', parse: parseWith(customerHistorySchema), ttlMs: options.retentionMs });
@@ -70,19 +82,46 @@ export class CustomerMemory {
     });
   }
 
-  /** The solved cases of this workspace most similar to `text` (MiniSearch), best first. */
+  /**
+   * The solved cases of this workspace most similar to `text`, best first:
+   * MiniSearch (BM25), fused with vector similarity when an embedder is set.
+   */
   async similarCases(workspace: string, text: string, limit = 2, excludeSessionId?: string): Promise<SolvedCase[]> {
     const cases = this.fresh((await this.books.get(workspace))?.cases ?? []).filter((c) => c.sessionId !== excludeSessionId);
     if (cases.length === 0) return [];
     const index = new MiniSearch<SolvedCase>({ fields: ['problem', 'resolution'], storeFields: ['id'], idField: 'id', searchOptions: { boost: { problem: 2 }, fuzzy: 0.2, prefix: true } });
     index.addAll(cases);
-    const byId = new Map(cases.map((c) => [c.id, c]));
-    return index
+    const lexical = index
       .search(text)
       .filter((hit) => hit.score >= MIN_CASE_SCORE)
-      .slice(0, limit)
-      .map((hit) => byId.get(String(hit.id))!)
-      .filter(Boolean);
+      .map((hit) => String(hit.id));
+    let ranked = lexical;
+    if (this.options.embedder) {
+      try {
+        ranked = reciprocalRankFusion([lexical, await this.semanticRanking(cases, text, this.options.embedder)]).map((r) => r.id);
+      } catch (error) {
+        this.options.onEmbeddingFailed?.(error);
+      }
+    }
+    const byId = new Map(cases.map((c) => [c.id, c]));
+    return ranked.slice(0, limit).flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** Case ids by similarity to `text`, only those similar enough; one embeddings request (the query and new cases). */
+  private async semanticRanking(cases: readonly SolvedCase[], text: string, embedder: Embedder): Promise<string[]> {
+    const missing = cases.filter((c) => this.vectors.get(c.id)?.model !== embedder.model);
+    const [query, ...embedded] = await embedder.embed([text, ...missing.map((c) => `${c.problem}\n${c.resolution}`)]);
+    if (!query || embedded.length !== missing.length) throw new Error(`embeddings: expected ${missing.length + 1} vectors, got ${embedded.length + (query ? 1 : 0)}`);
+    missing.forEach((c, i) => this.vectors.set(c.id, { model: embedder.model, vector: embedded[i]! }));
+    for (const id of this.vectors.keys()) {
+      if (this.vectors.size <= MAX_CASE_VECTORS) break;
+      this.vectors.delete(id);
+    }
+    return cases
+      .map((c) => ({ id: c.id, similarity: cosine(query, this.vectors.get(c.id)?.vector ?? []) }))
+      .filter((c) => c.similarity >= MIN_CASE_SIMILARITY)
+      .sort((a, b) => b.similarity - a.similarity)
+      .map((c) => c.id);
   }
 
   /** Delete a person's history and every solved case that came from their conversations. */
@@ -94,6 +133,8 @@ export class CustomerMemory {
       if (!current) return undefined;
       const cases = current.cases.filter((c) => c.ownerId !== owner.userId);
       removed = current.cases.length - cases.length;
+      // Their vectors go too.
+      for (const c of current.cases) if (c.ownerId === owner.userId) this.vectors.delete(c.id);
       return removed > 0 ? { v: MEMORY_SCHEMA_VERSION, cases } : undefined;
     });
     return { conversations: history?.conversations.length ?? 0, cases: removed };

@@ -13,6 +13,7 @@ import type { Sealer } from '../sessions/sealer';
 import { migrateSession, type SessionState } from '../sessions/session-state';
 import { AuditLogReader, searchAudit, type AuditLine, type AuditQuery } from './audit-reader';
 import type { ApprovalRow, ConversationOutcome, ConversationRow, CostView, EscalationRow, OpsSummary, Transcript, TranscriptEntry } from './read-model-types';
+import { routeReport, type RouteReport } from './route-report';
 import { EncryptionKeyMismatchError, readSealed } from './sealed-records';
 import { threadLink } from './thread-link';
 import { buildSeries, percentile, SERIES_WINDOWS, turnsFromAudit, type SeriesPoint, type SeriesWindow, type TurnSample } from './turn-series';
@@ -134,6 +135,11 @@ export class ReadModel {
   /** Audit lines matching the query, newest first, sealed fields masked. */
   async searchAudit(query: AuditQuery): Promise<AuditLine[]> {
     return searchAudit(await this.audit.lines(), query);
+  }
+
+  /** Routes per specialist and hand-overs per day over the last `days` days (from the `route` audit events). */
+  async routes(days = 14): Promise<RouteReport> {
+    return routeReport(await this.audit.lines(), { now: this.now(), days, timezone: this.options.budget.timezone });
   }
 
   /** Turns per bucket, solved vs escalated, latency percentiles and error rate. */

@@ -104,6 +104,18 @@ export const sessionSchema = z.object({
       by: z.enum(['rules', 'model', 'offline', 'fallback', 'transfer']),
       at: z.number(),
       transfers: z.number().int(),
+      /** Set when the message that chose this route spans domains: its run consults each specialist in parallel, then it is cleared. */
+      consult: z.boolean().optional(),
+    })
+    .optional(),
+  /** A parallel consultation paused for an approval in one specialist (the others' parts were shown); it resumes alone after the decision. */
+  consultation: z
+    .object({
+      /** The specialist whose consultation paused; it resumes alone with its own tools after the decision. */
+      specialist: z.string(),
+      /** Model steps it has used, and its share of MAX_STEPS. */
+      steps: z.number().int(),
+      maxSteps: z.number().int(),
     })
     .optional(),
   /** What memory recalled on the first message: the customer's history and anonymised past cases, for the system prompt. */

@@ -30,9 +30,14 @@ export class OfflineRouter {
       }));
   }
 
+  /** The text as the rules read it: lower case, misspelt keywords corrected. */
+  correct(text: string): string {
+    return this.typos.text(text.toLowerCase());
+  }
+
   /** The specialists for a first message: one, several when it spans domains, or `general`. */
   route(text: string): string[] {
-    const corrected = this.typos.text(text.toLowerCase());
+    const corrected = this.correct(text);
     const matched = this.rules.match(corrected).filter((n) => n !== GENERAL_SPECIALIST);
     if (matched.length > 0) return matched;
     const stems = new Set(words(corrected).filter((w) => !STOP_WORDS.has(w)).map(stem));

@@ -37,7 +37,9 @@ export async function routeConversation(ctx: RouteConversationDeps, session: Ses
       reason = chosen.reason;
     }
   }
-  session.route = { specialists, by, at: ctx.clock.now(), transfers: 0 };
+  // Separate requests for separate specialists are consulted in parallel; one request two rules match runs one loop with both.
+  const consult = specialists.length > 1 && (by === 'model' || directory.rules.spansParts(by === 'offline' ? directory.offline.correct(text) : text, specialists));
+  session.route = { specialists, by, at: ctx.clock.now(), transfers: 0, ...(consult ? { consult } : {}) };
   ctx.audit.write({ event: 'route', user_id: caller.userId, session_id: session.id, specialists, by, ...(reason ? { reason } : {}), success: true });
 }
 
@@ -51,7 +53,7 @@ function rerouteByRules(ctx: RouteConversationDeps, session: SessionState, calle
   const matched = ctx.specialists!.rules.match(text).filter((n) => n !== GENERAL_SPECIALIST);
   if (matched.length === 0 || matched.every((n) => route.specialists.includes(n))) return;
   const from = route.specialists;
-  session.route = { specialists: matched, by: 'rules', at: ctx.clock.now(), transfers: route.transfers + 1 };
+  session.route = { specialists: matched, by: 'rules', at: ctx.clock.now(), transfers: route.transfers + 1, ...(matched.length > 1 && ctx.specialists!.rules.spansParts(text, matched) ? { consult: true } : {}) };
   ctx.audit.write({ event: 'route', user_id: caller.userId, session_id: session.id, specialists: matched, from, by: 'rules', success: true });
 }
 

@@ -34,6 +34,10 @@ export interface SpecialistDirectoryOptions {
   now: () => number;
   /** A client for a specialist's `model`; undefined (or no factory) = the main model. */
   modelFor?: (name: string) => ModelClient | undefined;
+  /** Views for parallel consultations: one specialist answers only its part, and cannot transfer. */
+  consultation?: boolean;
+  /** False: separate requests for several specialists run in one loop with the union of their tools (for comparison). Default true. */
+  consultInParallel?: boolean;
 }
 
 export class SpecialistDirectory {
@@ -43,6 +47,7 @@ export class SpecialistDirectory {
   private readonly byName: Map<string, Specialist>;
   private readonly views = new Map<string, { from: readonly ToolSpec[]; view: SpecialistView }>();
   private readonly models = new Map<string, ModelClient | undefined>();
+  private consultations_: SpecialistDirectory | undefined;
 
   constructor(private readonly options: SpecialistDirectoryOptions) {
     this.specialists = options.specialists;
@@ -60,6 +65,18 @@ export class SpecialistDirectory {
     return this.byName.get(name);
   }
 
+  /** Whether separate requests for several specialists are consulted in parallel. */
+  get consultsInParallel(): boolean {
+    return this.options.consultInParallel ?? true;
+  }
+
+  /** The same specialists as parallel consultations see them (built once). */
+  get consultations(): SpecialistDirectory {
+    if (this.options.consultation) return this;
+    this.consultations_ ??= new SpecialistDirectory({ ...this.options, consultation: true });
+    return this.consultations_;
+  }
+
   /** The view for a session's route; undefined before routing (every tool, generic prompt). */
   view(session: SessionState): SpecialistView | undefined {
     const names = session.route?.specialists.filter((n) => this.byName.has(n));
@@ -69,7 +86,8 @@ export class SpecialistDirectory {
     const cached = this.views.get(key);
     if (cached && cached.from === all) return cached.view;
     const chosen = names.map((n) => this.byName.get(n)!);
-    const patterns = [...chosen.flatMap((s) => s.tools), ...ALWAYS].map(globToRegExp);
+    const always = this.options.consultation ? [ESCALATE_TOOL_NAME] : ALWAYS;
+    const patterns = [...chosen.flatMap((s) => s.tools), ...always].map(globToRegExp);
     const tools = this.options.registry
       .names()
       .filter((name) => patterns.some((re) => re.test(name)))
@@ -94,6 +112,13 @@ export class SpecialistDirectory {
   private instructions(chosen: readonly Specialist[]): string {
     const others = this.specialists.filter((s) => !chosen.includes(s)).map((s) => `${s.name} (${s.description})`);
     const lines = chosen.map((s) => `\n\nAs the ${s.name} specialist (${s.description}): ${s.instructions}`);
+    if (this.options.consultation) {
+      // One of several parallel consultations: its reply is shown next to the other specialists' replies.
+      lines.push(
+        `\n\nThis message spans several specialists' domains and you are consulted for the ${chosen.map((s) => s.name).join(' and ')} part only. The other specialists answer the other parts at the same time, and your reply is shown together with theirs as one message: answer only your part, without a greeting or sign-off, and do not ask about the other parts.`,
+      );
+      return lines.join('');
+    }
     if (chosen.length > 1) {
       // Cross-domain: one loop with the union of tools; calls of one step run in parallel, then one answer.
       lines.push(`\n\nThis message spans ${chosen.map((s) => s.name).join(' and ')}. Look up what each part needs in the same step (the calls run in parallel), then answer every part in one reply.`);

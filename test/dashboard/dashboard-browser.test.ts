@@ -108,6 +108,20 @@ describe('dashboard in headless Chromium', { timeout: 60_000 }, () => {
     await page.close();
   });
 
+  it('shows which specialists conversations were routed to, and the hand-overs per day', async () => {
+    const page = await signedInPage();
+    await page.getByRole('link', { name: 'Routes' }).click();
+    await page.waitForURL(`${d.origin}/dashboard/routes`);
+    const specialists = page.locator('section#specialists table');
+    await expect(specialists.locator('tbody tr').count()).resolves.toBe(3);
+    // Earlier tests here add conversations, so counts are at least the scenario's.
+    await expect(specialists.locator('tr[data-key="orders"] td').allTextContents()).resolves.toEqual(['orders', expect.stringMatching(/^[2-9]$/), expect.stringMatching(/^rules [2-9]$/), '0', '1']);
+    const today = page.locator('section#route-days tbody tr').first();
+    await expect(today.locator('td').nth(2).textContent()).resolves.toBe('1');
+    await page.screenshot({ path: path.join(SHOTS, 'routes.png'), fullPage: true });
+    await page.close();
+  });
+
   it('is usable from the keyboard and on a phone', async () => {
     const page = await signedInPage({ width: 390, height: 844 });
     await page.keyboard.press('Tab');

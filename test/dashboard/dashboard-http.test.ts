@@ -85,6 +85,17 @@ describe('dashboard access', () => {
     expect(transcript).not.toContain('alice@example.com');
   });
 
+  it('shows routes per specialist and hand-overs per day (page and JSON)', async () => {
+    const cookie = await signIn();
+    const page = await (await fetch(`${d.origin}/dashboard/routes`, { headers: { cookie } })).text();
+    expect(page).toContain('<a href="/dashboard/routes" aria-current="page">Routes</a>');
+    expect(page).toMatch(/<tr data-key="orders"><td>orders<\/td><td>2<\/td><td>rules 2<\/td><td>0<\/td><td>1<\/td><\/tr>/);
+    expect(page).toMatch(/<tr data-key="delivery"><td>delivery<\/td><td>0<\/td><td>-<\/td><td>1<\/td><td>0<\/td><\/tr>/);
+    const api = (await (await fetch(`${d.origin}/dashboard/api/routes`, { headers: { cookie } })).json()) as { perDay: Array<{ handOvers: number }> };
+    expect(api.perDay[0]).toMatchObject({ routed: 2, handOvers: 1 });
+    expect((await fetch(`${d.origin}/dashboard/api/routes`)).status).toBe(401);
+  });
+
   it('leaves other paths to the server it is mounted in', async () => {
     expect((await fetch(`${d.origin}/health`)).status).toBe(404);
   });

@@ -59,6 +59,20 @@ describe('/support commands', () => {
     expect(h.engine.commands.at(-1)).toMatchObject({ name: 'cost', args: [], caller: { role: 'member' } });
   });
 
+  it('/support forget: "me" by default, a chosen member by id, scoped to the server (or the DMs)', async () => {
+    const f = h.sim.world.fixture;
+    await answered(h.sim.actions.command({ by: f.users.member, channelId: f.generalChannelId, subcommand: 'forget' }));
+    expect(h.engine.commands.at(-1)).toMatchObject({ name: 'forget', args: ['me'], workspaceId: f.guildId, caller: { userId: f.users.member } });
+    await answered(h.sim.actions.command({ by: f.users.admin, channelId: f.generalChannelId, subcommand: 'forget', options: { user: { user: f.users.member2 } } }));
+    expect(h.engine.commands.at(-1)).toMatchObject({ name: 'forget', args: [f.users.member2], caller: { role: 'admin' } });
+    // Naming yourself is the same as "me".
+    await answered(h.sim.actions.command({ by: f.users.member, channelId: f.generalChannelId, subcommand: 'forget', options: { user: { user: f.users.member } } }));
+    expect(h.engine.commands.at(-1)).toMatchObject({ args: ['me'] });
+    const dm = h.sim.actions.dmChannel(f.users.outsider);
+    await answered(h.sim.actions.command({ by: f.users.outsider, channelId: dm.id, subcommand: 'forget' }));
+    expect(h.engine.commands.at(-1)).toMatchObject({ args: ['me'], workspaceId: '@me' });
+  });
+
   it('/support help in a DM carries the DM conversation and the looked-up role', async () => {
     const f = h.sim.world.fixture;
     const dmChannel = h.sim.actions.dmChannel(f.users.outsider);

@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { InteractionResponseType, MessageFlags, type APIMessage } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SimInteraction } from '../simulators/discord/discord-simulator';
+import type { CommandOptionValue } from '../simulators/discord/simulator-actions';
 import { startEngineDiscordHarness, type EngineDiscordHarness } from './e2e-harness';
 import { botMessages } from './harness';
 
@@ -160,7 +162,7 @@ describe('escalation and hand-off with the real engine', () => {
 });
 
 describe('/support with the real engine', () => {
-  async function support(by: string, subcommand: string, options?: Record<string, boolean>) {
+  async function support(by: string, subcommand: string, options?: Record<string, CommandOptionValue>) {
     const run = h.sim.actions.command({ by, channelId: f().supportChannelId, subcommand, options });
     await vi.waitFor(() => expect((run.original?.flags ?? MessageFlags.Loading) & MessageFlags.Loading).toBe(0));
     expect(run.original!.flags! & MessageFlags.Ephemeral).toBeTruthy();
@@ -175,5 +177,23 @@ describe('/support with the real engine', () => {
     const adminView = await support(f().users.admin, 'cost', { all: true });
     expect(adminView).not.toMatch(/Only workspace admins/);
     expect(adminView).toContain('Month to date');
+  });
+
+  it('/support forget deletes what the bot remembers about the caller; only admins may forget another member', async () => {
+    const threadId = await mention('my csv export fails', /Echo: my csv export fails/);
+    await say(threadId, 'that fixed it, thanks', /Echo: that fixed it/);
+    // Another member cannot make the bot forget someone else, and nothing is deleted.
+    expect(await support(f().users.member2, 'forget', { user: { user: f().users.member } })).toMatch(/Only workspace admins/);
+    expect(await support(f().users.member, 'forget')).toMatch(/Forgotten: what I remembered about you \(1 earlier conversation, 1 solved case\)/);
+    expect(await support(f().users.member, 'forget')).toMatch(/\(0 earlier conversations, 0 solved cases\)/);
+    expect(await support(f().users.admin, 'forget', { user: { user: f().users.member2 } })).toContain(`about ${f().users.member2}`);
+    await h.app.audit.flush();
+    const audit = (await readFile(h.app.config.auditLogPath, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(audit.filter((e) => e.event === 'memory_forgotten').map((e) => [e.user_id, e.target_user_id, e.cases])).toEqual([
+      [f().users.member, f().users.member, 1],
+      [f().users.member, f().users.member, 0],
+      [f().users.admin, f().users.member2, 0],
+    ]);
+    expect(audit.filter((e) => e.event === 'memory_forget_refused')).toEqual([expect.objectContaining({ user_id: f().users.member2 })]);
   });
 });

@@ -24,11 +24,14 @@ describe('manifest/discord-commands.json', () => {
     expect(others).toEqual([]);
     expect(support!.name).toBe('support');
     const subcommands = (support!.options ?? []) as { type: number; name: string; options?: { type: number; name: string; required?: boolean }[] }[];
-    const names: CommandName[] = ['status', 'cost', 'help', 'handback', 'stop'];
+    const names: CommandName[] = ['status', 'cost', 'help', 'handback', 'stop', 'forget'];
     expect(subcommands.map((s) => s.name)).toEqual(names);
     expect(subcommands.every((s) => s.type === ApplicationCommandOptionType.Subcommand)).toBe(true);
     expect(subcommands.find((s) => s.name === 'cost')!.options).toEqual([
       expect.objectContaining({ type: ApplicationCommandOptionType.Boolean, name: 'all', required: false }),
+    ]);
+    expect(subcommands.find((s) => s.name === 'forget')!.options).toEqual([
+      expect.objectContaining({ type: ApplicationCommandOptionType.User, name: 'user', required: false }),
     ]);
   });
 });

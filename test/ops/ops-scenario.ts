@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../../src/tools/define-tool';
 import type { ModelRequest } from '../../src/ports';
+import type { Specialist } from '../../src/specialists/specialist';
 import { EngineHarness, users } from '../support/engine-harness';
 import { ManualClock } from '../support/manual-clock';
 import { answer, callTools, ScriptedModel } from '../support/scripted-model';
@@ -27,6 +28,17 @@ const refundTool = defineTool({
   execute: async ({ orderId }) => ({ refunded: true, orderId }),
 });
 
+/**
+ * Routing: the answered conversation goes to orders, then its follow-up
+ * ("when will it arrive?") hands it over to delivery; the refund request is
+ * routed to billing and orders together (one request both rules match).
+ */
+const specialists: Specialist[] = [
+  { name: 'billing', description: 'charges and refunds', instructions: 'Billing.', tools: ['issue_refund'], keywords: ['refund*'] },
+  { name: 'orders', description: 'orders', instructions: 'Orders.', tools: ['issue_refund'], patterns: ['\\bORD-\\d+\\b'] },
+  { name: 'delivery', description: 'delivery dates', instructions: 'Delivery.', tools: [], keywords: ['arrive'] },
+];
+
 /** Each model call "takes" 400 ms on the manual clock, so turns have a latency. */
 function model(clock: ManualClock): ScriptedModel {
   const scripted = new ScriptedModel('gpt-4o-mini');
@@ -47,7 +59,7 @@ function model(clock: ManualClock): ScriptedModel {
  */
 export async function runOpsScenario(start = Date.now()): Promise<OpsScenario> {
   const clock = new ManualClock(start);
-  const h = await EngineHarness.create({ clock, model: model(clock), tools: [refundTool], env: { MODEL_PRICES: '{"gpt-4o-mini":{"input":0.15,"output":0.6}}' } });
+  const h = await EngineHarness.create({ clock, model: model(clock), tools: [refundTool], specialists, env: { MODEL_PRICES: '{"gpt-4o-mini":{"input":0.15,"output":0.6}}' } });
   const answered = h.conversation('T-answered');
   await h.send('Hi, my email is alice@example.com. Where is my order ORD-1001?', { conversation: answered, caller: users.alice });
   clock.advance(60_000);

@@ -77,6 +77,7 @@ const accountAccessStep = ({ offered, done }: Pick<OfflineContext<object>, 'offe
 
 const resetPassword = defineOfflineIntent({
   name: 'reset_password',
+  tools: ['reset_password'],
   keywords: HELPDESK_KEYWORDS,
   offers: [OFFERS.reset],
   match: ({ normalized }) => (RESET.test(normalized) ? {} : undefined),
@@ -93,6 +94,7 @@ const resetPassword = defineOfflineIntent({
 // Before refunds and billing: cancelling is not a request for money back, and "subscription" alone is not a billing question.
 const cancelOrder = defineOfflineIntent<{ orderId?: string }>({
   name: 'cancel_order',
+  tools: ['look_up_order'],
   match: ({ normalized }) => {
     const orderId = findOrderId(normalized);
     return CANCEL.test(normalized) && (orderId || /\border\b/.test(normalized)) ? (orderId ? { orderId } : {}) : undefined;
@@ -132,6 +134,7 @@ const changeEmail = defineOfflineIntent({
 /** Refund: find what to refund (order, named charge, or the duplicate), then request it; the engine handles approval. */
 const refund = defineOfflineIntent<Ids>({
   name: 'refund',
+  tools: ['issue_refund', 'list_invoices'],
   offers: [OFFERS.refund],
   followUp: ({ offer, normalized }) => {
     const found = ids(normalized);
@@ -195,6 +198,7 @@ const invoicesStep = (kind: 'double_charge' | 'billing') => ({ offered, done }: 
 
 const doubleCharge = defineOfflineIntent({
   name: 'double_charge',
+  tools: ['list_invoices'],
   match: ({ normalized }) => (DOUBLE.test(normalized) ? {} : undefined),
   plan: invoicesStep('double_charge'),
 });
@@ -254,6 +258,7 @@ const ticket = defineOfflineIntent<TicketDetails>({
 
 const crash = defineOfflineIntent({
   name: 'crash',
+  tools: ['check_service_status'],
   match: ({ normalized }) => (CRASH.test(normalized) ? {} : undefined),
   plan: ({ offered, done }) => {
     const wanted = ['check_service_status', 'search_knowledge_base'].filter((n) => offered.has(n) && !done(n));
@@ -272,6 +277,7 @@ const accountAccess = defineOfflineIntent({
 
 const order = defineOfflineIntent<{ orderId?: string }>({
   name: 'order',
+  tools: ['look_up_order'],
   match: ({ normalized }) => {
     const orderId = findOrderId(normalized);
     return orderId || (ORDER.test(normalized) && !POLICY_QUESTION.test(normalized)) ? (orderId ? { orderId } : {}) : undefined;
@@ -291,6 +297,7 @@ const order = defineOfflineIntent<{ orderId?: string }>({
 
 const serviceStatus = defineOfflineIntent({
   name: 'service_status',
+  tools: ['check_service_status'],
   match: ({ normalized }) => (STATUS.test(normalized) ? {} : undefined),
   plan: ({ offered, done }) => {
     const result = done('check_service_status');
@@ -302,6 +309,7 @@ const serviceStatus = defineOfflineIntent({
 
 const billing = defineOfflineIntent({
   name: 'billing',
+  tools: ['list_invoices'],
   match: ({ normalized }) => (BILLING.test(normalized) && !POLICY_QUESTION.test(normalized) ? {} : undefined),
   plan: invoicesStep('billing'),
   capabilities: [{ tool: 'list_invoices', text: '- **Billing**: invoices, charges and double charges' }],

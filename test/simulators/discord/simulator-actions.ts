@@ -11,6 +11,7 @@ import {
   Locale,
   type APIApplicationCommandInteractionDataBasicOption,
   type APIMessage,
+  type APIUser,
 } from 'discord.js';
 import type { DiscordSimulator } from './discord-simulator';
 import type { SimInteraction } from './interactions';
@@ -18,7 +19,8 @@ import { channelJson, memberJson, memberPermissions, messageJson, userJson } fro
 import type { SimChannel } from './world';
 
 /** Option values for `/support <subcommand>`. */
-export type CommandOptionValue = boolean | string | number;
+/** A command option's value; `{ user }` is a USER option (its id, resolved as Discord resolves it). */
+export type CommandOptionValue = boolean | string | number | { user: string };
 
 /**
  * Things people do in Discord, turned into the gateway events Discord would
@@ -100,13 +102,19 @@ export class SimulatorActions {
 
   /** `by` runs `/support <subcommand>` in a channel, thread or DM. */
   command(input: { by: string; channelId: string; subcommand: string; options?: Record<string, CommandOptionValue> }): SimInteraction {
-    const options: APIApplicationCommandInteractionDataBasicOption[] = Object.entries(input.options ?? {}).map(([name, value]) =>
-      typeof value === 'boolean'
+    const users: Record<string, APIUser> = {};
+    const options: APIApplicationCommandInteractionDataBasicOption[] = Object.entries(input.options ?? {}).map(([name, value]) => {
+      if (typeof value === 'object') {
+        const user = this.sim.world.users.get(value.user);
+        if (user) users[user.id] = userJson(user);
+        return { type: ApplicationCommandOptionType.User, name, value: value.user };
+      }
+      return typeof value === 'boolean'
         ? { type: ApplicationCommandOptionType.Boolean, name, value }
         : typeof value === 'number'
           ? { type: ApplicationCommandOptionType.Integer, name, value }
-          : { type: ApplicationCommandOptionType.String, name, value },
-    );
+          : { type: ApplicationCommandOptionType.String, name, value };
+    });
     return this.interact(input.by, input.channelId, {
       type: InteractionType.ApplicationCommand,
       data: {
@@ -114,6 +122,7 @@ export class SimulatorActions {
         name: 'support',
         type: ApplicationCommandType.ChatInput,
         options: [{ type: ApplicationCommandOptionType.Subcommand, name: input.subcommand, options }],
+        ...(Object.keys(users).length > 0 ? { resolved: { users } } : {}),
       },
     }, 'command');
   }
