@@ -16,7 +16,7 @@ import { noteRunEnded } from '../outcomes/outcome-flow';
 import type { OutboundMessage } from '../ports';
 
 /** What this module's flows use of the engine context (callers pass the whole context). */
-export type FinishRunDeps = Pick<EngineContext, 'config' | 'store' | 'model' | 'budget' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'running' | 'approvals' | 'escalations' | 'stats' | 'loop' | 'memory'>;
+export type FinishRunDeps = Pick<EngineContext, 'config' | 'store' | 'model' | 'budget' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'running' | 'approvals' | 'escalations' | 'stats' | 'loop' | 'memory' | 'registry'>;
 
 /** What a final answer offers the person helped. */
 const FINAL_CONTROLS = { feedback: true, talkToHuman: true, solved: true } as const;

@@ -11,7 +11,7 @@ import { emptyResult, runToCompletion } from './finish-run';
 import { noteUserMessage } from '../outcomes/outcome-flow';
 
 /** What this module's flows use of the engine context (callers pass the whole context). */
-export type HandleMessageDeps = Pick<EngineContext, 'config' | 'store' | 'sealer' | 'model' | 'resilience' | 'budget' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'running' | 'journal' | 'approvals' | 'escalations' | 'stats' | 'loop' | 'specialists' | 'routerModel' | 'memory' | 'texts'>;
+export type HandleMessageDeps = Pick<EngineContext, 'config' | 'store' | 'sealer' | 'model' | 'resilience' | 'budget' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'running' | 'journal' | 'approvals' | 'escalations' | 'stats' | 'loop' | 'specialists' | 'routerModel' | 'memory' | 'texts' | 'registry'>;
 
 /** Redeliveries (Slack retries, gateway replays) arrive within minutes; a day is ample. */
 const DEDUPE_TTL_MS = 86_400_000;

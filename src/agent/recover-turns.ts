@@ -8,7 +8,7 @@ import { emptyResult } from './finish-run';
 import { handleMessage } from './handle-message';
 
 /** What this module's flows use of the engine context (callers pass the whole context). */
-export type RecoverTurnsDeps = Pick<EngineContext, 'config' | 'store' | 'sealer' | 'model' | 'resilience' | 'budget' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'running' | 'journal' | 'approvals' | 'escalations' | 'stats' | 'loop' | 'specialists' | 'routerModel' | 'memory' | 'texts'>;
+export type RecoverTurnsDeps = Pick<EngineContext, 'config' | 'store' | 'sealer' | 'model' | 'resilience' | 'budget' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'running' | 'journal' | 'approvals' | 'escalations' | 'stats' | 'loop' | 'specialists' | 'routerModel' | 'memory' | 'texts' | 'registry'>;
 
 /** Interrupted turns are run again this many times; interrupted once more, the thread goes to a person. */
 const MAX_RETRIES = 1;

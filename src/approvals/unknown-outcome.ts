@@ -5,7 +5,7 @@ import type { SessionState } from '../sessions/session-state';
 import type { ApprovalRecord } from './approval-record';
 
 /** What this module's flows use of the engine context (callers pass the whole context). */
-export type UnknownOutcomeDeps = Pick<EngineContext, 'config' | 'store' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'escalations' | 'memory'>;
+export type UnknownOutcomeDeps = Pick<EngineContext, 'config' | 'store' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'escalations' | 'memory' | 'registry'>;
 
 /** What the model is told when an approved action may or may not have happened. */
 export function unknownOutcomeResult(): Record<string, string> {

@@ -11,7 +11,7 @@ import type { DetectedEscalation } from './triggers';
 import { decideOutcome, noteEscalated } from '../outcomes/outcome-flow';
 
 /** What this module's flows use of the engine context (callers pass the whole context). */
-export type EscalationFlowDeps = Pick<EngineContext, 'config' | 'store' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'escalations' | 'memory'>;
+export type EscalationFlowDeps = Pick<EngineContext, 'config' | 'store' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'escalations' | 'memory' | 'registry'>;
 
 /** How long escalation records and their markers are kept. */
 export const RETENTION_MS = 30 * 86_400_000;

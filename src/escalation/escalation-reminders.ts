@@ -4,7 +4,7 @@ import { escalationView, type EscalationRecord } from './escalation-record';
 import { isUndelivered, markDelivered, noteUndelivered, RETENTION_MS } from './escalation-flow';
 
 /** What this module's flows use of the engine context (callers pass the whole context). */
-export type EscalationRemindersDeps = Pick<EngineContext, 'config' | 'store' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'escalations' | 'memory'>;
+export type EscalationRemindersDeps = Pick<EngineContext, 'config' | 'store' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'escalations' | 'memory' | 'registry'>;
 
 /** Most escalations one sweep handles; the rest stay due for the next sweep. */
 const SWEEP_BATCH = 100;

@@ -8,7 +8,7 @@ import type { PastConversation } from './memory-records';
 import { redactCase } from './redact-case';
 
 /** What this module's flows use of the engine context (callers pass the whole context). */
-export type MemoryFlowDeps = Pick<EngineContext, 'config' | 'audit' | 'logger' | 'clock' | 'memory'>;
+export type MemoryFlowDeps = Pick<EngineContext, 'config' | 'audit' | 'logger' | 'clock' | 'memory' | 'registry'>;
 
 /** "that fixed it", "works now", "problem solved"… said by the customer. */
 const RESOLVED = /\b(that (fixed|solved|did) it|(it|that|this) (worked|works)( now)?|works now|(problem|issue)( is| was)? (solved|resolved|fixed|sorted)|all (good|sorted) now|resolved)\b/i;
@@ -91,7 +91,7 @@ export async function recordSolved(ctx: MemoryFlowDeps, session: SessionState, b
     problem: clip(redactCase(users.slice(0, 2).join(' / '), people)),
     resolution: clip(redactCase(resolutionSource, people)),
   });
-  await memory.recordConversation(owner, session.id, (entry) => ({ ...entry, outcome: 'resolved', specialists: session.route?.specialists ?? entry.specialists, tickets: ticketsOf(session) }));
+  await memory.recordConversation(owner, session.id, (entry) => ({ ...entry, outcome: 'resolved', specialists: session.route?.specialists ?? entry.specialists, tickets: ticketsOf(ctx, session) }));
   ctx.audit.write({ event: 'case_solved', user_id: by.userId, session_id: session.id, by: note === undefined ? 'customer' : 'staff', success: true });
 }
 
@@ -99,12 +99,13 @@ export async function recordSolved(ctx: MemoryFlowDeps, session: SessionState, b
 export async function recordEscalated(ctx: MemoryFlowDeps, session: SessionState, caller: Caller): Promise<void> {
   if (!ctx.memory) return;
   await ctx.memory
-    .recordConversation(memoryOwner(session, caller), session.id, (entry) => ({ ...entry, outcome: 'escalated', specialists: session.route?.specialists ?? entry.specialists, tickets: ticketsOf(session) }))
+    .recordConversation(memoryOwner(session, caller), session.id, (entry) => ({ ...entry, outcome: 'escalated', specialists: session.route?.specialists ?? entry.specialists, tickets: ticketsOf(ctx, session) }))
     .catch((error: unknown) => ctx.logger.warn({ sessionId: session.id, err: describeError(error) }, 'memory not updated'));
 }
 
-function ticketsOf(session: SessionState): string[] {
-  return session.actions.filter((a) => a.tool === 'create_ticket' && a.outcome === 'ok').flatMap((a) => a.summary.match(/\b[A-Z]{2,6}-\d+\b/g) ?? []);
+/** Ticket ids from the successful calls of tools that open tickets (`opensTicket`). */
+function ticketsOf(ctx: Pick<EngineContext, 'registry'>, session: SessionState): string[] {
+  return session.actions.filter((a) => a.outcome === 'ok' && ctx.registry.get(a.tool)?.opensTicket === true).flatMap((a) => a.summary.match(/\b[A-Z]{2,6}-\d+\b/g) ?? []);
 }
 
 /** A short summary of earlier conversations: counts, outcomes, recurring topics, tickets. */

@@ -8,7 +8,7 @@ import { countOutcome } from './outcome-counters';
 import { decideOutcome, noteUserMessage } from './outcome-flow';
 
 /** What this module's flows use of the engine context (callers pass the whole context). */
-export type ConversationActionsDeps = Pick<EngineContext, 'config' | 'store' | 'sealer' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'escalations' | 'memory'>;
+export type ConversationActionsDeps = Pick<EngineContext, 'config' | 'store' | 'sealer' | 'audit' | 'logger' | 'clock' | 'channels' | 'sessions' | 'escalations' | 'memory' | 'registry'>;
 
 /** Longest "what went wrong" kept; a modal's short text field allows about this much. */
 export const MAX_FEEDBACK_REASON_CHARS = 500;

@@ -60,6 +60,11 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType, O = unknown> {
    * runs it at most once and asks a human to verify when the outcome is unknown.
    */
   idempotent?: boolean;
+  /**
+   * A successful call opens a ticket: ids in its result (`ABC-123`) are listed
+   * as the customer's open tickets in their history and in hand-off summaries.
+   */
+  opensTicket?: boolean;
   /** Do the work; the result (JSON) goes to the model as data. */
   execute(input: z.infer<S>, ctx: ToolContext): Promise<O>;
 }

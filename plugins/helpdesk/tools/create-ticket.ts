@@ -35,6 +35,7 @@ export function createCreateTicketTool({ db }: HelpdeskToolDeps) {
     approval: 'none',
     // A repeat with the same key returns the ticket it already made.
     idempotent: true,
+    opensTicket: true,
     describe: (args) => `Open a ${args.priority ?? 'normal'}-priority ticket: "${args.subject}"`,
     async execute(args, ctx) {
       const scope = await resolveScope(db, ctx.caller, args.customer);
