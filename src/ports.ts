@@ -632,6 +632,16 @@ export interface NewEntry {
   ttlMs?: number;
 }
 
+/** What `Store.commit` writes together. */
+export interface StoreWrites {
+  /** Values stored as by `set` (TTL optional). */
+  set?: readonly NewEntry[];
+  /** Keys removed as by `delete` (absent ones are ignored). */
+  delete?: readonly string[];
+  /** Counter changes as by `incrementMany`. */
+  increment?: readonly CounterIncrement[];
+}
+
 /** A held lock; renew it before `ttlMs` runs out or another holder may take it. */
 export interface Lock {
   readonly key: string;
@@ -668,6 +678,14 @@ export interface Store {
    * incremented by the sum.
    */
   incrementMany(entries: readonly CounterIncrement[]): Promise<number[]>;
+  /**
+   * Several writes applied together, all or none, in one round trip (one
+   * SQLite transaction, one Redis script): sets, then deletes, then counter
+   * increments as `incrementMany`. Returns the counters' new values in the
+   * order given. When any part fails (a bad argument, a counter key holding a
+   * value, the backend) nothing is written.
+   */
+  commit(writes: StoreWrites): Promise<number[]>;
   /** Current counter value, 0 when absent. */
   counter(key: string): Promise<number>;
   /** Take an exclusive lock with expiry; undefined if someone else holds it. */
