@@ -145,11 +145,15 @@ async function handleInOrder(
       session.history.push({ role: 'user', content: text });
       session.turns += 1;
 
-      // Before escalation: a hand-off summary includes what memory knows about the customer.
-      await rememberTurn(ctx, session, caller, text);
       const detected = detectEscalation(text);
-      if (detected) return escalateNow(ctx, session, caller, detected, message.permalink, startedAt);
-      await routeConversation(ctx, session, caller, text);
+      if (detected) {
+        // Before escalation: a hand-off summary includes what memory knows about the customer.
+        await rememberTurn(ctx, session, caller, text);
+        return escalateNow(ctx, session, caller, detected, message.permalink, startedAt);
+      }
+      // Independent set-up runs together, so the model is asked sooner (each may wait on the store or the router
+      // model). Routing starts first: its rules decide synchronously, so memory records the route they chose.
+      await Promise.all([routeConversation(ctx, session, caller, text), rememberTurn(ctx, session, caller, text)]);
 
       return runToCompletion(ctx, session, { caller }, { startedAt, batch, ...(message.permalink ? { permalink: message.permalink } : {}) });
     });
