@@ -13,6 +13,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { App } from '../../src/bootstrap';
 import type { AuditSink } from '../../src/ports';
 import type { Sealer } from '../../src/sessions/sealer';
+import { untimed } from '../../src/observability/timed-store';
 import { migrateSession, sessionIdOf, type SessionState } from '../../src/sessions/session-state';
 import { startCpuProfile, summarizeProfile } from './cpu-profile';
 import type { TurnDriver, TurnSample } from './driver';
@@ -231,7 +232,7 @@ async function walReport(app: App, driver: TurnDriver, probe: StoreProbe, storeF
   };
   console.log('\n[profile] WAL growth:');
   await measure('as shipped', 200);
-  const restore = coalesceIncrements(app.store);
+  const restore = coalesceIncrements(untimed(app.store));
   try {
     await measure('one statement per increment group', 200);
   } finally {
@@ -255,22 +256,24 @@ interface Arm {
 /** Interleaved rounds so drift (WAL size, page cache, JIT, other load) hits every arm alike. */
 async function whatIfReport(options: ProfileOptions, probe: StoreProbe): Promise<void> {
   const { app, driver, turns, concurrency, storeFile } = options;
+  // The SQLite store itself, not the metrics wrapper around it.
+  const store = untimed(app.store);
   const rounds = 8;
   const per = Math.max(50, Math.floor(turns / rounds));
   const none = async () => [];
   // Pragmas go to whichever connection the engine's statements currently use.
-  const engineQuery = (sql: string) => (app.store as unknown as { adapter: { query: (sql: string) => Promise<unknown> } }).adapter.query(sql);
+  const engineQuery = (sql: string) => (store as unknown as { adapter: { query: (sql: string) => Promise<unknown> } }).adapter.query(sql);
   const checkpointer = () => backgroundCheckpoints(storeFile, engineQuery, 200);
   const coalesce = async () => {
-    const restore = coalesceIncrements(app.store);
+    const restore = coalesceIncrements(store);
     return async () => (restore(), []);
   };
   const prepared = async () => {
-    const restore = await preparedStatements(app.store, storeFile);
+    const restore = await preparedStatements(store, storeFile);
     return async () => (await restore(), []);
   };
   const noLock = async () => {
-    const restore = inProcessLocks(app.store);
+    const restore = inProcessLocks(store);
     return async () => (restore(), []);
   };
   const arms: Arm[] = [
@@ -349,7 +352,8 @@ async function whatIfReport(options: ProfileOptions, probe: StoreProbe): Promise
 
 export async function runProfile(options: ProfileOptions): Promise<void> {
   const { app, driver, turns } = options;
-  const probe = new StoreProbe(app.store);
+  // With metrics on, app.store times each call around the SQLite store; the probe needs the store itself.
+  const probe = new StoreProbe(untimed(app.store));
   try {
     statementReport(await tracedTurns(driver, probe, app.audit, options.storeFile, turns));
   } finally {

@@ -69,6 +69,11 @@ export function useMemoryStore(store: Store): void {
       return next;
     },
     incrementMany: async (entries) => Promise.all(entries.map((e) => memory.increment(e.key, e.by, e.ttlMs))),
+    commit: async (writes) => {
+      for (const e of writes.set ?? []) put(e.key, e.value, e.ttlMs);
+      for (const key of writes.delete ?? []) data.delete(key);
+      return memory.incrementMany(writes.increment ?? []);
+    },
     counter: async (key) => (live(key)?.value as number | undefined) ?? 0,
     acquireLock: async (key, ttlMs): Promise<Lock | undefined> => {
       if (live(key)) return undefined;

@@ -14,6 +14,7 @@ export interface StatementSample {
 }
 
 type Query = (sql: string, ...params: unknown[]) => Promise<unknown>;
+type Transaction = (steps: ReadonlyArray<{ sql: string; params?: Record<string, string | number> }>, check: (rows: unknown[][]) => void) => Promise<unknown[][]>;
 
 /** Operation name from the statement text (the store's own SQL and keyv's). */
 function opOf(sql: string): string {
@@ -45,8 +46,9 @@ export class StoreProbe {
   /** Statements of the turn in progress (set by the driver), else of background work. */
   current: StatementSample[] | undefined;
   readonly background: StatementSample[] = [];
-  private readonly adapter: { query: Query };
+  private readonly adapter: { query: Query; transaction?: Transaction };
   private readonly original: Query;
+  private readonly originalTransaction: Transaction | undefined;
 
   constructor(store: Store) {
     const adapter = (store as unknown as { adapter?: { query?: Query } }).adapter;
@@ -64,6 +66,24 @@ export class StoreProbe {
         target.push({ label: cls ? `${op} ${cls}` : op, start, ms: performance.now() - start });
       }
     };
+    // Store.commit: one transaction, recorded as one sample named after its statements.
+    const transaction = (adapter as { transaction?: Transaction }).transaction;
+    this.originalTransaction = transaction;
+    if (transaction) {
+      this.adapter.transaction = async (steps, check) => {
+        const target = this.current ?? this.background;
+        const start = performance.now();
+        try {
+          return await transaction.call(adapter, steps, check);
+        } finally {
+          const parts = steps.map((step) => {
+            const cls = keyClassOf([step.params]);
+            return cls ? `${opOf(step.sql.trim())} ${cls}` : opOf(step.sql.trim());
+          });
+          target.push({ label: `tx(${parts.join(' + ')})`, start, ms: performance.now() - start });
+        }
+      };
+    }
   }
 
   /** Run a statement on the engine's own connection, unrecorded (pragmas and what-if statements). */
@@ -73,6 +93,7 @@ export class StoreProbe {
 
   detach(): void {
     this.adapter.query = this.original;
+    if (this.originalTransaction) this.adapter.transaction = this.originalTransaction;
   }
 }
 

@@ -2,6 +2,7 @@ import { requestApprovals } from '../approvals/request-approvals';
 import type { EngineContext } from '../engine-context';
 import { escalate, isUndelivered, undeliveredNotice } from '../escalation/escalation-flow';
 import type { TurnResult, TurnStatus } from '../ports';
+import type { SaveBatch } from '../sessions/save-batch';
 import type { SessionState } from '../sessions/session-state';
 import { budgetUserKey } from '../budget/budget-guard';
 import { BudgetLedger } from '../budget/budget-ledger';
@@ -112,7 +113,7 @@ export async function runToCompletion(
   ctx: FinishRunDeps,
   session: SessionState,
   start: RunStart,
-  options: { startedAt: number; permalink?: string },
+  options: { startedAt: number; permalink?: string; batch?: SaveBatch },
 ): Promise<TurnResult> {
   const run: RunProgress = {
     session,
@@ -145,7 +146,9 @@ export async function runToCompletion(
   } finally {
     ctx.running.end(session.id, signal);
     run.span?.end();
-    await Promise.all([stopWorking(), flushLedger(ctx, run)]);
+    // With a save batch the spend goes in the session save's round trip (one transaction on the embedded store).
+    if (options.batch) run.ledger.flushWith(options.batch);
+    await Promise.all([stopWorking(), options.batch ? undefined : flushLedger(ctx, run)]);
   }
 }
 

@@ -4,6 +4,7 @@ import { escalate, isUndelivered, undeliveredNotice } from '../escalation/escala
 import { detectEscalation, type DetectedEscalation } from '../escalation/triggers';
 import type { Caller, InboundMessage, Sender, TurnResult } from '../ports';
 import { auditTextContext } from '../sessions/sealer';
+import type { SaveBatch } from '../sessions/save-batch';
 import { sessionIdOf, type SessionState } from '../sessions/session-state';
 import { rememberTurn } from '../memory/memory-flow';
 import { routeConversation } from '../specialists/route-conversation';
@@ -45,17 +46,26 @@ export function handleMessage(ctx: HandleMessageDeps, message: InboundMessage, o
   arrival?.catch(() => undefined);
   return ctx.sessions.inOrder(message.conversation, async () => {
     let owned = false;
+    let closedWithSave: Promise<boolean> | undefined;
     try {
       // A failed arrival write leaves the marker to be set in turn, as for chatter journaled late.
       const arrived = arrival ? await arrival.catch(() => undefined) : undefined;
       owned = arrived?.opened ?? false;
-      const result = await handleInOrder(ctx, message, options, arrived?.markerStored, async () => {
-        if (!arrival) owned = await ctx.journal.open(message).catch(() => false);
+      const result = await handleInOrder(ctx, message, options, arrived?.markerStored, {
+        journalLate: async () => {
+          if (!arrival) owned = await ctx.journal.open(message).catch(() => false);
+        },
+        // The journal entry goes in the session save's transaction: answered and saved, or still open.
+        closeWith: (batch) => {
+          if (owned) closedWithSave = ctx.journal.closeWith(batch, message);
+        },
       });
       return result;
     } finally {
       // A crash skips this, leaving the turn for recovery; everything else has told the user something.
-      if (owned) await ctx.journal.close(message).catch((error: unknown) => ctx.logger.warn({ err: describeError(error) }, 'turn journal not closed'));
+      if (owned && !(await closedWithSave)) {
+        await ctx.journal.close(message).catch((error: unknown) => ctx.logger.warn({ err: describeError(error) }, 'turn journal not closed'));
+      }
     }
   });
 }
@@ -71,7 +81,7 @@ async function handleInOrder(
   message: InboundMessage,
   options: HandleOptions,
   firstCopy: boolean | undefined,
-  journalLate: () => Promise<void>,
+  journal: { journalLate: () => Promise<void>; closeWith: (batch: SaveBatch) => void },
 ): Promise<TurnResult> {
   const startedAt = ctx.clock.now();
   const { conversation } = message;
@@ -82,7 +92,7 @@ async function handleInOrder(
   if (message.followUp && !(await ctx.sessions.exists(conversation))) return emptyResult(sessionId, 'ignored', true);
   const fresh = firstCopy ?? (options.recovered || (await ctx.store.setIfAbsent(markerKeys.inbound(conversation.platform, message.messageId), 1, DEDUPE_TTL_MS)));
   if (!fresh) return emptyResult(sessionId, 'duplicate', true);
-  await journalLate();
+  await journal.journalLate();
   const caller = await identify(ctx, message.caller);
   ctx.audit.write({
     event: 'inbound_message',
@@ -111,7 +121,8 @@ async function handleInOrder(
   }
 
   try {
-    return await ctx.sessions.locked(conversation, async (session): Promise<TurnResult> => {
+    return await ctx.sessions.locked(conversation, async (session, batch): Promise<TurnResult> => {
+      journal.closeWith(batch);
       if (options.recovered && session.recentMessageIds?.includes(message.messageId)) return emptyResult(sessionId, 'duplicate', true);
       rememberMessage(session, message.messageId);
       session.customer ??= caller;
@@ -138,13 +149,17 @@ async function handleInOrder(
       session.history.push({ role: 'user', content: text });
       session.turns += 1;
 
-      // Before escalation: a hand-off summary includes what memory knows about the customer.
-      await rememberTurn(ctx, session, caller, text);
       const detected = detectEscalation(text);
-      if (detected) return escalateNow(ctx, session, caller, detected, message.permalink, startedAt);
-      await routeConversation(ctx, session, caller, text);
+      if (detected) {
+        // Before escalation: a hand-off summary includes what memory knows about the customer.
+        await rememberTurn(ctx, session, caller, text);
+        return escalateNow(ctx, session, caller, detected, message.permalink, startedAt);
+      }
+      // Independent set-up runs together, so the model is asked sooner (each may wait on the store or the router
+      // model). Routing starts first: its rules decide synchronously, so memory records the route they chose.
+      await Promise.all([routeConversation(ctx, session, caller, text), rememberTurn(ctx, session, caller, text)]);
 
-      return runToCompletion(ctx, session, { caller }, { startedAt, ...(message.permalink ? { permalink: message.permalink } : {}) });
+      return runToCompletion(ctx, session, { caller }, { startedAt, batch, ...(message.permalink ? { permalink: message.permalink } : {}) });
     });
   } catch (error) {
     // Last line of defence: the user hears something, the process lives on.

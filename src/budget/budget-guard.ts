@@ -1,5 +1,6 @@
 import { BudgetExceededError } from '../errors';
 import type { CounterIncrement, Store } from '../ports';
+import type { SaveBatch } from '../sessions/save-batch';
 import { periodOf, type Period } from './periods';
 import type { PriceTable } from './prices';
 import { costOf, UnwrittenSpend, withRetries, type SpendWriteEvent, type SpendWriteRetry } from './unwritten-spend';
@@ -212,8 +213,34 @@ export class BudgetGuard {
         this.options.onWriteFailed?.({ settlements: all.length, costUsd: costOf(all), held: this.unwritten.size, error });
         return;
       }
-      if (held.length > 0) this.options.onHeldWritten?.({ settlements: held.length, costUsd: costOf(held), held: this.unwritten.size });
     }
+    await this.afterWrite(all, held, changes, values);
+  }
+
+  /**
+   * `apply`, with the counter changes riding in `batch` (the session save's
+   * round trip) instead of a write of their own. If the batch is not
+   * written, `apply` writes them (retried, held if the store still fails).
+   */
+  applyWith(batch: SaveBatch, settlements: readonly Settlement[]): void {
+    const held = this.unwritten.take();
+    const all = [...held, ...settlements];
+    if (all.length === 0) return;
+    const changes = all.flatMap((settlement) => settlement.changes);
+    batch.add({
+      increment: changes,
+      // The spend is stored; an alert check that fails now runs again at the next write.
+      written: (values) => this.afterWrite(all, held, changes, values).catch(() => undefined),
+      notWritten: async () => {
+        this.unwritten.hold(all);
+        await this.apply([]);
+      },
+    });
+  }
+
+  /** After the counters of `all` were written: held spend reported, markers written, thresholds checked. */
+  private async afterWrite(all: readonly Settlement[], held: readonly Settlement[], changes: readonly CounterIncrement[], values: readonly number[]): Promise<void> {
+    if (held.length > 0 && changes.length > 0) this.options.onHeldWritten?.({ settlements: held.length, costUsd: costOf(held), held: this.unwritten.size });
     await this.writeMarkers(all);
     // Threshold checks read the totals this write returned.
     const latest = new Map(changes.map((change, i) => [change.key, values[i] as number]));

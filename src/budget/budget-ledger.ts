@@ -1,3 +1,4 @@
+import type { SaveBatch } from '../sessions/save-batch';
 import type { BudgetGuard, Reservation, Settlement, Usage } from './budget-guard';
 
 /**
@@ -37,6 +38,11 @@ export class BudgetLedger {
   /** Write everything recorded and not yet written. */
   async flush(): Promise<void> {
     await this.guard.apply(this.take());
+  }
+
+  /** Write everything recorded and not yet written with the session save (`SaveBatch`), not on its own. */
+  flushWith(batch: SaveBatch): void {
+    this.guard.applyWith(batch, this.take());
   }
 
   private take(): Settlement[] {

@@ -5,9 +5,16 @@ export interface Period {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+/** The last answer per time zone: every turn asks several times within the same minute, and ICU formatting is not free. */
+const lastPeriods = new Map<string, { minute: number; period: Period }>();
+const MINUTE_MS = 60_000;
 
 /** The budget periods `at` falls in, using calendar boundaries of `timeZone`. */
 export function periodOf(at: number, timeZone: string): Period {
+  // Zone offsets are whole minutes (since the 1970s), so a day never changes within a UTC minute.
+  const minute = Math.floor(at / MINUTE_MS);
+  const last = lastPeriods.get(timeZone);
+  if (last && last.minute === minute) return { ...last.period };
   let format = formatters.get(timeZone);
   if (!format) {
     // en-CA formats dates as YYYY-MM-DD.
@@ -15,7 +22,10 @@ export function periodOf(at: number, timeZone: string): Period {
     formatters.set(timeZone, format);
   }
   const day = format.format(at);
-  return { day, month: day.slice(0, 7) };
+  const period = { day, month: day.slice(0, 7) };
+  if (lastPeriods.size >= 100) lastPeriods.clear();
+  lastPeriods.set(timeZone, { minute, period });
+  return { ...period };
 }
 
 /** Every day of `month` (YYYY-MM) up to and including `lastDay`. */

@@ -1,4 +1,4 @@
-import type { CounterIncrement, Lock, NewEntry, Store } from '../ports';
+import type { CounterIncrement, Lock, NewEntry, Store, StoreWrites } from '../ports';
 
 /** Where a timed store reports each operation's duration (seconds). */
 export type StoreTimer = (op: string, seconds: number) => void;
@@ -9,6 +9,19 @@ export type StoreTimer = (op: string, seconds: number) => void;
  * and a manual test clock would read 0.
  */
 export function timedStore(store: Store, report: StoreTimer): Store {
+  const timed = timedWrapper(store, report);
+  untimedStores.set(timed, store);
+  return timed;
+}
+
+const untimedStores = new WeakMap<Store, Store>();
+
+/** The store a timed store wraps (itself when it wraps nothing), for benches that instrument the backend. */
+export function untimed(store: Store): Store {
+  return untimedStores.get(store) ?? store;
+}
+
+function timedWrapper(store: Store, report: StoreTimer): Store {
   const time = async <T>(op: string, work: Promise<T>): Promise<T> => {
     const started = performance.now();
     try {
@@ -30,6 +43,7 @@ export function timedStore(store: Store, report: StoreTimer): Store {
     indexSize: (index: string) => time('index_size', store.indexSize(index)),
     increment: (key: string, by: number, ttlMs?: number) => time('increment', store.increment(key, by, ttlMs)),
     incrementMany: (entries: readonly CounterIncrement[]) => time('increment_many', store.incrementMany(entries)),
+    commit: (writes: StoreWrites) => time('commit', store.commit(writes)),
     counter: (key: string) => time('counter', store.counter(key)),
     acquireLock: (key: string, ttlMs: number): Promise<Lock | undefined> => time('acquire_lock', store.acquireLock(key, ttlMs)),
     scan: <T>(prefix: string) => timedScan<T>(store.scan<T>(prefix), report),

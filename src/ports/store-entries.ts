@@ -19,3 +19,13 @@ export interface NewEntry {
   /** As in `Store.set`. */
   ttlMs?: number;
 }
+
+/** What `Store.commit` writes together. */
+export interface StoreWrites {
+  /** Values stored as by `set` (TTL optional). */
+  set?: readonly NewEntry[];
+  /** Keys removed as by `delete` (absent ones are ignored). */
+  delete?: readonly string[];
+  /** Counter changes as by `incrementMany`. */
+  increment?: readonly CounterIncrement[];
+}

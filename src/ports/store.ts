@@ -1,5 +1,5 @@
 /** Port: key/value with TTL plus the atomic operations the engine needs, and the locks it hands out. */
-import type { CounterIncrement, NewEntry } from './store-entries';
+import type { CounterIncrement, NewEntry, StoreWrites } from './store-entries';
 
 /** A held lock; renew it before `ttlMs` runs out or another holder may take it. */
 export interface Lock {
@@ -40,6 +40,14 @@ export interface Store {
    * incremented by the sum.
    */
   incrementMany(entries: readonly CounterIncrement[]): Promise<number[]>;
+  /**
+   * Several writes applied together, all or none, in one round trip (one
+   * SQLite transaction, one Redis script): sets, then deletes, then counter
+   * increments as `incrementMany`. Returns the counters' new values in the
+   * order given. When any part fails (a bad argument, a counter key holding a
+   * value, the backend) nothing is written.
+   */
+  commit(writes: StoreWrites): Promise<number[]>;
   /** Current counter value, 0 when absent. */
   counter(key: string): Promise<number>;
   /** Take an exclusive lock with expiry; undefined if someone else holds it. */

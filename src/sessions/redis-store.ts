@@ -3,7 +3,7 @@ import Keyv from 'keyv';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { redisScript, runScript, type RedisScript } from './redis-script';
 import { AppError } from '../errors';
-import type { CounterIncrement, Lock, NewEntry, Store } from '../ports';
+import type { CounterIncrement, Lock, NewEntry, Store, StoreWrites } from '../ports';
 import { updateByCompareAndSet } from './compare-and-set';
 import { NANOS, checkDueAt, checkLimit, checkNamespace, checkTtl, mergeIncrements, toNanos, wrongType } from './store-arguments';
 
@@ -46,6 +46,31 @@ for i, key in ipairs(KEYS) do
   local ttl = ARGV[2 * i]
   if existed == 0 and ttl ~= '' then redis.call('PEXPIRE', key, ttl) end
   out[i] = redis.call('GET', key)
+end
+return out`);
+
+// commit(): ARGV[1] sets, ARGV[2] deletes, then (document, ttl) per set and (amount, ttl) per counter; KEYS in the
+// same order. Counters are checked first, so a key holding a value refuses the batch before anything is written.
+const COMMIT = script(`
+local sets, deletes = tonumber(ARGV[1]), tonumber(ARGV[2])
+local first = sets + deletes + 1
+for i = first, #KEYS do
+  local raw = redis.call('GET', KEYS[i])
+  if raw and not string.match(raw, '^%-?%d+$') then return redis.error_reply('WRONGTYPE value is not an integer counter') end
+end
+local a = 3
+for i = 1, sets do
+  if ARGV[a + 1] ~= '' then redis.call('SET', KEYS[i], ARGV[a], 'PX', ARGV[a + 1]) else redis.call('SET', KEYS[i], ARGV[a]) end
+  a = a + 2
+end
+for i = sets + 1, sets + deletes do redis.call('DEL', KEYS[i]) end
+local out = {}
+for i = first, #KEYS do
+  local existed = redis.call('EXISTS', KEYS[i])
+  redis.call('INCRBY', KEYS[i], ARGV[a])
+  if existed == 0 and ARGV[a + 1] ~= '' then redis.call('PEXPIRE', KEYS[i], ARGV[a + 1]) end
+  out[#out + 1] = redis.call('GET', KEYS[i])
+  a = a + 2
 end
 return out`);
 
@@ -171,6 +196,28 @@ export class RedisStore implements Store {
     const reply = await this.run('incrementMany', () => this.evalKeys(INCREMENT_MANY, merged.map((entry) => entry.key), args));
     const values = new Map(merged.map((entry, i) => [entry.key, Number((reply as unknown[])[i]) / NANOS]));
     return entries.map((entry) => values.get(entry.key) as number);
+  }
+
+  async commit(writes: StoreWrites): Promise<number[]> {
+    const sets = writes.set ?? [];
+    const deletes = writes.delete ?? [];
+    const increments = writes.increment ?? [];
+    const ttls = sets.map((entry) => checkTtl(entry.ttlMs));
+    const merged = mergeIncrements(increments);
+    if (sets.length + deletes.length + merged.length === 0) return [];
+    return this.run('commit', async () => {
+      const now = Date.now();
+      const args = [String(sets.length), String(deletes.length)];
+      for (const [i, entry] of sets.entries()) {
+        const ttl = ttls[i];
+        args.push(await this.serialize(ttl === undefined ? { value: entry.value } : { value: entry.value, expires: now + ttl }), ttl === undefined ? '' : String(ttl));
+      }
+      for (const entry of merged) args.push(String(entry.nanos), entry.ttl === undefined ? '' : String(entry.ttl));
+      const keys = [...sets.map((entry) => entry.key), ...deletes, ...merged.map((entry) => entry.key)];
+      const reply = (await this.evalKeys(COMMIT, keys, args)) as unknown[];
+      const values = new Map(merged.map((entry, i) => [entry.key, Number(reply[i]) / NANOS]));
+      return increments.map((entry) => values.get(entry.key) as number);
+    });
   }
 
   async counter(key: string): Promise<number> {

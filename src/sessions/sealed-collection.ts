@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Store } from '../ports';
+import type { NewEntry, Store } from '../ports';
 import type { Sealer } from './sealer';
 
 interface SealedEnvelope {
@@ -41,8 +41,14 @@ export class SealedCollection<T> {
 
   /** Write a record whole. Use it to create records; change existing ones with `update`. */
   async put(id: string, value: T, ttlMs = this.options.ttlMs): Promise<void> {
+    const { key, value: envelope, ttlMs: ttl } = this.entry(id, value, ttlMs);
+    await this.options.store.set(key, envelope, ttl);
+  }
+
+  /** The sealed record as a store entry, for writing it together with other writes (`Store.commit`). */
+  entry(id: string, value: T, ttlMs = this.options.ttlMs): NewEntry {
     const key = this.key(id);
-    await this.options.store.set(key, { sealed: this.options.sealer.seal(value, key) }, ttlMs);
+    return { key, value: { sealed: this.options.sealer.seal(value, key) }, ttlMs };
   }
 
   /**

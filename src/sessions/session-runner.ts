@@ -3,6 +3,7 @@ import { AppError } from '../errors';
 import type { ConversationRef, Lock, Logger, Store } from '../ports';
 import { capHistory } from './history';
 import { KeyedQueue } from './keyed-queue';
+import { SaveBatch } from './save-batch';
 import type { SealedCollection } from './sealed-collection';
 import { newSession, sessionIdOf, type SessionState } from './session-state';
 import type { TurnOrder } from './turn-order';
@@ -57,7 +58,7 @@ export class SessionRunner {
   }
 
   /** Queue `work` on the session (arrival order), then run it with the session loaded, locked and saved. */
-  async withSession<T>(conversation: ConversationRef, work: (session: SessionState) => Promise<T>): Promise<T> {
+  async withSession<T>(conversation: ConversationRef, work: (session: SessionState, batch: SaveBatch) => Promise<T>): Promise<T> {
     return this.inOrder(conversation, () => this.locked(conversation, work));
   }
 
@@ -89,39 +90,76 @@ export class SessionRunner {
     return this.cache?.has(id) === true || this.queue.has(id);
   }
 
-  /** Run `work` on the loaded session under the cross-replica lock, then save it. Call from inside `inOrder`. */
-  async locked<T>(conversation: ConversationRef, work: (session: SessionState) => Promise<T>): Promise<T> {
+  /**
+   * Run `work` on the loaded session under the cross-replica lock, then save
+   * it. Writes `work` adds to the batch go in the save's round trip (embedded
+   * store: one transaction with the session); if the save fails or `work`
+   * throws, each falls back to its own write. Call from inside `inOrder`.
+   */
+  async locked<T>(conversation: ConversationRef, work: (session: SessionState, batch: SaveBatch) => Promise<T>): Promise<T> {
     const id = sessionIdOf(conversation);
-    const lock = this.options.crossProcessLocks === false ? undefined : await this.acquire(`lock:session:${id}`);
-    const renewal = lock ? setInterval(() => void lock.renew(this.lockTtlMs).catch(() => undefined), Math.floor(this.lockTtlMs / 3)) : undefined;
-    renewal?.unref();
+    const batch = new SaveBatch();
+    let lock: Lock | undefined;
+    let renewal: NodeJS.Timeout | undefined;
     try {
+      lock = this.options.crossProcessLocks === false ? undefined : await this.acquire(`lock:session:${id}`);
+      const held = lock;
+      renewal = held ? setInterval(() => void held.renew(this.lockTtlMs).catch(() => undefined), Math.floor(this.lockTtlMs / 3)) : undefined;
+      renewal?.unref();
       // Taken out of the cache: work mutates it in place, and only a saved session may be served again.
       const session = this.takeCached(id) ?? (await this.load(id)) ?? newSession(conversation, this.options.now());
       const loadedRev = session.rev ?? 0;
-      const result = await work(session);
+      const result = await work(session, batch);
       session.updatedAt = this.options.now();
       session.history = capHistory(session.history, this.maxStoredMessages);
       session.rev = loadedRev + 1;
-      if (lock) {
+      const writes = batch.writes();
+      if (held) {
         // A replica that lost its lock (stalled past the lease) must not overwrite the newer holder's work:
-        // the save is a compare-and-set on the revision it loaded.
+        // the save is a compare-and-set on the revision it loaded. The batch follows in one more round trip.
         const lost = () => new AppError('session_lock_lost', 'This conversation was taken over by another replica; the turn was not saved.', { retryable: true });
-        if (!(await lock.renew(this.lockTtlMs).catch(() => false))) throw lost();
+        if (!(await held.renew(this.lockTtlMs).catch(() => false))) throw lost();
         await this.options.sessions.update(id, (current) => {
           if ((current?.rev ?? 0) !== loadedRev) throw lost();
           return session;
         });
+        this.remember(id, session);
+        await this.commitRest(batch);
       } else {
-        // One process owns the embedded store and its queue orders turns: a plain write suffices.
-        await this.options.sessions.put(id, session);
+        // One process owns the embedded store and its queue orders turns: a plain write, in one transaction with the batch.
+        const entry = this.options.sessions.entry(id, session);
+        let values: number[] | undefined;
+        try {
+          values = await this.options.store.commit({ set: [entry], ...writes });
+        } catch (error) {
+          if (batch.empty) throw error;
+          // Nothing was written: each write goes alone, as without a batch, so one failing part cannot sink the others.
+          this.options.logger.warn({ sessionId: id, err: error instanceof Error ? error.message : String(error) }, 'session save with its batch failed; writing them one by one');
+          await batch.notWritten();
+          await this.options.store.set(entry.key, entry.value, entry.ttlMs);
+        }
+        this.remember(id, session);
+        if (values) await batch.written(values);
       }
-      this.remember(id, session);
       return result;
     } finally {
+      await batch.notWritten();
       clearInterval(renewal);
       await lock?.release().catch(() => undefined);
     }
+  }
+
+  /** The batch's writes after a compare-and-set save; on failure each part writes its own. */
+  private async commitRest(batch: SaveBatch): Promise<void> {
+    if (batch.empty) return;
+    let values: number[];
+    try {
+      values = await this.options.store.commit(batch.writes());
+    } catch (error) {
+      this.options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'writes after the session save failed; writing them one by one');
+      return;
+    }
+    await batch.written(values);
   }
 
   /** Whether the conversation has a stored session. */

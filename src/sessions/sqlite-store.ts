@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import Keyv from 'keyv';
 import { AppError } from '../errors';
-import type { CounterIncrement, Lock, NewEntry, Store } from '../ports';
+import type { CounterIncrement, Lock, NewEntry, Store, StoreWrites } from '../ports';
 import { updateByCompareAndSet } from './compare-and-set';
-import { openSqlConnection, type SqlConnection, type SqliteDriver, type SqlParams } from './sqlite-connection';
+import { openSqlConnection, type SqlConnection, type SqliteDriver, type SqlParams, type SqlStep } from './sqlite-connection';
 import { WalCheckpointer } from './wal-checkpointer';
 import { NANOS, checkDueAt, checkLimit, checkNamespace, checkTtl, mergeIncrements, toNanos, wrongType } from './store-arguments';
 
@@ -59,6 +59,7 @@ const SQL = {
     RETURNING json_extract(value, '$.counterNanos') AS nanos`,
   counter: `SELECT json_extract(value, '$.counterNanos') AS nanos, ${LIVE} AS live FROM keyv WHERE key = $key`,
   delete: `DELETE FROM keyv WHERE key = $key RETURNING ${LIVE} AS live`,
+  remove: `DELETE FROM keyv WHERE key = $key`,
   renew: `UPDATE keyv SET value = $value WHERE key = $key AND json_extract(value, '$.value') = $token AND ${LIVE} RETURNING 1 AS renewed`,
   release: `DELETE FROM keyv WHERE key = $key AND json_extract(value, '$.value') = $token`,
   // Two statements rather than one with both bounds: SQLite would seek on only one lower bound.
@@ -91,7 +92,7 @@ type Deserialize = (raw: string) => { value?: unknown; expires?: number | null }
  */
 export class SqliteStore implements Store {
   /** Every statement goes through `adapter.query` (benches count and time them there). */
-  private readonly adapter: { query: <Row = unknown>(sql: string, params?: SqlParams) => Promise<Row[]> };
+  private readonly adapter: Pick<SqlConnection, 'query' | 'transaction'>;
   private connection: SqlConnection | undefined;
   private readonly prefix: string;
   private readonly namespace: string;
@@ -125,7 +126,10 @@ export class SqliteStore implements Store {
       return connection;
     });
     connecting.catch(() => undefined);
-    this.adapter = { query: async (sql, params) => (await connecting).query(sql, params) };
+    this.adapter = {
+      query: async (sql, params) => (await connecting).query(sql, params),
+      transaction: async (steps, check) => (await connecting).transaction(steps, check),
+    };
     this.ready = this.init();
     this.ready.catch(() => undefined); // surfaced by the first operation instead
   }
@@ -215,24 +219,44 @@ export class SqliteStore implements Store {
 
   async incrementMany(entries: readonly CounterIncrement[]): Promise<number[]> {
     if (entries.length === 0) return [];
-    const merged = mergeIncrements(entries);
-    const now = Date.now();
-    const params: Record<string, string | number> = { $now: now };
-    const values = merged.map((entry, i) => {
-      params[`$k${i}`] = this.prefix + entry.key;
-      params[`$f${i}`] = JSON.stringify(entry.ttl === undefined ? { counterNanos: entry.nanos } : { counterNanos: entry.nanos, expires: now + entry.ttl });
-      return `($k${i}, $f${i})`;
-    });
-    // One multi-row upsert: the amount rides in the fresh document, so every row is one atomic statement.
-    const sql = `INSERT INTO keyv (key, value) VALUES ${values.join(', ')}
-      ON CONFLICT (key) DO UPDATE SET value = CASE
-          WHEN ${EXPIRED_OLD} THEN excluded.value
-          ELSE json_set(keyv.value, '$.counterNanos', json_extract(keyv.value, '$.counterNanos') + json_extract(excluded.value, '$.counterNanos')) END
-        WHERE json_type(keyv.value, '$.counterNanos') = 'integer' OR ${EXPIRED_OLD}
-      RETURNING key, json_extract(value, '$.counterNanos') AS nanos`;
-    const rows = await this.run('incrementMany', () => this.query<{ key: string; nanos: number }>(sql, params));
-    const byKey = new Map(rows.map((row) => [row.key, row.nanos]));
+    const step = incrementStep(this.prefix, mergeIncrements(entries), Date.now());
+    const rows = await this.run('incrementMany', () => this.query<{ key: string; nanos: number }>(step.sql, step.params));
     this.maybePurge();
+    return this.countersOf(entries, rows);
+  }
+
+  async commit(writes: StoreWrites): Promise<number[]> {
+    const sets = writes.set ?? [];
+    const deletes = writes.delete ?? [];
+    const increments = writes.increment ?? [];
+    const ttls = sets.map((entry) => checkTtl(entry.ttlMs));
+    const merged = mergeIncrements(increments);
+    const now = Date.now();
+    const steps: SqlStep[] = [];
+    for (const [i, entry] of sets.entries()) {
+      const ttl = ttls[i];
+      const doc = await this.serialize(ttl === undefined ? { value: entry.value } : { value: entry.value, expires: now + ttl });
+      steps.push({ sql: SQL.set, params: { $key: this.prefix + entry.key, $value: doc } });
+    }
+    for (const key of deletes) steps.push({ sql: SQL.remove, params: { $key: this.prefix + key } });
+    if (merged.length > 0) steps.push(incrementStep(this.prefix, merged, now));
+    if (steps.length === 0) return [];
+    let counted: Array<{ key: string; nanos: number }> = [];
+    await this.run('commit', () =>
+      this.adapter.transaction(steps, (rows) => {
+        if (merged.length === 0) return;
+        counted = rows.at(-1) as Array<{ key: string; nanos: number }>;
+        // A counter key holding a value is left out of RETURNING: roll the whole batch back.
+        if (counted.length !== merged.length) throw wrongType(merged.find((entry) => !counted.some((row) => row.key === this.prefix + entry.key))?.key ?? '');
+      }),
+    );
+    this.maybePurge();
+    return this.countersOf(increments, counted);
+  }
+
+  /** Counter values in the order asked, from the rows an increment statement returned. */
+  private countersOf(entries: readonly CounterIncrement[], rows: ReadonlyArray<{ key: string; nanos: number }>): number[] {
+    const byKey = new Map(rows.map((row) => [row.key, row.nanos]));
     return entries.map((entry) => {
       const nanos = byKey.get(this.prefix + entry.key);
       if (typeof nanos !== 'number') throw wrongType(entry.key);
@@ -406,6 +430,27 @@ export class SqliteStore implements Store {
         this.purging = undefined;
       });
   }
+}
+
+/**
+ * One multi-row upsert for a batch of increments: the amount rides in the
+ * fresh document, so every row is one atomic statement. A row whose key holds
+ * a value (not a counter) is left out of RETURNING.
+ */
+function incrementStep(prefix: string, merged: ReadonlyArray<{ key: string; nanos: number; ttl: number | undefined }>, now: number): SqlStep & { params: SqlParams } {
+  const params: SqlParams = { $now: now };
+  const values = merged.map((entry, i) => {
+    params[`$k${i}`] = prefix + entry.key;
+    params[`$f${i}`] = JSON.stringify(entry.ttl === undefined ? { counterNanos: entry.nanos } : { counterNanos: entry.nanos, expires: now + entry.ttl });
+    return `($k${i}, $f${i})`;
+  });
+  const sql = `INSERT INTO keyv (key, value) VALUES ${values.join(', ')}
+    ON CONFLICT (key) DO UPDATE SET value = CASE
+        WHEN ${EXPIRED_OLD} THEN excluded.value
+        ELSE json_set(keyv.value, '$.counterNanos', json_extract(keyv.value, '$.counterNanos') + json_extract(excluded.value, '$.counterNanos')) END
+      WHERE json_type(keyv.value, '$.counterNanos') = 'integer' OR ${EXPIRED_OLD}
+    RETURNING key, json_extract(value, '$.counterNanos') AS nanos`;
+  return { sql, params };
 }
 
 /** Smallest string above every string that starts with `prefix`; UTF-8 byte order equals code point order. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { InboundMessage, NewEntry, Store } from '../ports';
+import type { SaveBatch } from './save-batch';
 import type { Sealer } from './sealer';
 
 /** A message accepted but not yet answered, as found after a crash. */
@@ -84,6 +85,25 @@ export class TurnJournal {
     const key = keyOf(message);
     await this.options.store.delete(key);
     if (this.options.shared) await this.options.store.unschedule(ownerIndex(this.options.owner), key);
+  }
+
+  /**
+   * Close the turn with the session save (`SaveBatch`): resolves true once
+   * closed that way, false if the save did not happen (then call `close`).
+   */
+  closeWith(batch: SaveBatch, message: InboundMessage): Promise<boolean> {
+    const key = keyOf(message);
+    return new Promise((resolve) => {
+      batch.add({
+        delete: [key],
+        written: async () => {
+          resolve(true);
+          // Best effort, as in `close`: an index entry left behind is dropped when its owner's turns are next read.
+          if (this.options.shared) await this.options.store.unschedule(ownerIndex(this.options.owner), key).catch(() => undefined);
+        },
+        notWritten: () => resolve(false),
+      });
+    });
   }
 
   /** Tell other replicas this process is alive. */

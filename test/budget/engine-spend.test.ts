@@ -31,8 +31,9 @@ describe('engine: spend written while the store falters', () => {
     const events: AuditEvent[] = [];
     const model = new ScriptedModel('gpt-4o', [
       () => {
-        // The reservation went through; every write after the model call fails (3 tries).
-        store.failNext(3);
+        // The reservation went through; every counter write after the model call fails: the session save's
+        // commit carrying the spend, then the spend's own 3 tries.
+        store.failNext(4);
         return answer('Hello!', { promptTokens: 10_000, completionTokens: 1_000 });
       },
     ]);

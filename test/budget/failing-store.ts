@@ -1,4 +1,4 @@
-import type { CounterIncrement, NewEntry, Store } from '../../src/ports';
+import type { CounterIncrement, NewEntry, Store, StoreWrites } from '../../src/ports';
 import { ForwardingStore } from '../support/forwarding-store';
 
 /**
@@ -30,6 +30,18 @@ export class FailingStore extends ForwardingStore {
       throw new Error('store unavailable (injected)');
     }
     return this.inner.incrementMany(entries);
+  }
+
+  /** A commit that changes counters is a counter write too, and fails whole (all or none). */
+  override async commit(writes: StoreWrites): Promise<number[]> {
+    if ((writes.increment ?? []).length > 0) {
+      this.incrementCalls += 1;
+      if (this.failIncrements > 0) {
+        this.failIncrements -= 1;
+        throw new Error('store unavailable (injected)');
+      }
+    }
+    return this.inner.commit(writes);
   }
 
   override async setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean> {

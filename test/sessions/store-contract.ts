@@ -276,6 +276,74 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreCo
       });
     });
 
+    describe('commit (several writes, all or none)', () => {
+      it('sets, deletes and increments in one call and returns the counters in order', async () => {
+        await store.set('cm:old', 'bye');
+        await store.increment('cm:b', 1);
+        const values = await store.commit({
+          set: [
+            { key: 'cm:doc', value: { a: [1, 'x'] } },
+            { key: 'cm:brief', value: 'soon gone', ttlMs: 150 },
+          ],
+          delete: ['cm:old', 'cm:never-there'],
+          increment: [
+            { key: 'cm:a', by: 0.25, ttlMs: 60_000 },
+            { key: 'cm:b', by: 2 },
+            { key: 'cm:a', by: 0.5 },
+          ],
+        });
+        expect(values).toEqual([0.75, 3, 0.75]);
+        expect(await store.get('cm:doc')).toEqual({ a: [1, 'x'] });
+        expect(await store.get('cm:brief')).toBe('soon gone');
+        expect(await store.get('cm:old')).toBeUndefined();
+        expect(await store.counter('cm:a')).toBeCloseTo(0.75, 9);
+        expect(await store.counter('cm:b')).toBe(3);
+        await sleep(300);
+        expect(await store.get('cm:brief')).toBeUndefined();
+        expect(await store.commit({})).toEqual([]);
+        expect(await store.commit({ delete: ['cm:doc'] })).toEqual([]);
+        expect(await store.get('cm:doc')).toBeUndefined();
+      });
+
+      it('writes nothing when a counter key holds a value', async () => {
+        await store.set('cw:doc', { a: 1 });
+        await store.set('cw:keep', 'kept');
+        await store.increment('cw:n', 1);
+        await expectAppError(
+          store.commit({ set: [{ key: 'cw:new', value: 1 }], delete: ['cw:keep'], increment: [{ key: 'cw:n', by: 5 }, { key: 'cw:doc', by: 1 }] }),
+          'store_wrong_type',
+        );
+        expect(await store.get('cw:new')).toBeUndefined();
+        expect(await store.get('cw:keep')).toBe('kept');
+        expect(await store.counter('cw:n')).toBe(1);
+        expect(await store.get('cw:doc')).toEqual({ a: 1 });
+      });
+
+      it('rejects bad TTLs and amounts before writing anything', async () => {
+        await expectAppError(store.commit({ set: [{ key: 'cb:a', value: 1 }, { key: 'cb:b', value: 2, ttlMs: 0 }] }), 'store_invalid_argument');
+        await expectAppError(store.commit({ set: [{ key: 'cb:a', value: 1 }], increment: [{ key: 'cb:n', by: Number.NaN }] }), 'store_invalid_argument');
+        expect(await store.get('cb:a')).toBeUndefined();
+        expect(await store.counter('cb:n')).toBe(0);
+      });
+
+      it('is atomic under concurrency with other writers, and a second instance sees the result', async () => {
+        const other = await open();
+        // The other instance writes one statement at a time, as another process would.
+        const otherWrites = (async () => {
+          for (let i = 0; i < 10; i++) await other.incrementMany([{ key: 'cc:x', by: 0.1 }]);
+        })();
+        await Promise.all([
+          otherWrites,
+          ...Array.from({ length: 20 }, (_, i) =>
+            i % 2 === 0 ? store.commit({ set: [{ key: `cc:v${i}`, value: i }], increment: [{ key: 'cc:x', by: 0.1 }, { key: 'cc:y', by: 1 }] }) : store.increment('cc:y', 1),
+          ),
+        ]);
+        expect(await other.counter('cc:x')).toBeCloseTo(2, 9);
+        expect(await other.counter('cc:y')).toBe(20);
+        expect(await other.get('cc:v18')).toBe(18);
+      });
+    });
+
     describe('locks', () => {
       it('is exclusive until released', async () => {
         const lock = await store.acquireLock('lock:s1', 10_000);

@@ -1,4 +1,4 @@
-import type { Store } from '../../src/ports';
+import type { Store, StoreWrites } from '../../src/ports';
 import { ForwardingStore } from './forwarding-store';
 
 /** Decides whether one `set` should fail; returns true to throw. */
@@ -34,6 +34,20 @@ export class FlakyStore extends ForwardingStore {
     }
     this.writes.push(key);
     return this.inner.set(key, value, ttlMs);
+  }
+
+  /** A commit carrying a write the next fault matches fails whole (all or none), using the fault up. */
+  override async commit(writes: StoreWrites): Promise<number[]> {
+    const sets = writes.set ?? [];
+    for (const entry of sets) {
+      const index = this.faults.findIndex((fault) => fault(entry.key, entry.value));
+      if (index < 0) continue;
+      this.faults.splice(index, 1);
+      this.failed.push(entry.key);
+      throw new Error(`injected store failure writing ${entry.key}`);
+    }
+    this.writes.push(...sets.map((entry) => entry.key));
+    return this.inner.commit(writes);
   }
 }
 

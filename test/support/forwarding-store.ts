@@ -1,4 +1,4 @@
-import type { CounterIncrement, Lock, NewEntry, Store } from '../../src/ports';
+import type { CounterIncrement, Lock, NewEntry, Store, StoreWrites } from '../../src/ports';
 
 /** A Store (our own port) that passes every call to a real one; fakes extend it and override what they break. */
 export class ForwardingStore implements Store {
@@ -27,6 +27,9 @@ export class ForwardingStore implements Store {
   }
   incrementMany(entries: readonly CounterIncrement[]): Promise<number[]> {
     return this.inner.incrementMany(entries);
+  }
+  commit(writes: StoreWrites): Promise<number[]> {
+    return this.inner.commit(writes);
   }
   counter(key: string): Promise<number> {
     return this.inner.counter(key);
