@@ -1,3 +1,6 @@
+import { readerEncryptionKey } from '../../src/ops/open-read-model';
+import { ReadModel } from '../../src/ops/read-model';
+import { createSealer } from '../../src/sessions/sealer';
 import { z } from 'zod';
 import { defineTool } from '../../src/tools/define-tool';
 import type { ModelRequest } from '../../src/ports';
@@ -78,4 +81,10 @@ export async function runOpsScenario(start = Date.now()): Promise<OpsScenario> {
     refundSession: 'test:W1:C1:T-refund',
     escalatedSession: 'test:W1:C1:T-escalated',
   };
+}
+
+/** A second reader over the scenario's files while the bot still has them open (as `npm run ops` reads them). */
+export async function scenarioReadModel(s: OpsScenario): Promise<ReadModel> {
+  const { config } = s.h.app;
+  return new ReadModel({ store: s.h.app.store, sealer: createSealer(await readerEncryptionKey(config)), auditLogPath: config.auditLogPath, budget: config.budget, now: () => s.clock.now() });
 }

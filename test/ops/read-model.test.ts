@@ -2,18 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { EncryptionKeyMismatchError } from '../../src/ops/sealed-records';
 import { ReadModel } from '../../src/ops/read-model';
-import { readerEncryptionKey } from '../../src/ops/open-read-model';
 import { createSealer } from '../../src/sessions/sealer';
-import { runOpsScenario, type OpsScenario } from './ops-scenario';
+import { runOpsScenario, scenarioReadModel, type OpsScenario } from './ops-scenario';
 
 let s: OpsScenario;
 let rm: ReadModel;
 
 beforeAll(async () => {
   s = await runOpsScenario(Date.parse('2026-11-22T10:00:00Z'));
-  const { config } = s.h.app;
-  // A second reader over the same files while the bot still has them open.
-  rm = new ReadModel({ store: s.h.app.store, sealer: createSealer(await readerEncryptionKey(config)), auditLogPath: config.auditLogPath, budget: config.budget, now: () => s.clock.now() });
+  rm = await scenarioReadModel(s);
 });
 afterAll(async () => s?.h.close());
 

@@ -2,19 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseOpsArgs, UsageError } from '../../ops/cli-args';
 import { runOpsCommand } from '../../ops/commands';
 import type { AuditLine } from '../../src/ops/audit-reader';
-import { readerEncryptionKey } from '../../src/ops/open-read-model';
-import { ReadModel } from '../../src/ops/read-model';
-import { createSealer } from '../../src/sessions/sealer';
+import type { ReadModel } from '../../src/ops/read-model';
 import { routeReport } from '../../src/ops/route-report';
-import { runOpsScenario, type OpsScenario } from './ops-scenario';
+import { runOpsScenario, scenarioReadModel, type OpsScenario } from './ops-scenario';
 
 let s: OpsScenario;
 let rm: ReadModel;
 
 beforeAll(async () => {
   s = await runOpsScenario(Date.parse('2026-11-22T10:00:00Z'));
-  const { config } = s.h.app;
-  rm = new ReadModel({ store: s.h.app.store, sealer: createSealer(await readerEncryptionKey(config)), auditLogPath: config.auditLogPath, budget: config.budget, now: () => s.clock.now() });
+  rm = await scenarioReadModel(s);
 });
 afterAll(async () => s?.h.close());
 
