@@ -5,7 +5,7 @@ import { redisScript, runScript, type RedisScript } from './redis-script';
 import { AppError } from '../errors';
 import type { CounterIncrement, Lock, NewEntry, Store, StoreWrites } from '../ports';
 import { updateByCompareAndSet } from './compare-and-set';
-import { NANOS, checkDueAt, checkLimit, checkNamespace, checkTtl, mergeIncrements, toNanos, wrongType } from './store-arguments';
+import { NANOS, checkDueAt, checkLimit, checkNamespace, checkTtl, checkWrites, mergeIncrements, toNanos, wrongType } from './store-arguments';
 
 /** Options for {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -199,11 +199,7 @@ export class RedisStore implements Store {
   }
 
   async commit(writes: StoreWrites): Promise<number[]> {
-    const sets = writes.set ?? [];
-    const deletes = writes.delete ?? [];
-    const increments = writes.increment ?? [];
-    const ttls = sets.map((entry) => checkTtl(entry.ttlMs));
-    const merged = mergeIncrements(increments);
+    const { sets, ttls, deletes, increments, merged } = checkWrites(writes);
     if (sets.length + deletes.length + merged.length === 0) return [];
     return this.run('commit', async () => {
       const now = Date.now();

@@ -5,7 +5,7 @@ import type { CounterIncrement, Lock, NewEntry, Store, StoreWrites } from '../po
 import { updateByCompareAndSet } from './compare-and-set';
 import { openSqlConnection, type SqlConnection, type SqliteDriver, type SqlParams, type SqlStep } from './sqlite-connection';
 import { WalCheckpointer } from './wal-checkpointer';
-import { NANOS, checkDueAt, checkLimit, checkNamespace, checkTtl, mergeIncrements, toNanos, wrongType } from './store-arguments';
+import { NANOS, checkDueAt, checkLimit, checkNamespace, checkTtl, checkWrites, mergeIncrements, toNanos, wrongType } from './store-arguments';
 
 /** Options for {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -226,11 +226,7 @@ export class SqliteStore implements Store {
   }
 
   async commit(writes: StoreWrites): Promise<number[]> {
-    const sets = writes.set ?? [];
-    const deletes = writes.delete ?? [];
-    const increments = writes.increment ?? [];
-    const ttls = sets.map((entry) => checkTtl(entry.ttlMs));
-    const merged = mergeIncrements(increments);
+    const { sets, ttls, deletes, increments, merged } = checkWrites(writes);
     const now = Date.now();
     const steps: SqlStep[] = [];
     for (const [i, entry] of sets.entries()) {

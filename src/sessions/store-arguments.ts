@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import type { CounterIncrement } from '../ports';
+import type { CounterIncrement, NewEntry, StoreWrites } from '../ports';
 
 /** Counters are stored as whole billionths, so sums are exact and equal in every store. */
 export const NANOS = 1e9;
@@ -59,4 +59,17 @@ export function checkDueAt(dueAt: number): number {
 export function checkLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit <= 0) throw new AppError('store_invalid_argument', `Limit must be a positive integer, got ${limit}`);
   return limit;
+}
+
+/** `Store.commit`'s writes, checked: sets with their TTLs, deletes, and counter changes merged per key. */
+export function checkWrites(writes: StoreWrites): {
+  sets: readonly NewEntry[];
+  ttls: Array<number | undefined>;
+  deletes: readonly string[];
+  increments: readonly CounterIncrement[];
+  merged: ReturnType<typeof mergeIncrements>;
+} {
+  const sets = writes.set ?? [];
+  const increments = writes.increment ?? [];
+  return { sets, ttls: sets.map((entry) => checkTtl(entry.ttlMs)), deletes: writes.delete ?? [], increments, merged: mergeIncrements(increments) };
 }
