@@ -68,8 +68,8 @@ export class SlackReplyStream implements ReplyStream {
   private first: string | undefined;
   private lastUpdateAt = Number.NEGATIVE_INFINITY;
   private closed = false;
-  /** Whether anything was sent yet. */
-  private shown = false;
+  /** Whether any answer text was sent yet (the first words go out at once, even after tool steps). */
+  private textShown = false;
 
   constructor(options: SlackReplyStreamOptions) {
     this.o = { flushMs: 250, flushChars: 200, maxChars: 11_000, maxAgeMs: 4 * 60_000, fallbackIntervalMs: 1_000, ...options };
@@ -86,16 +86,21 @@ export class SlackReplyStream implements ReplyStream {
     this.appended += text;
     this.pending += text;
     // The first words go out at once (time to first text is what users feel); then buffered.
-    if (this.pending.length >= this.o.flushChars || !this.shown) await this.flushNow();
+    if (this.pending.length >= this.o.flushChars || !this.textShown) await this.flushNow();
     else this.schedule(this.o.flushMs);
   }
 
-  /** {@link ReplyStream.progress}: a task update, sent at once with any buffered text. */
+  /**
+   * {@link ReplyStream.progress}: a task update. A step that starts is sent at
+   * once with any buffered text; one that ends rides with what comes next (the
+   * answer's first words, the next step, or the finish), within `flushMs`.
+   */
   async progress(step: ProgressStep): Promise<void> {
     if (this.closed) return;
     this.pendingSteps.set(step.id, { ...step });
     this.o.onStep?.(step);
-    await this.flushNow();
+    if (step.status === 'in_progress' || this.ts === undefined) await this.flushNow();
+    else this.schedule(this.o.flushMs);
   }
 
   /** {@link ReplyStream.finish}: the rest of the final text, then the message is closed. */
@@ -104,9 +109,12 @@ export class SlackReplyStream implements ReplyStream {
     clearTimeout(this.timer);
     this.pending += this.rest(final.text);
     await this.serial(async () => {
-      await this.send();
-      if (this.mode === 'stream') await this.stop(this.o.closingBlocks?.(final) ?? []);
-      else await this.render(final.kind ?? 'reply', true);
+      // The last text and steps ride in chat.stopStream when they fit the open message: one call fewer.
+      const last = this.mode === 'stream' && this.fitsOpenMessage() ? this.takePending() : undefined;
+      if (!last) await this.send();
+      if (this.mode === 'stream') await this.stop(this.o.closingBlocks?.(final) ?? [], last);
+      // Streaming refused (from the start, or while finishing): the reply is posted and updated.
+      if (this.mode === 'fallback') await this.render(final.kind ?? 'reply', true);
     });
     return this.first === undefined ? undefined : { platform: SLACK_PLATFORM, channelId: this.o.target.channel, messageId: this.first };
   }
@@ -127,7 +135,13 @@ export class SlackReplyStream implements ReplyStream {
   private rest(final: string): string {
     const shown = this.appended.trim();
     if (shown === '') return final;
-    if (final.startsWith(shown)) return final.slice(shown.length).replace(/^\s*$/, '');
+    if (final.startsWith(this.appended)) return final.slice(this.appended.length);
+    if (final.startsWith(shown)) {
+      const rest = final.slice(shown.length).replace(/^\s*$/, '');
+      // Whitespace already sent is not sent twice.
+      const tail = this.appended.slice(this.appended.trimEnd().length);
+      return tail !== '' && rest.startsWith(tail) ? rest.slice(tail.length) : rest;
+    }
     return final.includes(shown) ? '' : `\n\n${final}`;
   }
 
@@ -152,14 +166,25 @@ export class SlackReplyStream implements ReplyStream {
     return next;
   }
 
-  /** Send what is buffered, in whichever mode applies. */
-  private async send(): Promise<void> {
+  /** Whether what is buffered can go into the open streamed message as it is (no rotation needed). */
+  private fitsOpenMessage(): boolean {
+    return this.ts !== undefined && this.segment.length + this.pending.length <= this.o.maxChars && this.o.now() - this.startedAt <= this.o.maxAgeMs;
+  }
+
+  /** Take what is buffered: its sanitized text and steps, recorded as shown. */
+  private takePending(): { text: string; steps: ProgressStep[] } {
     const text = sanitize(this.pending);
     const steps = [...this.pendingSteps.values()];
     this.pending = '';
     this.pendingSteps.clear();
     for (const step of steps) this.steps.set(step.id, step);
-    if (text !== '' || steps.length > 0) this.shown = true;
+    if (text !== '') this.textShown = true;
+    return { text, steps };
+  }
+
+  /** Send what is buffered, in whichever mode applies. */
+  private async send(): Promise<void> {
+    const { text, steps } = this.takePending();
     if (this.mode === 'fallback') {
       this.segment += text;
       await this.rotateIfFull();
@@ -218,23 +243,48 @@ export class SlackReplyStream implements ReplyStream {
     }
   }
 
-  /** Close the current streamed message (the text stays; the Stop button goes). */
-  private async stop(blocks: readonly object[] = []): Promise<void> {
+  /**
+   * Close the current streamed message (the text stays; the Stop button goes),
+   * with the last text and steps when given. If Slack refuses them with the
+   * stop, they are sent the ordinary way and the message closed without them.
+   */
+  private async stop(blocks: readonly object[] = [], last?: { text: string; steps: ProgressStep[] }): Promise<void> {
     const ts = this.ts;
     if (ts === undefined) return;
-    const markdown = this.segment;
+    const chunks: StreamChunk[] = last ? [...(last.text === '' ? [] : [{ type: 'markdown_text' as const, text: last.text }]), ...last.steps.map(taskChunk)] : [];
+    const markdown = this.segment + (last?.text ?? '');
     const withControls = this.controlsShown;
+    let finished: { blocks?: object[] };
+    try {
+      finished = await this.o.api.stopStream({ channel: this.o.target.channel, ts, ...(chunks.length > 0 ? { chunks } : {}), ...(blocks.length > 0 ? { blocks } : {}) });
+    } catch (error) {
+      const name = slackErrorName(error) ?? '';
+      if (last && chunks.length > 0 && !CLOSED.has(name)) {
+        // Nothing was lost yet: the last words go the ordinary way (appendStream, or a new message), then the close.
+        this.o.logger.warn({ slackError: name }, 'slack stopStream refused the last chunks; sending them first');
+        this.pending = last.text + this.pending;
+        for (const step of last.steps) this.pendingSteps.set(step.id, step);
+        await this.send();
+        return this.stop(blocks);
+      }
+      this.ts = undefined;
+      this.segment = '';
+      this.controlsShown = false;
+      // Already closed by Slack: what was streamed stays either way.
+      if (CLOSED.has(name) && last && last.text !== '') {
+        // The last words did not make it into the closed message: they go in a new one.
+        this.pending = last.text;
+        for (const step of last.steps) this.pendingSteps.set(step.id, step);
+        await this.send();
+        if (this.mode === 'stream') await this.stop(blocks);
+        return;
+      }
+      if (!CLOSED.has(name)) this.o.logger.warn({ ...errorFields(error) }, 'slack stopStream failed');
+      return;
+    }
     this.ts = undefined;
     this.segment = '';
     this.controlsShown = false;
-    let finished: { blocks?: object[] };
-    try {
-      finished = await this.o.api.stopStream({ channel: this.o.target.channel, ts, ...(blocks.length > 0 ? { blocks } : {}) });
-    } catch (error) {
-      // Already closed by Slack: what was streamed stays either way.
-      if (!CLOSED.has(slackErrorName(error) ?? '')) this.o.logger.warn({ ...errorFields(error) }, 'slack stopStream failed');
-      return;
-    }
     if (withControls) await this.dropControls(ts, markdown, blocks, finished.blocks);
   }
 

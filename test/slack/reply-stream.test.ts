@@ -72,6 +72,71 @@ describe('streamed replies', () => {
     await stream.finish({ kind: 'reply', text: 'Hello world' });
   });
 
+  it('sends the last words and steps with chat.stopStream: no appendStream for what waits at the finish', async () => {
+    const stream = open({ flushMs: 10_000, flushChars: 200 });
+    await stream.append('Your order ');
+    await stream.append('shipped on ');
+    const ref = await stream.finish({ kind: 'reply', text: 'Your order shipped on November 20.' });
+    expect(only('chat.startStream')).toHaveLength(1);
+    expect(sim.callsTo('chat.appendStream')).toHaveLength(0);
+    const stop = only('chat.stopStream')[0]!;
+    expect(stop.args.chunks).toEqual([{ type: 'markdown_text', text: 'shipped on November 20.' }]);
+    expect(sim.agent.stream(IDS.support, ref!.messageId)!.markdown).toBe('Your order shipped on November 20.');
+  });
+
+  it('sends the first words at once after a tool step, and lets a finished step ride with them', async () => {
+    const stream = open({ flushMs: 10_000, flushChars: 200 });
+    await stream.progress({ id: 'call_1', title: 'Looking up order ORD-1001', status: 'in_progress' });
+    await stream.progress({ id: 'call_1', title: 'Looking up order ORD-1001', status: 'complete' });
+    // The finished step waits for what comes next…
+    expect(sim.callsTo('chat.appendStream')).toHaveLength(0);
+    await stream.append('It shipped');
+    // …and goes with the first words, which do not wait for the buffer.
+    expect(only('chat.appendStream').map((c) => c.args.chunks)).toEqual([
+      [
+        { type: 'markdown_text', text: 'It shipped' },
+        { type: 'task_update', id: 'call_1', title: 'Looking up order ORD-1001', status: 'complete' },
+      ],
+    ]);
+    const ref = await stream.finish({ kind: 'reply', text: 'It shipped.' });
+    const s = sim.agent.stream(IDS.support, ref!.messageId)!;
+    expect(s.markdown).toBe('It shipped.');
+    expect(s.tasks).toEqual([{ id: 'call_1', title: 'Looking up order ORD-1001', status: 'complete' }]);
+  });
+
+  it('sends a finished step within the flush interval when nothing follows it', async () => {
+    const stream = open({ flushMs: 20, flushChars: 200 });
+    await stream.progress({ id: 'call_1', title: 'Checking the refund', status: 'in_progress' });
+    await stream.progress({ id: 'call_1', title: 'Checking the refund', status: 'error' });
+    await new Promise((r) => setTimeout(r, 80));
+    expect(only('chat.appendStream').map((c) => c.args.chunks)).toEqual([[{ type: 'task_update', id: 'call_1', title: 'Checking the refund', status: 'error' }]]);
+    await stream.finish({ kind: 'reply', text: 'I could not check it.' });
+  });
+
+  it('when chat.stopStream refuses the last words, sends them with appendStream and closes: nothing lost', async () => {
+    const stream = open({ flushMs: 10_000, flushChars: 200 });
+    await stream.append('Part one, ');
+    await stream.append('part two.');
+    sim.failNext('chat.stopStream', { error: 'invalid_arguments' });
+    const ref = await stream.finish({ kind: 'reply', text: 'Part one, part two.' });
+    expect(sim.callsTo('chat.stopStream').map((c) => c.ok)).toEqual([false, true]);
+    expect(only('chat.appendStream')[0]!.args.chunks).toEqual([{ type: 'markdown_text', text: 'part two.' }]);
+    const s = sim.agent.stream(IDS.support, ref!.messageId)!;
+    expect(s.stopped).toBe(true);
+    expect(s.markdown).toBe('Part one, part two.');
+  });
+
+  it('when Slack closed the stream before the finish, the last words go on in a new message', async () => {
+    const stream = open({ flushMs: 10_000, flushChars: 200, maxAgeMs: 60 * 60_000 });
+    await stream.append('Before. ');
+    clock += 6 * 60_000;
+    await stream.append('After.');
+    await stream.finish({ kind: 'reply', text: 'Before. After.' });
+    expect(sim.calls.some((c) => c.method === 'chat.stopStream' && c.error === 'message_not_in_streaming_state')).toBe(true);
+    const texts = sim.workspace.botMessagesIn(IDS.support, root).map((m) => m.text);
+    expect(texts.join('')).toBe('Before. After.');
+  });
+
   it('continues in a new message before the size limit, and when Slack closed the stream after five minutes', async () => {
     const stream = open({ flushChars: 1, maxChars: 100 });
     const para = `${'x'.repeat(60)}\n\n`;

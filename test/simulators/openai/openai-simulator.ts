@@ -30,10 +30,12 @@ export interface OpenAISimulatorOptions {
   latencyMs?: number;
   /** Streamed answers (`stream: true`): characters per content chunk. Default 8. */
   streamChunkChars?: number;
-  /** Streamed answers: pause between chunks (the first comes after `latencyMs`). Default 0. */
+  /** Streamed answers: pause between chunks (the opening chunk and the first delta come together after `latencyMs`). Default 0. */
   streamIntervalMs?: number;
   /** Keep every request in `requests` (benchmarks turn it off; `stats` always counts). Default true. */
   record?: boolean;
+  /** Called when a chat completion request has arrived and passed validation (benchmarks time it). */
+  onRequest?: (request: ChatRequest, receivedAt: number) => void;
 }
 
 /** A reply written by the test instead of the default policy. */
@@ -220,6 +222,7 @@ export class OpenAISimulator {
     const problem = validateChatRequest(body);
     if (problem) return this.sendError(res, record, 400, problem);
     const request = body as ChatRequest;
+    this.options.onRequest?.(request, record.receivedAt);
 
     const step = this.queue.shift() ?? { kind: 'default' };
     const delay = (this.options.latencyMs ?? 0) + (step.delayMs ?? 0);
@@ -337,7 +340,8 @@ export class OpenAISimulator {
         res.socket?.resetAndDestroy();
         return;
       }
-      if (gap > 0 && i > 0) await new Promise((resolve) => setTimeout(resolve, gap));
+      // The role-only opening chunk goes out with the first delta, as OpenAI sends them: the first token comes at `latencyMs`.
+      if (gap > 0 && i > 1) await new Promise((resolve) => setTimeout(resolve, gap));
       res.write(`data: ${JSON.stringify(chunk)}\n\n`);
     }
     res.end('data: [DONE]\n\n');
