@@ -98,8 +98,10 @@ async function deliver(deps: HandlerDeps, mention: BotMention, message: UserMess
     ...(followUp ? { followUp } : {}),
     ...(thread?.contextChannelId !== undefined ? { context: { channelId: thread.contextChannelId } } : {}),
   });
-  // 👀 on a mention says "seen" at once; it goes when the turn is done.
-  const eyes = react ? reaction(deps, 'add', message) : Promise.resolve(false);
+  // 👀 on a mention says "seen" at once; it goes when the turn is done. Sent once the events already
+  // received have been taken in (setImmediate): when mentions arrive together, their model requests go
+  // first and the reactions follow a few ms later, instead of every reaction delaying the answers.
+  const eyes = react ? new Promise<boolean>((resolve) => setImmediate(() => resolve(reaction(deps, 'add', message)))) : Promise.resolve(false);
   if (thread && !thread.titled && text !== '') {
     thread.titled = true;
     void deps.api.setAssistantTitle({ channel_id: thread.channel, thread_ts: thread.threadTs, title: titleOf(text) }).catch((error: unknown) => {

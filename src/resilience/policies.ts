@@ -116,7 +116,9 @@ export function createResilience(options: ResilienceOptions): Resilience {
       policy = wrap(
         retry(handleWhen(transient), { maxAttempts: Math.max(0, limits.maxAttempts - 1), backoff }),
         breakerFor(name),
-        timeout(limits.timeoutMs, TimeoutStrategy.Aggressive),
+        // Nothing is left running once a call has returned (a streamed body is read to its end first), so the
+        // signal is not aborted on return: that abort built a DOMException and ran listeners on every call.
+        timeout(limits.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }),
       );
       policies.set(key, policy);
     }
