@@ -11,6 +11,10 @@
  *   floor    a bare Bolt app: same receiver, signing secret, Web API and SDK;
  *            the same two model calls (the second carrying the tool result),
  *            then chat.postMessage in the thread. No store, roles or checks.
+ *   floor-ui the floor plus the Slack surface issue 11 asks for (👀, the
+ *            answer streamed with task updates and a Stop button, the button
+ *            taken off, 👀 removed): the same Web API calls as the product,
+ *            so product / floor-ui is what safety and persistence cost.
  *   agents   a Bolt bot on @openai/agents: the SDK's run() with the same
  *            tools and instructions, history in memory per thread (a second
  *            reference; target: product ≥ 1.5 × its throughput).
@@ -44,7 +48,7 @@ import { SlackPayloads } from '../test/simulators/slack/payloads';
 import { SlackSimulator } from '../test/simulators/slack/web-api';
 import { ClosedLoop } from './lib/slack-load';
 import { modelPolicy } from './lib/slack-model-work';
-import { againstAgents, compare, comparisonTable, profileTables, runsTable, summaryLine, TARGET, type SideRun } from './lib/slack-report';
+import { against, compare, comparisonTable, profileTables, runsTable, summaryLine, TARGET, type SideRun } from './lib/slack-report';
 import type { SideConfig, SideReport } from './lib/slack-side';
 import { parseWhatIfs, WHAT_IFS, type WhatIf } from './lib/slack-what-if';
 import { summarize } from './lib/stats';
@@ -184,7 +188,7 @@ const runs: SideRun[] = [];
 for (let round = 0; round < rounds; round++) {
   for (const vus of userCounts) {
     // Alternate which side goes first, so warm caches and drift favour neither.
-    const sides: Array<[SideConfig['side'], WhatIf[]]> = [['floor', []], ['product', []], ['agents', []], ...variants.map((v): [SideConfig['side'], WhatIf[]] => ['product', v])];
+    const sides: Array<[SideConfig['side'], WhatIf[]]> = [['floor', []], ['product', []], ['agents', []], ['floor-ui', []], ...variants.map((v): [SideConfig['side'], WhatIf[]] => ['product', v])];
     if (round % 2 === 1) sides.reverse();
     for (const [side, whatIfs] of sides) {
       process.stderr.write(`round ${round + 1}/${rounds}: ${[side, ...whatIfs].join('+')}, ${vus} virtual users, ${warmup} warm-up + ${turns} turns…\n`);
@@ -205,8 +209,10 @@ console.log(runsTable(runs));
 const comparisons = compare(runs);
 console.log(`\nside / floor${rounds > 1 ? ` (medians of ${rounds} rounds; ratios are medians of per-round ratios)` : ''}; target: throughput ≥ ${TARGET.throughput}, p99 ≤ ${TARGET.p99}×`);
 console.log(comparisonTable(comparisons));
-const vsAgents = againstAgents(runs);
+const vsAgents = against(runs, 'agents', TARGET.vsAgents);
 if (vsAgents) console.log(`\nproduct / agents-sdk bot (median of per-round ratios); target: throughput ≥ ${TARGET.vsAgents}\n${vsAgents}`);
+const vsFloorUi = against(runs, 'floor-ui', TARGET.throughput);
+if (vsFloorUi) console.log(`\nproduct / floor with the same Slack surface (👀, streamed reply with task updates and Stop, Stop taken off; median of per-round ratios); throughput ≥ ${TARGET.throughput} asked of the product against the bare floor\n${vsFloorUi}`);
 for (const variant of variants) console.log(`  product+${variant.join('+')}: ${variant.map((v) => WHAT_IFS[v]).join('; ')}`);
 const failures = runs.flatMap((r) => r.load.failures.map((f) => `${r.label}/${r.users}: ${f}`));
 if (failures.length > 0) console.log(`\n${failures.length} failed turns, e.g.\n  ${failures.slice(0, 5).join('\n  ')}`);

@@ -107,20 +107,21 @@ export function compare(runs: readonly SideRun[]): Comparison[] {
 }
 
 /** The product against the @openai/agents bot, per user count: ratios are medians of per-round ratios. */
-export function againstAgents(runs: readonly SideRun[]): string | undefined {
+/** Product / another side of the same round (median of per-round ratios), with a verdict against `target` throughput. */
+export function against(runs: readonly SideRun[], label: string, target: number): string | undefined {
   const users = [...new Set(runs.map((r) => r.users))];
   const rows = users.flatMap((vus) => {
     const pairs = runs
       .filter((r) => r.label === 'product' && r.users === vus)
       .flatMap((p) => {
-        const a = runs.find((r) => r.label === 'agents' && r.users === vus && r.round === p.round);
+        const a = runs.find((r) => r.label === label && r.users === vus && r.round === p.round);
         return a ? [{ p, a }] : [];
       });
     if (pairs.length === 0) return [];
     const ratio = median(pairs.map(({ p, a }) => throughput(p) / throughput(a)));
     const p99 = median(pairs.map(({ p, a }) => p.latency.p99 / a.latency.p99));
     const cpu = median(pairs.map(({ p, a }) => cpuPerTurn(p) / cpuPerTurn(a)));
-    return [[String(vus), ratio.toFixed(2), p99.toFixed(2), cpu.toFixed(2), ratio >= TARGET.vsAgents ? 'meets target' : 'MISSES target']];
+    return [[String(vus), ratio.toFixed(2), p99.toFixed(2), cpu.toFixed(2), ratio >= target ? 'meets target' : 'MISSES target']];
   });
   return rows.length > 0 ? formatTable(['VUs', 'throughput ratio', 'p99 ratio', 'CPU/turn ratio', 'verdict'], rows) : undefined;
 }

@@ -15,13 +15,14 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { startCpuProfile, summarizeProfile, type CpuSummary } from './cpu-profile';
 import { startAgentsBot } from './slack-agents';
 import { startFloor } from './slack-floor';
+import { startFloorUi } from './slack-floor-ui';
 import { startProduct, type ProductOptions } from './slack-product';
 import type { WhatIf } from './slack-what-if';
 
 /** What one side needs: the product's options (a superset of the floor's) plus profiling. */
 export interface SideConfig extends ProductOptions {
   /** `agents`: the reference bot on @openai/agents (bench/lib/slack-agents.ts). */
-  side: 'product' | 'floor' | 'agents';
+  side: 'product' | 'floor' | 'agents' | 'floor-ui';
   profile: boolean;
   /** Also write the raw profile here (`.cpuprofile`, opens in Chrome DevTools). */
   profileFile?: string;
@@ -83,7 +84,7 @@ const send = (message: object) => process.send?.(message);
 
 async function main(): Promise<void> {
   const product = config.side === 'product' ? await startProduct(config) : undefined;
-  const running = product ?? (config.side === 'agents' ? await startAgentsBot(config) : await startFloor(config));
+  const running = product ?? (config.side === 'agents' ? await startAgentsBot(config) : config.side === 'floor-ui' ? await startFloorUi(config) : await startFloor(config));
   let sqlStatements: number | undefined;
   if (config.profile && product) {
     // Count statements through the store's SQLite adapter (every store operation is one or more).
