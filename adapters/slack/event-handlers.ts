@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { SLACK_PLATFORM, botMention, conversationOf, isDirectMessage, messageIdOf, type BotMention } from './conversation';
+import { CLEANUP_DELAY_MS } from './background-work';
 import type { HandlerDeps } from './handler-deps';
 import { errorFields } from './slack-api';
 
@@ -119,7 +120,8 @@ async function deliver(deps: HandlerDeps, mention: BotMention, message: UserMess
       deps.logger.error({ channel: message.channel, ...errorFields(postError) }, 'slack error notice not delivered');
     }
   } finally {
-    if (await eyes) await reaction(deps, 'remove', message);
+    // Cosmetic, so it waits a moment: mentions arriving as this answer ends get their first words out first.
+    if (await eyes) deps.work.later('slack reaction removal', CLEANUP_DELAY_MS, async () => void (await reaction(deps, 'remove', message)));
   }
 }
 

@@ -78,9 +78,11 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     maxRateLimitWaitMs: options.maxRateLimitWaitMs,
     sleep: options.sleep,
   });
+  const work = new BackgroundWork({ logger });
   const channel = new SlackChannel({
     api,
     logger,
+    background: work,
     oncallChannel: config.oncallChannel,
     placeholderGraceMs: options.placeholderGraceMs,
     placeholderDelayMs: options.placeholderDelayMs,
@@ -88,7 +90,6 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     ...(options.streamTuning ? { streamTuning: options.streamTuning } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
-  const work = new BackgroundWork({ logger });
   let app: App | undefined;
   let healthServer: Server | undefined;
   // Mounted on the shared server: its route stays registered, so it answers 503 once stopped.

@@ -31,6 +31,11 @@ export interface SlackReplyStreamOptions {
   onStep?: (step: ProgressStep) => void;
   /** A message started (its ts), so Slack's stop button can be mapped back to the conversation. */
   onMessage?: (ts: string) => void;
+  /**
+   * Runs the clean-up after a message is finished (the Stop button taken off)
+   * a little later, in the background. Default: at once, awaited.
+   */
+  cleanup?: (label: string, task: () => Promise<void>) => void;
 }
 
 /** The block that holds the Stop button of a reply being written. */
@@ -49,7 +54,8 @@ const CLOSED = new Set(['message_not_in_streaming_state', 'msg_too_long']);
  * new message before Slack's limits. Never throws.
  */
 export class SlackReplyStream implements ReplyStream {
-  private readonly o: Required<Omit<SlackReplyStreamOptions, 'controls' | 'onStep' | 'onMessage' | 'closingBlocks'>> & Pick<SlackReplyStreamOptions, 'controls' | 'onStep' | 'onMessage' | 'closingBlocks'>;
+  private readonly o: Required<Omit<SlackReplyStreamOptions, 'controls' | 'onStep' | 'onMessage' | 'closingBlocks' | 'cleanup'>> &
+    Pick<SlackReplyStreamOptions, 'controls' | 'onStep' | 'onMessage' | 'closingBlocks' | 'cleanup'>;
   private mode: 'stream' | 'fallback' = 'stream';
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -285,7 +291,11 @@ export class SlackReplyStream implements ReplyStream {
     this.ts = undefined;
     this.segment = '';
     this.controlsShown = false;
-    if (withControls) await this.dropControls(ts, markdown, blocks, finished.blocks);
+    if (!withControls) return;
+    // The answer is whole once stopped: taking the button off is cosmetic and may wait (a late click finds nothing running).
+    const drop = () => this.dropControls(ts, markdown, blocks, finished.blocks);
+    if (this.o.cleanup) this.o.cleanup('slack stop button removal', drop);
+    else await drop();
   }
 
   /**

@@ -15,6 +15,7 @@ import type {
 } from '../../src/index';
 import { renderApproval } from './approval-blocks';
 import { AssistantThreads } from './assistant-threads';
+import { BackgroundWork, CLEANUP_DELAY_MS } from './background-work';
 import { ACTION_IDS, type Block, type SlackMessage, renderAlert, renderText } from './blocks';
 import { SLACK_PLATFORM, type ThreadTarget, conversationKey, encodeConversation, threadTarget } from './conversation';
 import { CONTROLS_BLOCK_ID, SlackReplyStream, type SlackReplyStreamOptions } from './reply-stream';
@@ -41,6 +42,8 @@ export interface SlackChannelOptions {
   streamTuning?: Pick<SlackReplyStreamOptions, 'flushMs' | 'flushChars' | 'maxChars' | 'maxAgeMs' | 'fallbackIntervalMs'>;
   /** Clock for stream ages and update pacing. */
   now?: () => number;
+  /** Where cosmetic clean-ups run, a little later (see {@link BackgroundWork.later}); without it they run at once. */
+  background?: BackgroundWork;
 }
 
 // What the assistant status says while the bot works (Slack rotates them).
@@ -78,6 +81,7 @@ export class SlackChannel implements Channel {
   private readonly streaming: boolean;
   private readonly streamTuning: SlackChannelOptions['streamTuning'];
   private readonly now: () => number;
+  private readonly background: BackgroundWork | undefined;
   /** Assistant threads seen and replies being streamed. */
   readonly threads = new AssistantThreads();
 
@@ -86,6 +90,7 @@ export class SlackChannel implements Channel {
     this.streaming = options.streaming ?? true;
     this.streamTuning = options.streamTuning;
     this.now = options.now ?? Date.now;
+    this.background = options.background;
     this.logger = options.logger;
     this.oncallChannel = options.oncallChannel;
     this.placeholders = new Placeholders({
@@ -161,6 +166,7 @@ export class SlackChannel implements Channel {
       closingBlocks: (final) => (final.controls ? replyControlBlocks(conversation, final.controls) : []),
       onStep: assistant ? (step) => void this.setStatus(conversation, step.status === 'in_progress' ? `${step.title}…` : 'is thinking…') : undefined,
       onMessage: (ts) => this.threads.streaming(conversation.channelId, ts, conversation),
+      ...(this.background ? { cleanup: (label: string, task: () => Promise<void>) => this.background?.later(label, CLEANUP_DELAY_MS, task) } : {}),
     });
     return {
       append: (text) => stream.append(text),

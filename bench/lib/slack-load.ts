@@ -1,7 +1,8 @@
 /**
  * Closed-loop Slack load: N virtual users, each posting a signed
  * `app_mention` and waiting until the answer is visible in the simulated
- * workspace (posted, or written over a placeholder with `chat.update`)
+ * workspace (posted, written over a placeholder with `chat.update`, or
+ * streamed and stopped with `chat.stopStream`)
  * before posting the next. Most mentions open a thread; every k-th is a
  * follow-up mention in the user's previous thread.
  */
@@ -101,17 +102,18 @@ export class ClosedLoop {
     return { thread: root, ms, ...(problem ? { problem } : {}) };
   }
 
-  /** An answer is visible when a successful post or update carries the turn's tag. */
+  /** An answer is visible when a successful post or update carries the turn's tag, or a streamed message carrying it is stopped (whole). */
   private observe(call: SimCall): void {
-    if (!call.ok || (call.method !== 'chat.postMessage' && call.method !== 'chat.update')) return;
-    const text = typeof call.args.text === 'string' ? call.args.text : '';
+    if (!call.ok || (call.method !== 'chat.postMessage' && call.method !== 'chat.update' && call.method !== 'chat.stopStream')) return;
+    const stream = call.method === 'chat.stopStream' ? this.options.sim.agent.stream(String(call.args.channel), String(call.args.ts)) : undefined;
+    const text = stream ? stream.markdown : typeof call.args.text === 'string' ? call.args.text : '';
     const tag = tagOf(text);
     const waiter = tag === undefined ? undefined : this.waiters.get(tag);
     if (!waiter) return;
     const thread =
       call.method === 'chat.postMessage'
         ? call.args.thread_ts
-        : this.options.sim.workspace.findMessage(String(call.args.channel), String(call.args.ts))?.thread_ts;
+        : (stream?.message.thread_ts ?? this.options.sim.workspace.findMessage(String(call.args.channel), String(call.args.ts))?.thread_ts);
     if (thread !== waiter.thread) waiter.resolve(`answer for t${tag} landed in thread ${String(thread)}, not ${waiter.thread}`);
     else if (!text.includes(waiter.orderId)) waiter.resolve(`answer for t${tag} does not mention ${waiter.orderId}: ${text.slice(0, 120)}`);
     else waiter.resolve();

@@ -137,6 +137,24 @@ describe('streamed replies', () => {
     expect(texts.join('')).toBe('Before. After.');
   });
 
+  it('takes the Stop button off through the clean-up hook, after the stream is stopped and whole', async () => {
+    const tasks: Array<{ label: string; task: () => Promise<void> }> = [];
+    const stream = open({
+      controls: [{ type: 'actions', block_id: 'turn_controls', elements: [{ type: 'button', action_id: 'turn_stop', text: { type: 'plain_text', text: 'Stop' }, value: 'x' }] }],
+      cleanup: (label, task) => tasks.push({ label, task }),
+    });
+    await stream.append('All done here.');
+    const ref = await stream.finish({ kind: 'reply', text: 'All done here.' });
+    // Stopped and whole at once; the button is still there until the clean-up runs.
+    expect(sim.agent.stream(IDS.support, ref!.messageId)!.stopped).toBe(true);
+    expect(sim.callsTo('chat.update')).toHaveLength(0);
+    expect(tasks.map((t) => t.label)).toEqual(['slack stop button removal']);
+    await tasks[0]!.task();
+    const message = sim.workspace.botMessagesIn(IDS.support, root)[0]!;
+    expect(JSON.stringify(message.blocks)).not.toContain('turn_stop');
+    expect(JSON.stringify(message.blocks)).toContain('All done here.');
+  });
+
   it('continues in a new message before the size limit, and when Slack closed the stream after five minutes', async () => {
     const stream = open({ flushChars: 1, maxChars: 100 });
     const para = `${'x'.repeat(60)}\n\n`;
