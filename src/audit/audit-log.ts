@@ -21,39 +21,22 @@ export function createAuditLog(options: AuditLogOptions): AuditSink & { close():
     destination.once('error', reject);
   });
   ready.catch(() => undefined);
-  // The time each record was written, not when it was serialized.
-  let stamp = 0;
   const logger = pino(
     {
       base: null,
       // A constant first field instead of pino's numeric level (an empty level object would yield `{,`).
       formatters: { level: () => ({ log: 'audit' }) },
-      timestamp: () => `,"timestamp":"${new Date(stamp).toISOString()}"`,
+      timestamp: () => `,"timestamp":"${new Date(options.now()).toISOString()}"`,
     },
     destination,
   );
-  // Records are scrubbed and serialized once the current burst of work is done (setImmediate), in order:
-  // a turn's model request goes out before its audit lines are formatted. Nothing is dropped; flush drains first.
-  const queue: Array<{ event: AuditEvent; at: number }> = [];
-  let scheduled: NodeJS.Immediate | undefined;
-  const drain = (): void => {
-    if (scheduled) clearImmediate(scheduled);
-    scheduled = undefined;
-    for (const { event, at } of queue.splice(0)) {
-      stamp = at;
-      logger.info(scrubDeep(event) as Record<string, unknown>);
-    }
-  };
   const flush = async (): Promise<void> => {
-    drain();
     await ready;
     await new Promise<void>((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve())));
   };
   return {
     write(event: AuditEvent): void {
-      // A shallow copy: callers build records as literals; nested values are fresh (tool results, parsed arguments).
-      queue.push({ event: { ...event }, at: options.now() });
-      scheduled ??= setImmediate(drain);
+      logger.info(scrubDeep(event) as Record<string, unknown>);
     },
     flush,
     async close(): Promise<void> {
