@@ -2,11 +2,13 @@
  * Where the per-turn overhead goes, at the current store size:
  * 1. every SQL statement of each turn, counted and timed, plus audit writes
  *    and event-loop delay;
- * 2. the session codec's CPU cost; WAL frames per turn; prepare-per-call cost;
+ * 2. the session codec's CPU cost; WAL frames per turn;
  * 3. a CPU profile of sequential turns (self time by area and function);
  * 4. what-if arms (bench-only patches of the live store instance: checkpoint
- *    settings, background checkpoints, one statement per increment group),
- *    run in interleaved rounds against the unpatched engine.
+ *    settings, background checkpoints), run in interleaved rounds against the
+ *    unpatched engine. Earlier arms shipped and were removed: increments in one
+ *    statement per group (Store.incrementMany), statements prepared once
+ *    (better-sqlite3), no store lock on a single-process store.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -20,7 +22,7 @@ import type { TurnDriver, TurnSample } from './driver';
 import { coveredMs, StoreProbe, type StatementSample } from './store-probe';
 import { formatTable, ms, summarize } from './stats';
 import { conversationOf, sessionCollection } from './seed';
-import { backgroundCheckpoints, coalesceIncrements, inProcessLocks, preparedStatementCost, preparedStatements } from './what-if';
+import { backgroundCheckpoints } from './what-if';
 
 export interface ProfileOptions {
   app: App;
@@ -232,19 +234,6 @@ async function walReport(app: App, driver: TurnDriver, probe: StoreProbe, storeF
   };
   console.log('\n[profile] WAL growth:');
   await measure('as shipped', 200);
-  const restore = coalesceIncrements(untimed(app.store));
-  try {
-    await measure('one statement per increment group', 200);
-  } finally {
-    restore();
-  }
-  const { fresh, prepared } = await preparedStatementCost(storeFile, 1_000);
-  const f = summarize(fresh);
-  const p = summarize(prepared);
-  console.log(
-    `\n[profile] one counter upsert, engine idle: prepared per call (as today) p50 ${ms(f.p50, 3)} / p99 ${ms(f.p99, 3)} ms; ` +
-      `prepared once p50 ${ms(p.p50, 3)} / p99 ${ms(p.p99, 3)} ms`,
-  );
 }
 
 interface Arm {
@@ -264,18 +253,6 @@ async function whatIfReport(options: ProfileOptions, probe: StoreProbe): Promise
   // Pragmas go to whichever connection the engine's statements currently use.
   const engineQuery = (sql: string) => (store as unknown as { adapter: { query: (sql: string) => Promise<unknown> } }).adapter.query(sql);
   const checkpointer = () => backgroundCheckpoints(storeFile, engineQuery, 200);
-  const coalesce = async () => {
-    const restore = coalesceIncrements(store);
-    return async () => (restore(), []);
-  };
-  const prepared = async () => {
-    const restore = await preparedStatements(store, storeFile);
-    return async () => (await restore(), []);
-  };
-  const noLock = async () => {
-    const restore = inProcessLocks(store);
-    return async () => (restore(), []);
-  };
   const arms: Arm[] = [
     { name: 'as shipped', apply: async () => none },
     {
@@ -285,22 +262,7 @@ async function whatIfReport(options: ProfileOptions, probe: StoreProbe): Promise
         return async () => (await probe.raw('PRAGMA wal_autocheckpoint = 1000'), []);
       },
     },
-    { name: '(1) checkpoint in background', apply: checkpointer },
-    { name: '(2) one statement per increment group', apply: coalesce },
-    { name: '(3) statements prepared once', apply: prepared },
-    { name: '(4) no store lock (single process)', apply: noLock },
-    {
-      name: '(1)+(2)+(3)+(4)',
-      apply: async () => {
-        // Order matters: the checkpoint pragma must reach the prepared-statement connection.
-        const undo = [await prepared(), await coalesce(), await noLock(), await checkpointer()];
-        return async () => {
-          const durations: number[] = [];
-          for (const step of undo.reverse()) durations.push(...(await step()));
-          return durations;
-        };
-      },
-    },
+    { name: 'checkpoint in background', apply: checkpointer },
   ];
   const results = arms.map(() => ({ seq: [] as number[], seqSeconds: 0, conc: [] as number[], concSeconds: 0, checkpoints: [] as number[] }));
   for (let round = 0; round < rounds; round++) {

@@ -57,18 +57,22 @@ export async function startFloorUi(options: FloorOptions): Promise<{ port: numbe
     let ts: string | undefined;
     let pending = '';
     let shown = false;
+    /** Finished tool steps: they ride with the first words, as the product sends them. */
+    let finished: object[] = [];
     const start = async (chunks: object[]) => {
       const r = await client.chat.startStream({ channel: event.channel, thread_ts: thread, recipient_user_id: event.user, recipient_team_id: context.teamId, chunks: [...chunks, { type: 'blocks', blocks: STOP }] } as never);
       ts = String(r.ts);
     };
+    // The first words go out at once; the rest waits for chat.stopStream.
     const onText = async (delta: string) => {
-      pending += delta;
-      if (shown) return;
+      if (shown) {
+        pending += delta;
+        return;
+      }
       shown = true;
-      const first = pending;
-      pending = '';
-      if (ts === undefined) await start([{ type: 'markdown_text', text: first }]);
-      else await client.chat.appendStream({ channel: event.channel, ts, chunks: [{ type: 'markdown_text', text: first }] } as never);
+      const chunks = [{ type: 'markdown_text', text: delta }, ...finished];
+      if (ts === undefined) await start(chunks);
+      else await client.chat.appendStream({ channel: event.channel, ts, chunks } as never);
     };
     const first = await ask(messages, onText);
     let answer = first.content;
@@ -80,19 +84,11 @@ export async function startFloorUi(options: FloorOptions): Promise<{ port: numbe
         else await client.chat.appendStream({ channel: event.channel, ts, chunks: [step] } as never);
         const args = JSON.parse(call.args) as { orderId: string };
         messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(lookup(args.orderId)) });
-        pending = '';
       }
-      // The finished steps ride with the first words (as the product sends them).
-      const done = first.calls.map((c) => ({ type: 'task_update', id: c.id, title: 'Looking up the order', status: 'complete' }));
-      const stepsOnce = async (delta: string) => {
-        if (!shown && ts !== undefined) {
-          shown = true;
-          await client.chat.appendStream({ channel: event.channel, ts, chunks: [{ type: 'markdown_text', text: delta }, ...done] } as never);
-          return;
-        }
-        pending += delta;
-      };
-      answer = (await ask(messages, stepsOnce)).content;
+      finished = first.calls.map((c) => ({ type: 'task_update', id: c.id, title: 'Looking up the order', status: 'complete' }));
+      shown = false;
+      pending = '';
+      answer = (await ask(messages, onText)).content;
     }
     if (ts === undefined) await start([{ type: 'markdown_text', text: answer }]);
     const stopped = ts as string;
