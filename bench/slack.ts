@@ -28,7 +28,7 @@
  *
  * Usage: npx tsx bench/slack.ts [--turns 1000] [--warmup 300] [--users 16,1]
  *          [--follow-up-every 4] [--rounds 3] [--model-latency-ms 0] [--profile]
- *          [--profile-dir DIR] [--what-if prepared-sql,no-audit …] [--quick]
+ *          [--profile-dir DIR] [--what-if memory-store,no-audit …] [--quick]
  * --quick is a ~30 s smoke run. --profile adds a CPU profile of each side
  * (the profiler slows them: quote the numbers of a run without it);
  * --profile-dir also keeps the raw .cpuprofile files (Chrome DevTools).

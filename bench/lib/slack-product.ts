@@ -15,7 +15,7 @@ import { createSlackAdapter } from '../../adapters/slack/index';
 import { slackConfigFromEnv } from '../../adapters/slack/config';
 import { bootstrap, type App } from '../../src/bootstrap';
 import { BENCH_MODEL, createLookupTool, createOrderBook } from './slack-model-work';
-import { deleteRedisNamespace, REDIS_URL, useMemoryStore, usePreparedStatements, type WhatIf } from './slack-what-if';
+import { deleteRedisNamespace, REDIS_URL, useMemoryStore, type WhatIf } from './slack-what-if';
 
 export interface ProductOptions {
   botToken: string;
@@ -50,9 +50,7 @@ export async function startProduct(options: ProductOptions): Promise<{ port: num
     ...(whatIf.has('redis-store') ? { storeNamespace: redisNamespace } : {}),
     ...(whatIf.has('no-audit') ? { audit: { write: () => undefined, flush: async () => {} } } : {}),
   });
-  let closeExtra = async () => {};
   if (whatIf.has('memory-store')) useMemoryStore(app.store);
-  if (whatIf.has('prepared-sql')) closeExtra = await usePreparedStatements(app.store, app.config.storeUrl.slice('sqlite://'.length));
 
   // What startSlack does, keeping the adapter so a variant can change its channel.
   const adapter = createSlackAdapter({
@@ -76,7 +74,6 @@ export async function startProduct(options: ProductOptions): Promise<{ port: num
     async stop() {
       await adapter.stop();
       await app.close();
-      await closeExtra();
       if (whatIf.has('redis-store')) await deleteRedisNamespace(redisNamespace);
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -5,13 +5,11 @@
  * source), so the gain is measured rather than guessed.
  */
 import { createClient } from '@keyv/redis';
-import sqlite3 from 'sqlite3';
 import type { Lock, Store } from '../../src/ports';
 
 /** Variant names accepted by `--what-if` (comma-separated to combine). */
 export const WHAT_IFS = {
   'memory-store': 'store operations on an in-process Map instead of SQLite (upper bound of what persistence costs)',
-  'prepared-sql': 'SqliteStore statements prepared once and reused (a statement cache) instead of prepare/step/finalize per call',
   'redis-store': 'STORE_URL=redis://127.0.0.1:6379/15 (the shipped RedisStore; the Redis server runs outside the measured process)',
   'no-audit': 'audit events dropped instead of scrubbed and written to the audit file',
   'no-budget': 'the model priced at $0, so budgets reserve and settle nothing',
@@ -121,38 +119,6 @@ export function useMemoryStore(store: Store): void {
     },
   };
   Object.assign(target, memory);
-}
-
-type Query = (sql: string, ...params: unknown[]) => Promise<unknown[]>;
-
-/**
- * Route every statement of a SqliteStore (its own SQL and keyv's) through a
- * cache of prepared statements on a connection to the same file, instead of
- * @keyv/sqlite's `db.all(sql)` (prepare, step, finalize on every call).
- * Returns a function that closes the extra connection.
- */
-export async function usePreparedStatements(store: Store, file: string): Promise<() => Promise<void>> {
-  const adapter = (store as unknown as { adapter?: { query?: Query } }).adapter;
-  if (!adapter?.query) throw new Error('prepared-sql needs a SqliteStore');
-  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const handle = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(handle)));
-  });
-  db.configure('busyTimeout', 5_000);
-  await new Promise<void>((resolve, reject) => db.run('PRAGMA synchronous = NORMAL', (error) => (error ? reject(error) : resolve())));
-  const statements = new Map<string, sqlite3.Statement>();
-  adapter.query = (sql, ...params) =>
-    new Promise((resolve, reject) => {
-      let statement = statements.get(sql);
-      if (!statement) {
-        statement = db.prepare(sql);
-        statements.set(sql, statement);
-      }
-      statement.all(...params, (error: Error | null, rows: unknown[]) => (error ? reject(error) : resolve(rows)));
-    });
-  return async () => {
-    for (const statement of statements.values()) await new Promise<void>((resolve) => statement.finalize(() => resolve()));
-    await new Promise<void>((resolve) => db.close(() => resolve()));
-  };
 }
 
 /** Where the redis-store variant keeps its keys, and how to remove them afterwards. */
