@@ -15,7 +15,11 @@ let d: DashboardServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  s = await runOpsScenario(Date.now() - 10 * 60_000);
+  // Recent (the browser judges cookie expiry by the real clock), and one minute into an hour: the scenario's
+  // three minutes of turns then share one hourly bucket of the 24 h charts whatever the time of day. Started at
+  // "ten minutes ago", a run between HH:07 and HH:10 split them, and the latest bucket held only the escalation.
+  const hour = 3_600_000;
+  s = await runOpsScenario(Math.floor((Date.now() - 10 * 60_000) / hour) * hour + 60_000);
   d = await startDashboardServer(s, { pollMs: 500 });
   await mkdir(SHOTS, { recursive: true });
   // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
