@@ -15,6 +15,7 @@ export { sessionIdOf } from './sessions/session-state';
 export { createHttpServer, pathOf, sendJson, type HttpServer, type HttpServerOptions, type RouteHandler } from './http/http-server';
 export { checkHealth, healthRoute, PlatformProbes, type HealthReport, type PlatformProbe } from './http/health-route';
 export { metricsRoute } from './http/metrics-route';
+export { createUndiciFetch, sharedFetch } from './http/undici-fetch';
 export { startHttp, type AppServer } from './http/app-server';
 export { SupportMetrics } from './observability/support-metrics';
 export { definePlugin, type Plugin, type PluginContext, type PluginParts } from './plugins/plugin';

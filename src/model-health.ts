@@ -1,5 +1,6 @@
 import OpenAI, { APIConnectionError, APIError } from 'openai';
 import { ModelError } from './errors';
+import { sharedFetch } from './http/undici-fetch';
 import type { ModelClient, ModelHealth, ModelRequest, ModelResponse } from './ports';
 
 /** What a model failure says about the model's health, or undefined when it says nothing (429, 400, a cancelled call). */
@@ -77,7 +78,7 @@ export interface ModelProbeOptions {
  * reachable. Never throws: the outcome goes to `tracker`.
  */
 export async function probeModel(options: ModelProbeOptions, tracker: ModelHealthTracker): Promise<ModelHealth> {
-  const client = new OpenAI({ apiKey: options.apiKey, ...(options.baseUrl ? { baseURL: options.baseUrl } : {}), maxRetries: 0, timeout: options.timeoutMs });
+  const client = new OpenAI({ apiKey: options.apiKey, ...(options.baseUrl ? { baseURL: options.baseUrl } : {}), maxRetries: 0, timeout: options.timeoutMs, fetch: sharedFetch() });
   try {
     await client.models.list();
     tracker.succeeded();

@@ -1,6 +1,6 @@
 import { webApi } from '@slack/bolt';
 import { z } from 'zod';
-import { AppError, PlatformError, describeError, isRetryableStatus } from '../../src/index';
+import { AppError, PlatformError, describeError, isRetryableStatus, sharedFetch } from '../../src/index';
 import type { Logger } from '../../src/index';
 import { boltLogger } from './bolt-logger';
 
@@ -117,6 +117,7 @@ export class SlackApi {
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000, randomize: true },
       timeout: options.timeoutMs ?? 10_000,
+      fetch: sharedFetch(),
     });
   }
 

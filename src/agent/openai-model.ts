@@ -1,6 +1,7 @@
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { ModelError } from '../errors';
+import { sharedFetch } from '../http/undici-fetch';
 import type { ChatMessage, ModelClient, ModelRequest, ModelResponse, ToolSpec } from '../ports';
 
 export interface OpenAIModelOptions {
@@ -67,7 +68,7 @@ export function toModelError(error: unknown): ModelError {
  * are off: timeouts, retries and the breaker are ours, shared with tools.
  */
 export function createOpenAIModel(options: OpenAIModelOptions): ModelClient {
-  const client = new OpenAI({ apiKey: options.apiKey, ...(options.baseUrl ? { baseURL: options.baseUrl } : {}), maxRetries: 0, timeout: 600_000 });
+  const client = new OpenAI({ apiKey: options.apiKey, ...(options.baseUrl ? { baseURL: options.baseUrl } : {}), maxRetries: 0, timeout: 600_000, fetch: sharedFetch() });
   // OpenAI's newer models want max_completion_tokens; many compatible servers only know max_tokens.
   const limitField = options.baseUrl && !options.baseUrl.includes('api.openai.com') ? 'max_tokens' : 'max_completion_tokens';
   return {
