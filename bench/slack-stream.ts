@@ -17,7 +17,15 @@
  *
  * Targets: first text ≤ T + 50 ms at p95; first status or reaction ≤ 300 ms at p95.
  *
- * Usage: npx tsx bench/slack-stream.ts [--turns 400] [--warmup 50] [--users 16] [--first-token-ms 300] [--in-process] [--quick]
+ * Two arrival patterns, each measured (default both):
+ *   closed   N users in a closed loop: each sends its next mention the moment
+ *            its answer ends. They start together, so mentions come in bunches
+ *            (the line "bunching" shows how many came in the 100 ms before).
+ *   poisson  the same number of mentions from independent users: exponential
+ *            gaps at the rate the closed loop reached (or --rate).
+ *
+ * Usage: npx tsx bench/slack-stream.ts [--turns 400] [--warmup 50] [--users 16] [--first-token-ms 300]
+ *          [--arrivals closed,poisson] [--rate 20] [--what-if memory-store …] [--in-process] [--quick]
  */
 import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -35,7 +43,8 @@ import { SlackPayloads } from '../test/simulators/slack/payloads';
 import type { SimCall } from '../test/simulators/slack/state';
 import { SlackSimulator } from '../test/simulators/slack/web-api';
 import { formatTable, ms, percentile } from './lib/stats';
-import type { SideConfig } from './lib/slack-side';
+import type { SideConfig, SideReport } from './lib/slack-side';
+import { parseWhatIfs } from './lib/slack-what-if';
 import { createStreamingModel } from './lib/streaming-model';
 
 const { values: args } = parseArgs({
@@ -44,6 +53,9 @@ const { values: args } = parseArgs({
     warmup: { type: 'string' },
     users: { type: 'string' },
     'first-token-ms': { type: 'string' },
+    arrivals: { type: 'string' },
+    rate: { type: 'string' },
+    'what-if': { type: 'string', multiple: true },
     'in-process': { type: 'boolean' },
     quick: { type: 'boolean' },
   },
@@ -54,6 +66,11 @@ const warmup = Number(args.warmup ?? (quick ? 20 : 50));
 const users = Number(args.users ?? 16);
 const firstTokenMs = Number(args['first-token-ms'] ?? 300);
 const inProcess = args['in-process'] ?? false;
+const arrivals = (args.arrivals ?? 'closed,poisson').split(',').map((a) => {
+  if (a !== 'closed' && a !== 'poisson') throw new Error(`--arrivals: closed and/or poisson, not ${a}`);
+  return a;
+});
+const whatIfs = parseWhatIfs((args['what-if'] ?? []).join(','));
 
 const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 const CHANNEL = 'C0BENCH';
@@ -88,6 +105,7 @@ async function main(): Promise<void> {
   sim.workspace.addUsergroup({ id: 'S0STAFF', handle: 'staff', name: 'Staff', users: [] });
   let port: number;
   let stopTarget: () => Promise<void>;
+  let measureSide: ((type: 'measure' | 'report') => Promise<unknown>) | undefined;
   if (inProcess) {
     const model = createStreamingModel({
       firstTokenMs,
@@ -132,9 +150,10 @@ async function main(): Promise<void> {
       openaiBaseUrl: openai.baseUrl,
       openaiApiKey: 'test',
       profile: false,
-      whatIfs: ['silent-logs'],
+      whatIfs: ['silent-logs', ...whatIfs],
     });
     port = side.port;
+    measureSide = side.measure;
     stopTarget = async () => {
       await side.stop();
       await openai.close();
@@ -199,23 +218,56 @@ async function main(): Promise<void> {
     return { turns: results, seconds: (performance.now() - started) / 1000 };
   };
 
+  /** Open loop: mentions at exponential gaps (mean 1/rate), users in turn, none waiting for another. */
+  const openLoop = async (count: number, perSecond: number): Promise<{ turns: Turn[]; seconds: number }> => {
+    const started = performance.now();
+    const pending: Array<Promise<Turn>> = [];
+    let due = started;
+    for (let i = 0; i < count; i++) {
+      due += -Math.log(1 - Math.random()) * (1000 / perSecond);
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      pending.push(one(userIds[i % userIds.length] as string));
+    }
+    const results = await Promise.all(pending);
+    return { turns: results, seconds: (performance.now() - started) / 1000 };
+  };
+
   await load(warmup);
-  const callsBefore = sim.calls.length;
-  const { turns: measured, seconds } = await load(turns);
-  const text = measured.map((t) => t.firstText ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
-  const signal = measured.map((t) => t.firstSignal ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
-  const ackedAt = measured.map((t) => t.acked ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
-  const askedAt = measured.map((t) => t.modelAsked ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
-  const after = measured.map((t) => (t.firstText ?? Number.POSITIVE_INFINITY) - (t.modelAsked ?? 0) - firstTokenMs).sort((a, b) => a - b);
-  const row = (label: string, v: number[]) => [label, ms(percentile(v, 0.5), 1), ms(percentile(v, 0.95), 1), ms(percentile(v, 0.99), 1), ms(v.at(-1) ?? 0, 1)];
-  const calls = sim.calls.slice(callsBefore).reduce<Record<string, number>>((acc, c) => ((acc[c.method] = (acc[c.method] ?? 0) + 1), acc), {});
-  console.log(`slack streaming latency (${inProcess ? 'in process, tiny streaming model' : 'product in its own process, OpenAI SDK streaming from the simulator'}): ${measured.length} turns, ${users} users closed loop, first token at T = ${firstTokenMs} ms, ${(measured.length / seconds).toFixed(1)} turns/s, node ${process.version}, ${os.cpus().length} CPUs`);
-  console.log(formatTable(['from signed mention to', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'], [row('event acknowledged (HTTP 200)', ackedAt), row('first status/reaction', signal), row('model asked', askedAt), row('first streamed text', text), row('  of which after first token', after)]));
-  console.log(`Web API calls per turn: ${Object.entries(calls).map(([m, n]) => `${m} ${(n / measured.length).toFixed(2)}`).join(', ')}`);
-  const textOk = percentile(text, 0.95) <= firstTokenMs + 50;
-  const signalOk = percentile(signal, 0.95) <= 300;
-  console.log(`target first text p95 ≤ T + 50 = ${firstTokenMs + 50} ms: ${textOk ? 'met' : 'MISSED'} (${ms(percentile(text, 0.95), 1)} ms)`);
-  console.log(`target first status/reaction p95 ≤ 300 ms: ${signalOk ? 'met' : 'MISSED'} (${ms(percentile(signal, 0.95), 1)} ms)`);
+  // One measured phase per arrival pattern; Poisson arrivals come at the rate the closed loop reached.
+  let rate = args.rate !== undefined ? Number(args.rate) : undefined;
+  for (const pattern of arrivals) {
+    const callsBefore = sim.calls.length;
+    await measureSide?.('measure');
+    const driverCpu = process.cpuUsage();
+    const { turns: measured, seconds } = pattern === 'closed' ? await load(turns) : await openLoop(turns, rate ?? 20);
+    const driverCpuMs = (({ user, system }) => (user + system) / 1000)(process.cpuUsage(driverCpu));
+    const side = (await measureSide?.('report')) as SideReport | undefined;
+    if (pattern === 'closed') rate ??= measured.length / seconds;
+    const text = measured.map((t) => t.firstText ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+    const signal = measured.map((t) => t.firstSignal ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+    const ackedAt = measured.map((t) => t.acked ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+    const askedAt = measured.map((t) => t.modelAsked ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+    const after = measured.map((t) => (t.firstText ?? Number.POSITIVE_INFINITY) - (t.modelAsked ?? 0) - firstTokenMs).sort((a, b) => a - b);
+    const row = (label: string, v: number[]) => [label, ms(percentile(v, 0.5), 1), ms(percentile(v, 0.95), 1), ms(percentile(v, 0.99), 1), ms(v.at(-1) ?? 0, 1)];
+    const calls = sim.calls.slice(callsBefore).reduce<Record<string, number>>((acc, c) => ((acc[c.method] = (acc[c.method] ?? 0) + 1), acc), {});
+    const how = pattern === 'closed' ? `${users} users closed loop (each sends again as its answer ends)` : `Poisson arrivals at ${rate?.toFixed(1)}/s (independent users, the closed loop's rate)`;
+    console.log(`\nslack streaming latency (${inProcess ? 'in process, tiny streaming model' : 'product in its own process, OpenAI SDK streaming from the simulator'}): ${measured.length} turns, ${how}, first token at T = ${firstTokenMs} ms, ${(measured.length / seconds).toFixed(1)} turns/s, node ${process.version}, ${os.cpus().length} CPUs`);
+    console.log(formatTable(['from signed mention to', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'], [row('event acknowledged (HTTP 200)', ackedAt), row('first status/reaction', signal), row('model asked', askedAt), row('first streamed text', text), row('  of which after first token', after)]));
+    console.log(`bunching: mentions sent in the 100 ms before each one: ${bunching(measured)}`);
+    if (side) {
+      const cpuMs = side.cpuUserMs + side.cpuSystemMs;
+      console.log(
+        `product process: CPU ${ms(cpuMs / measured.length, 2)} ms/turn, heap ${(side.heapUsed / 1048576).toFixed(0)} MB, main thread busy ${(side.eventLoopUtilization * 100).toFixed(0)} %, event-loop delay p99 ${ms(side.eventLoopDelayP99Ms, 1)} ms (max ${ms(side.eventLoopDelayMaxMs, 1)}); ` +
+          `driver (virtual users, simulators) ${((driverCpuMs / 1000 / seconds) * 100).toFixed(0)} % of a core`,
+      );
+    }
+    console.log(`Web API calls per turn: ${Object.entries(calls).map(([m, n]) => `${m} ${(n / measured.length).toFixed(2)}`).join(', ')}`);
+    const textOk = percentile(text, 0.95) <= firstTokenMs + 50;
+    const signalOk = percentile(signal, 0.95) <= 300;
+    console.log(`target first text p95 ≤ T + 50 = ${firstTokenMs + 50} ms: ${textOk ? 'met' : 'MISSED'} (${ms(percentile(text, 0.95), 1)} ms)`);
+    console.log(`target first status/reaction p95 ≤ 300 ms: ${signalOk ? 'met' : 'MISSED'} (${ms(percentile(signal, 0.95), 1)} ms)`);
+  }
 
   await stopTarget();
   await sim.close();
@@ -223,7 +275,7 @@ async function main(): Promise<void> {
 }
 
 /** The product alone in a child process (bench/lib/slack-side.ts), as bench/slack.ts runs it. */
-async function startSide(config: SideConfig): Promise<{ port: number; stop(): Promise<void> }> {
+async function startSide(config: SideConfig): Promise<{ port: number; measure(type: 'measure' | 'report'): Promise<unknown>; stop(): Promise<void> }> {
   const child = fork(fileURLToPath(new URL('./lib/slack-side.ts', import.meta.url)), [], {
     env: { ...process.env, BENCH_SLACK_SIDE: JSON.stringify(config) },
     execArgv: [...process.execArgv, '--expose-gc', ...(process.env.STREAM_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STREAM_CPU_PROF}`] : [])],
@@ -235,6 +287,17 @@ async function startSide(config: SideConfig): Promise<{ port: number; stop(): Pr
   });
   return {
     port: Number(ready.port),
+    // The side answers 'measure' with 'measuring' and 'report' with its SideReport (CPU, loop busy time, delay).
+    measure: (type) =>
+      new Promise((resolve) => {
+        const answer = (m: Record<string, unknown>) => {
+          if (m.type !== (type === 'measure' ? 'measuring' : 'report')) return;
+          child.off('message', answer);
+          resolve(m.report);
+        };
+        child.on('message', answer);
+        child.send({ type });
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -247,3 +310,13 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
+
+/** How bunched the mentions were: the mean count sent in the 100 ms before each, for the 5 % asked slowest and for the rest. */
+function bunching(turns: Turn[]): string {
+  const sent = turns.map((t) => t.sentAt).sort((a, b) => a - b);
+  const before = (t: Turn) => sent.filter((x) => x < t.sentAt && x > t.sentAt - 100).length;
+  const bySpeed = [...turns].sort((a, b) => (a.modelAsked ?? Number.POSITIVE_INFINITY) - (b.modelAsked ?? Number.POSITIVE_INFINITY));
+  const cut = Math.floor(bySpeed.length * 0.95);
+  const mean = (xs: Turn[]) => (xs.reduce((sum, t) => sum + before(t), 0) / Math.max(1, xs.length)).toFixed(1);
+  return `${mean(bySpeed.slice(cut))} before the 5 % asked slowest, ${mean(bySpeed.slice(0, cut))} before the rest`;
+}
