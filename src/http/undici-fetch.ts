@@ -11,9 +11,9 @@ import { Agent, request, type Dispatcher } from 'undici';
  * `request()` on the same connection pool (bench/http-client.ts), with six
  * Slack calls and one model call in a streamed turn.
  *
- * Anything outside that part goes to the global fetch unchanged: a `Request`
- * object, form-data, blob or stream bodies (Slack file uploads), and
- * redirects to follow.
+ * Anything outside that part goes to the global fetch: a `Request` object,
+ * form-data, blob or stream bodies (Slack file uploads), and the rest of a
+ * redirect chain.
  */
 export function createUndiciFetch(options: { dispatcher?: Dispatcher } = {}): typeof fetch {
   const dispatcher = options.dispatcher ?? new Agent();
@@ -44,10 +44,16 @@ export function createUndiciFetch(options: { dispatcher?: Dispatcher } = {}): ty
       if (signal?.aborted) throw signal.reason;
       throw new TypeError('fetch failed', { cause: error });
     }
-    if (answer.statusCode >= 300 && answer.statusCode < 400 && answer.headers.location !== undefined && init?.redirect !== 'manual') {
+    const location = answer.headers.location;
+    if (answer.statusCode >= 300 && answer.statusCode < 400 && typeof location === 'string' && init?.redirect !== 'manual') {
       answer.body.resume();
-      if (init?.redirect === 'error') throw new TypeError('fetch failed', { cause: new Error(`redirect to ${String(answer.headers.location)}`) });
-      return fetch(input, init);
+      if (init?.redirect === 'error') throw new TypeError('fetch failed', { cause: new Error(`redirect to ${location}`) });
+      // Followed from here by the global fetch, as fetch follows: the request already sent is not sent again;
+      // 303, and 301/302 after a POST, continue as a GET without a body.
+      const method = (init?.method ?? 'GET').toUpperCase();
+      const asGet = answer.statusCode === 303 || ((answer.statusCode === 301 || answer.statusCode === 302) && method === 'POST');
+      const next = new URL(location, url);
+      return fetch(next, asGet ? { ...init, method: method === 'HEAD' ? 'HEAD' : 'GET', body: null } : init);
     }
     return new UndiciResponse(url, answer, signal);
   };

@@ -156,9 +156,12 @@ describe('undici-backed fetch', () => {
   });
 
   it('follows redirects by default and refuses them with redirect: error (as the Slack WebClient asks)', async () => {
+    const before = seen.length;
     const followed = await fetchFn(`${base}/moved`, { method: 'POST', body: 'x' });
     expect(followed.status).toBe(200);
     await followed.text();
+    // Sent once, then followed as fetch follows a 302 after a POST: a GET of the new location.
+    expect(seen.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /moved', 'GET /json']);
     await expect(fetchFn(`${base}/moved`, { method: 'POST', body: 'x', redirect: 'error' })).rejects.toBeInstanceOf(TypeError);
   });
 
