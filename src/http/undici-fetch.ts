@@ -36,13 +36,12 @@ export function createUndiciFetch(options: { dispatcher?: Dispatcher } = {}): ty
     }
     const signal = init?.signal ?? undefined;
     if (signal?.aborted) throw signal.reason;
+    const method = (init?.method ?? 'GET').toUpperCase();
     let answer: Dispatcher.ResponseData;
     try {
-      answer = await request(url, { method: (init?.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod, headers, body: payload, signal, dispatcher });
+      answer = await request(url, { method: method as Dispatcher.HttpMethod, headers, body: payload, signal, dispatcher });
     } catch (error) {
-      // As fetch rejects: with the abort reason, or a TypeError whose cause is the network error.
-      if (signal?.aborted) throw signal.reason;
-      throw new TypeError('fetch failed', { cause: error });
+      throw fetchError(error, signal);
     }
     const location = answer.headers.location;
     if (answer.statusCode >= 300 && answer.statusCode < 400 && typeof location === 'string' && init?.redirect !== 'manual') {
@@ -50,13 +49,17 @@ export function createUndiciFetch(options: { dispatcher?: Dispatcher } = {}): ty
       if (init?.redirect === 'error') throw new TypeError('fetch failed', { cause: new Error(`redirect to ${location}`) });
       // Followed from here by the global fetch, as fetch follows: the request already sent is not sent again;
       // 303, and 301/302 after a POST, continue as a GET without a body.
-      const method = (init?.method ?? 'GET').toUpperCase();
       const asGet = answer.statusCode === 303 || ((answer.statusCode === 301 || answer.statusCode === 302) && method === 'POST');
       const next = new URL(location, url);
       return fetch(next, asGet ? { ...init, method: method === 'HEAD' ? 'HEAD' : 'GET', body: null } : init);
     }
     return new UndiciResponse(url, answer, signal);
   };
+}
+
+/** What fetch rejects with: the abort reason once aborted, else a TypeError whose cause is the network error. */
+function fetchError(error: unknown, signal: AbortSignal | undefined): unknown {
+  return signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error });
 }
 
 /** Request headers as undici takes them (lower-case names), from any form fetch accepts. */
@@ -132,8 +135,7 @@ class UndiciResponse implements Response {
       if (this.stream) return new Uint8Array(await new Response(this.stream).arrayBuffer());
       return new Uint8Array(await this.source.arrayBuffer());
     } catch (error) {
-      if (this.signal?.aborted) throw this.signal.reason;
-      throw new TypeError('fetch failed', { cause: error });
+      throw fetchError(error, this.signal);
     }
   }
 
